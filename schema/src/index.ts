@@ -1,0 +1,2 @@
+export * from './sip-event';
+export * from './anomalies';

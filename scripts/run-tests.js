@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+'use strict';
+// Runs the compiled test files with node's built-in runner, in one invocation so that the
+// closing `# pass N / # fail N` lines count every test.  Usage: run-tests.js unit|integration|all [filter]
+const { readdirSync, statSync, existsSync } = require('node:fs');
+const { join, relative, sep } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const dist = join(root, 'dist');
+const [suite = 'all', filter] = process.argv.slice(2);
+
+if (!existsSync(dist)) {
+  console.error('run-tests: dist/ is missing; run `npm run build` first');
+  process.exit(2);
+}
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (name.endsWith('.test.js')) out.push(path);
+  }
+  return out;
+}
+
+const integrationDir = join(dist, 'test', 'integration') + sep;
+const files = walk(dist, [])
+  .filter((f) => {
+    const isIntegration = f.startsWith(integrationDir);
+    if (suite === 'unit') return !isIntegration;
+    if (suite === 'integration') return isIntegration;
+    return true;
+  })
+  .filter((f) => !filter || relative(dist, f).includes(filter))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`run-tests: no ${suite} test files found${filter ? ` matching ${filter}` : ''}`);
+  process.exit(1);
+}
+
+// Integration files share one broker and one index node: run files one at a time.
+const args = ['--enable-source-maps', '--test', '--test-concurrency=1', ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+process.exit(result.status ?? 1);
