@@ -1,0 +1,85 @@
+//! Sequential chunked file reading for the capture readers: a window of bytes that is refilled
+//! ~1 MiB at a time, carrying over a record cut by the chunk boundary. Never reads the whole file.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { SipwardError } from '../../../lib/src/errors';
+
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+
+export class ChunkedFile {
+  /** Current window: valid bytes are buf[pos, end). */
+  buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+  end = 0;
+  /** File offset of buf[0] (for warnings). */
+  base = 0;
+  eof = false;
+  private fileOffset = 0;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    private readonly chunkSize: number,
+  ) {}
+
+  /** Open `path`; maps ENOENT / EACCES / EISDIR to SipwardError codes the CLI turns into one line. */
+  static async open(path: string, chunkSize = DEFAULT_CHUNK_SIZE): Promise<ChunkedFile> {
+    try {
+      const fh = await open(path, 'r');
+      return new ChunkedFile(fh, path, Math.max(16, chunkSize | 0));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT')
+        throw new SipwardError('SIPWARD_INPUT_NOT_FOUND', `${path}: no such file`, { cause: error });
+      throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `${path}: cannot open (${code ?? String(error)})`, {
+        cause: error,
+      });
+    }
+  }
+
+  get available(): number {
+    return this.end - this.pos;
+  }
+
+  /** Absolute file offset of buf[pos]. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /**
+   * Read more: keep buf[pos, end), then read until at least `need` bytes are available or EOF.
+   * A fresh buffer per chunk, so views handed out from the previous chunk stay valid for consumers
+   * that are still holding a batch (and the leftover copy is at most one record).
+   */
+  async refill(need: number): Promise<void> {
+    if (this.eof) return;
+    const left = this.end - this.pos;
+    const size = Math.max(this.chunkSize, need);
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, this.pos, this.end);
+    this.base += this.pos;
+    this.buf = next;
+    this.pos = 0;
+    this.end = left;
+    let readAtLeastOnce = false;
+    while (this.end < size && (this.end < need || !readAtLeastOnce)) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await this.fh.read(next, this.end, size - this.end, this.fileOffset));
+      } catch (error) {
+        throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `${this.path}: read failed`, { cause: error });
+      }
+      readAtLeastOnce = true;
+      if (n === 0) {
+        this.eof = true;
+        break;
+      }
+      this.fileOffset += n;
+      this.end += n;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,492 @@
+//! Test helper: build Ethernet/VLAN/SLL/NULL/IPv4/IPv6/UDP/TCP/SCTP/GRE/ERSPAN/VXLAN frames and
+//! fragments in code, and write pcap / pcapng files in every variant. Tests only; never shipped logic.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isIPv4 } from 'node:net';
+
+export function tempDir(prefix = 'sipward-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n & 0xffff);
+  return b;
+}
+
+/** 4 bytes of a dotted quad. */
+export function ipv4Bytes(ip: string): Buffer {
+  return Buffer.from(ip.split('.').map(Number));
+}
+
+/** 16 bytes of an IPv6 text address (handles ::, and a trailing dotted quad). */
+export function ipv6Bytes(ip: string): Buffer {
+  let text = ip;
+  let tail: Buffer = Buffer.alloc(0);
+  const lastColon = text.lastIndexOf(':');
+  const last = text.slice(lastColon + 1);
+  if (isIPv4(last)) {
+    tail = ipv4Bytes(last);
+    text = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const [head = '', rest] = text.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const r = rest === undefined ? [] : rest === '' ? [] : rest.split(':');
+  const fill = rest === undefined ? 0 : 8 - h.length - r.length;
+  const groups = [...h, ...Array<string>(fill).fill('0'), ...r];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  if (tail.length === 4) tail.copy(out, 12);
+  return out;
+}
+
+export interface VlanTag {
+  tpid?: number;
+  vid: number;
+}
+
+export function ethernet(etherType: number, payload: Buffer, vlans: VlanTag[] = []): Buffer {
+  // dst, src, then each tag (TPID, TCI) outermost first, then the real ethertype.
+  const out: Buffer[] = [Buffer.from('020000000002020000000001', 'hex')];
+  for (const v of vlans) out.push(u16(v.tpid ?? 0x8100), u16(v.vid));
+  out.push(u16(etherType), payload);
+  return Buffer.concat(out);
+}
+
+export function sll(protocol: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(16);
+  h.writeUInt16BE(0, 0); // packet type: to us
+  h.writeUInt16BE(1, 2); // ARPHRD_ETHER
+  h.writeUInt16BE(6, 4);
+  Buffer.from('020000000001', 'hex').copy(h, 6);
+  h.writeUInt16BE(protocol, 14);
+  return Buffer.concat([h, payload]);
+}
+
+export function sll2(protocol: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(20);
+  h.writeUInt16BE(protocol, 0);
+  h.writeUInt32BE(2, 4); // ifindex
+  h.writeUInt16BE(1, 8); // ARPHRD_ETHER
+  h[10] = 0;
+  h[11] = 6;
+  Buffer.from('020000000001', 'hex').copy(h, 12);
+  return Buffer.concat([h, payload]);
+}
+
+/** BSD loopback header: 4-byte address family in the given byte order. */
+export function nullLoop(family: number, payload: Buffer, littleEndian = true): Buffer {
+  const h = Buffer.alloc(4);
+  if (littleEndian) h.writeUInt32LE(family);
+  else h.writeUInt32BE(family);
+  return Buffer.concat([h, payload]);
+}
+
+export interface Ipv4Options {
+  src?: string;
+  dst?: string;
+  protocol: number;
+  payload: Buffer;
+  id?: number;
+  ttl?: number;
+  moreFragments?: boolean;
+  /** Fragment offset in bytes (multiple of 8). */
+  fragmentOffset?: number;
+  dontFragment?: boolean;
+  options?: Buffer;
+  /** Override the total length field. */
+  totalLength?: number;
+}
+
+function checksum(b: Buffer): number {
+  let s = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) s += b.readUInt16BE(i);
+  if (b.length % 2) s += (b[b.length - 1] ?? 0) << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+export function ipv4(o: Ipv4Options): Buffer {
+  const opts = o.options ?? Buffer.alloc(0);
+  const ihl = 20 + opts.length;
+  const h = Buffer.alloc(ihl);
+  h[0] = 0x40 | (ihl / 4);
+  h.writeUInt16BE(o.totalLength ?? ihl + o.payload.length, 2);
+  h.writeUInt16BE(o.id ?? 1, 4);
+  h.writeUInt16BE((o.moreFragments ? 0x2000 : 0) | (o.dontFragment ? 0x4000 : 0) | ((o.fragmentOffset ?? 0) / 8), 6);
+  h[8] = o.ttl ?? 64;
+  h[9] = o.protocol;
+  ipv4Bytes(o.src ?? '10.0.0.1').copy(h, 12);
+  ipv4Bytes(o.dst ?? '10.0.0.2').copy(h, 16);
+  opts.copy(h, 20);
+  h.writeUInt16BE(checksum(h), 10);
+  return Buffer.concat([h, o.payload]);
+}
+
+export interface Ipv6Extension {
+  /** 0 hop-by-hop, 43 routing, 60 destination options, 44 fragment, 51 AH. */
+  type: number;
+  /** Body after the 2-byte (next, len) prefix; padded to 8 bytes (AH: 4). */
+  body?: Buffer;
+}
+
+export interface Ipv6Options {
+  src?: string;
+  dst?: string;
+  /** Upper-layer protocol (after the extensions). */
+  protocol: number;
+  payload: Buffer;
+  extensions?: Ipv6Extension[];
+  hopLimit?: number;
+}
+
+function extensionBytes(ext: Ipv6Extension, next: number): Buffer {
+  if (ext.type === 44) {
+    const b = Buffer.alloc(8);
+    (ext.body ?? Buffer.alloc(6)).copy(b, 2);
+    b[0] = next;
+    return b;
+  }
+  const body = ext.body ?? Buffer.alloc(6);
+  const unit = ext.type === 51 ? 4 : 8;
+  const total = Math.ceil((body.length + 2) / unit) * unit;
+  const b = Buffer.alloc(Math.max(total, 8));
+  b[0] = next;
+  b[1] = ext.type === 51 ? b.length / 4 - 2 : b.length / 8 - 1;
+  body.copy(b, 2);
+  return b;
+}
+
+export function ipv6(o: Ipv6Options): Buffer {
+  const exts = o.extensions ?? [];
+  const extBufs: Buffer[] = [];
+  for (let i = 0; i < exts.length; i++) {
+    const next = i + 1 < exts.length ? (exts[i + 1] as Ipv6Extension).type : o.protocol;
+    extBufs.push(extensionBytes(exts[i] as Ipv6Extension, next));
+  }
+  const rest = Buffer.concat([...extBufs, o.payload]);
+  const h = Buffer.alloc(40);
+  h.writeUInt32BE(0x60000000, 0);
+  h.writeUInt16BE(rest.length, 4);
+  h[6] = exts.length > 0 ? (exts[0] as Ipv6Extension).type : o.protocol;
+  h[7] = o.hopLimit ?? 64;
+  ipv6Bytes(o.src ?? '2001:db8::1').copy(h, 8);
+  ipv6Bytes(o.dst ?? '2001:db8::2').copy(h, 24);
+  return Buffer.concat([h, rest]);
+}
+
+export function udp(srcPort: number, dstPort: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16BE(srcPort, 0);
+  h.writeUInt16BE(dstPort, 2);
+  h.writeUInt16BE(8 + payload.length, 4);
+  return Buffer.concat([h, payload]);
+}
+
+export interface TcpOptions {
+  srcPort: number;
+  dstPort: number;
+  seq?: number;
+  ack?: number;
+  flags?: number;
+  payload?: Buffer;
+  /** TCP options bytes (padded to 4). */
+  options?: Buffer;
+}
+
+export function tcp(o: TcpOptions): Buffer {
+  const opts = o.options ?? Buffer.alloc(0);
+  const optLen = Math.ceil(opts.length / 4) * 4;
+  const h = Buffer.alloc(20 + optLen);
+  h.writeUInt16BE(o.srcPort, 0);
+  h.writeUInt16BE(o.dstPort, 2);
+  h.writeUInt32BE(o.seq ?? 0, 4);
+  h.writeUInt32BE(o.ack ?? 0, 8);
+  h[12] = ((20 + optLen) / 4) << 4;
+  h[13] = o.flags ?? 0x18;
+  h.writeUInt16BE(65535, 14);
+  opts.copy(h, 20);
+  return Buffer.concat([h, o.payload ?? Buffer.alloc(0)]);
+}
+
+export function sctp(srcPort: number, dstPort: number, chunks: Buffer): Buffer {
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(srcPort, 0);
+  h.writeUInt16BE(dstPort, 2);
+  h.writeUInt32BE(0x01020304, 4);
+  return Buffer.concat([h, chunks]);
+}
+
+export interface GreOptions {
+  protocol: number;
+  payload: Buffer;
+  checksum?: boolean;
+  key?: number;
+  sequence?: number;
+}
+
+export function gre(o: GreOptions): Buffer {
+  let flags = 0;
+  const extra: Buffer[] = [];
+  if (o.checksum) {
+    flags |= 0x8000;
+    extra.push(Buffer.alloc(4));
+  }
+  if (o.key !== undefined) {
+    flags |= 0x2000;
+    const k = Buffer.alloc(4);
+    k.writeUInt32BE(o.key >>> 0);
+    extra.push(k);
+  }
+  if (o.sequence !== undefined) {
+    flags |= 0x1000;
+    const s = Buffer.alloc(4);
+    s.writeUInt32BE(o.sequence >>> 0);
+    extra.push(s);
+  }
+  return Buffer.concat([u16(flags), u16(o.protocol), ...extra, o.payload]);
+}
+
+/** ERSPAN type II header (8 bytes) + mirrored Ethernet frame. */
+export function erspan2(sessionId: number, frame: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16BE(0x1000 | 0, 0); // version 1, VLAN 0
+  h.writeUInt16BE(sessionId & 0x3ff, 2);
+  return Buffer.concat([h, frame]);
+}
+
+/** ERSPAN type III header (12 bytes, + 8-byte platform subheader when `platform`) + frame. */
+export function erspan3(sessionId: number, frame: Buffer, platform = false, frameType = 0): Buffer {
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(0x2000, 0); // version 2
+  h.writeUInt16BE(sessionId & 0x3ff, 2);
+  h.writeUInt32BE(0x12345678, 4); // timestamp
+  h[10] = (frameType & 0x1f) << 2;
+  h[11] = platform ? 0x01 : 0x00;
+  const sub = platform ? Buffer.from('0800000000000000', 'hex') : Buffer.alloc(0);
+  return Buffer.concat([h, sub, frame]);
+}
+
+export function vxlan(vni: number, frame: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = 0x08;
+  h.writeUInt32BE((vni << 8) >>> 0, 4);
+  return Buffer.concat([h, frame]);
+}
+
+/** Split an IPv4 upper-layer payload into fragments of `size` bytes (multiple of 8). */
+export function ipv4Fragments(o: Omit<Ipv4Options, 'moreFragments' | 'fragmentOffset'>, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < o.payload.length; off += size) {
+    const part = o.payload.subarray(off, Math.min(off + size, o.payload.length));
+    out.push(ipv4({ ...o, payload: part, fragmentOffset: off, moreFragments: off + size < o.payload.length }));
+  }
+  return out;
+}
+
+/** One IPv6 fragment: fragment header (offset, M, id) then `part` of the fragmentable data. */
+export function ipv6Fragment(
+  o: Omit<Ipv6Options, 'payload' | 'extensions'>,
+  id: number,
+  offset: number,
+  more: boolean,
+  part: Buffer,
+): Buffer {
+  const body = Buffer.alloc(6);
+  body.writeUInt16BE((offset & 0xfff8) | (more ? 1 : 0), 0);
+  body.writeUInt32BE(id >>> 0, 2);
+  return ipv6({ ...o, extensions: [{ type: 44, body }], payload: part });
+}
+
+/** Split an IPv6 fragmentable part (upper header + data) into fragments of `size` bytes. */
+export function ipv6Fragments(o: Omit<Ipv6Options, 'extensions'>, id: number, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < o.payload.length; off += size) {
+    const part = o.payload.subarray(off, Math.min(off + size, o.payload.length));
+    out.push(ipv6Fragment(o, id, off, off + size < o.payload.length, part));
+  }
+  return out;
+}
+
+export function sipPayload(method = 'OPTIONS', extra = ''): Buffer {
+  return Buffer.from(
+    `${method} sip:100@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n` +
+      `Call-ID: abc@10.0.0.1\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n${extra}\r\n`,
+  );
+}
+
+/** Ethernet + IPv4 + UDP in one call: the common case. */
+export function udpFrame(
+  srcPort = 5062,
+  dstPort = 5060,
+  payload = sipPayload(),
+  src = '10.0.0.1',
+  dst = '10.0.0.2',
+): Buffer {
+  return ethernet(0x0800, ipv4({ src, dst, protocol: 17, payload: udp(srcPort, dstPort, payload) }));
+}
+
+// ---- capture files ----
+
+export interface TestPacket {
+  data: Buffer;
+  tsSec: number;
+  tsNsec: number;
+  originalLength?: number;
+  /** pcapng: interface index (default 0). */
+  interfaceId?: number;
+}
+
+export interface PcapWriteOptions {
+  linkType?: number;
+  nano?: boolean;
+  bigEndian?: boolean;
+  snaplen?: number;
+}
+
+export function pcapBytes(packets: TestPacket[], o: PcapWriteOptions = {}): Buffer {
+  const be = o.bigEndian ?? false;
+  const w32 = (b: Buffer, v: number, off: number): void => {
+    if (be) b.writeUInt32BE(v >>> 0, off);
+    else b.writeUInt32LE(v >>> 0, off);
+  };
+  const w16 = (b: Buffer, v: number, off: number): void => {
+    if (be) b.writeUInt16BE(v, off);
+    else b.writeUInt16LE(v, off);
+  };
+  const g = Buffer.alloc(24);
+  w32(g, o.nano ? 0xa1b23c4d : 0xa1b2c3d4, 0);
+  w16(g, 2, 4);
+  w16(g, 4, 6);
+  w32(g, o.snaplen ?? 262144, 16);
+  w32(g, o.linkType ?? 1, 20);
+  const parts: Buffer[] = [g];
+  for (const p of packets) {
+    const h = Buffer.alloc(16);
+    w32(h, p.tsSec, 0);
+    w32(h, o.nano ? p.tsNsec : Math.floor(p.tsNsec / 1000), 4);
+    w32(h, p.data.length, 8);
+    w32(h, p.originalLength ?? p.data.length, 12);
+    parts.push(h, p.data);
+  }
+  return Buffer.concat(parts);
+}
+
+export function writePcap(path: string, packets: TestPacket[], o: PcapWriteOptions = {}): string {
+  writeFileSync(path, pcapBytes(packets, o));
+  return path;
+}
+
+export interface PcapngInterface {
+  linkType: number;
+  snaplen?: number;
+  name?: string;
+  /** if_tsresol byte (default: option absent = µs). */
+  tsresol?: number;
+  /** if_tsoffset seconds. */
+  tsoffset?: number;
+}
+
+export type PcapngBlock =
+  | { kind: 'epb'; packet: TestPacket }
+  | { kind: 'opb'; packet: TestPacket }
+  | { kind: 'spb'; data: Buffer; originalLength?: number }
+  | { kind: 'unknown'; type: number; body: Buffer };
+
+export interface PcapngSection {
+  bigEndian?: boolean;
+  interfaces: PcapngInterface[];
+  blocks: PcapngBlock[];
+}
+
+/** Units since the epoch for an interface resolution, as 64-bit (BigInt) value. */
+function tsUnits(sec: number, nsec: number, tsresol: number | undefined, tsoffset: number): bigint {
+  const r = tsresol ?? 6;
+  const n = r & 0x7f;
+  const ups = (r & 0x80) === 0 ? 10n ** BigInt(n) : 1n << BigInt(n);
+  return BigInt(sec - tsoffset) * ups + (BigInt(nsec) * ups) / 1_000_000_000n;
+}
+
+export function pcapngBytes(sections: PcapngSection[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const s of sections) {
+    const be = s.bigEndian ?? false;
+    const w32 = (b: Buffer, v: number, off: number): void => {
+      if (be) b.writeUInt32BE(v >>> 0, off);
+      else b.writeUInt32LE(v >>> 0, off);
+    };
+    const w16 = (b: Buffer, v: number, off: number): void => {
+      if (be) b.writeUInt16BE(v, off);
+      else b.writeUInt16LE(v, off);
+    };
+    const block = (type: number, body: Buffer): Buffer => {
+      const padded = Buffer.alloc(Math.ceil(body.length / 4) * 4);
+      body.copy(padded);
+      const b = Buffer.alloc(12 + padded.length);
+      w32(b, type, 0);
+      w32(b, b.length, 4);
+      padded.copy(b, 8);
+      w32(b, b.length, b.length - 4);
+      return b;
+    };
+    const option = (code: number, value: Buffer): Buffer => {
+      const h = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
+      w16(h, code, 0);
+      w16(h, value.length, 2);
+      value.copy(h, 4);
+      return h;
+    };
+    const shb = Buffer.alloc(16);
+    w32(shb, 0x1a2b3c4d, 0);
+    w16(shb, 1, 4);
+    w16(shb, 0, 6);
+    shb.writeBigInt64LE(-1n, 8);
+    parts.push(block(0x0a0d0d0a, shb));
+    for (const i of s.interfaces) {
+      const h = Buffer.alloc(8);
+      w16(h, i.linkType, 0);
+      w32(h, i.snaplen ?? 0, 4);
+      const opts: Buffer[] = [];
+      if (i.name !== undefined) opts.push(option(2, Buffer.from(i.name)));
+      if (i.tsresol !== undefined) opts.push(option(9, Buffer.from([i.tsresol])));
+      if (i.tsoffset !== undefined) {
+        const v = Buffer.alloc(8);
+        if (be) v.writeBigInt64BE(BigInt(i.tsoffset));
+        else v.writeBigInt64LE(BigInt(i.tsoffset));
+        opts.push(option(14, v));
+      }
+      if (opts.length > 0) opts.push(Buffer.alloc(4));
+      parts.push(block(1, Buffer.concat([h, ...opts])));
+    }
+    for (const b of s.blocks) {
+      if (b.kind === 'unknown') {
+        parts.push(block(b.type, b.body));
+      } else if (b.kind === 'spb') {
+        const h = Buffer.alloc(4);
+        w32(h, b.originalLength ?? b.data.length, 0);
+        parts.push(block(3, Buffer.concat([h, b.data])));
+      } else {
+        const p = b.packet;
+        const ifId = p.interfaceId ?? 0;
+        const iface = s.interfaces[ifId];
+        const units = tsUnits(p.tsSec, p.tsNsec, iface?.tsresol, iface?.tsoffset ?? 0);
+        const h = Buffer.alloc(20);
+        if (b.kind === 'epb') w32(h, ifId, 0);
+        else w16(h, ifId, 0);
+        w32(h, Number(units >> 32n), 4);
+        w32(h, Number(units & 0xffffffffn), 8);
+        w32(h, p.data.length, 12);
+        w32(h, p.originalLength ?? p.data.length, 16);
+        parts.push(block(b.kind === 'epb' ? 6 : 2, Buffer.concat([h, p.data])));
+      }
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+export function writePcapng(path: string, sections: PcapngSection[]): string {
+  writeFileSync(path, pcapngBytes(sections));
+  return path;
+}
