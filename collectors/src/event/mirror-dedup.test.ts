@@ -1,0 +1,100 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { L4Segment } from '../packet';
+import { MirrorDedup, mirrorKey } from './mirror-dedup';
+
+function udp(t: number, payload: string, o: Partial<L4Segment> = {}): L4Segment {
+  return {
+    tsSec: Math.floor(t / 1000),
+    tsNsec: Math.round((t % 1000) * 1e6),
+    interfaceId: 0,
+    ipVersion: 4,
+    srcIp: '192.0.2.1',
+    dstIp: '192.0.2.2',
+    protocol: 'udp',
+    srcPort: 5060,
+    dstPort: 5060,
+    vlan: [],
+    tunnel: [],
+    payload: Buffer.from(payload),
+    ...o,
+  };
+}
+
+const INVITE = 'INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: 1\r\nContent-Length: 0\r\n\r\n';
+
+void describe('MirrorDedup', () => {
+  void it('drops a copy within the window despite another VLAN, tunnel or interface', () => {
+    const d = new MirrorDedup();
+    assert.equal(d.isDuplicate(udp(1000, INVITE, { vlan: [10] })), false);
+    assert.equal(d.isDuplicate(udp(1000.02, INVITE, { vlan: [20], interfaceId: 1, tunnel: ['erspan2'] })), true);
+    assert.deepEqual(d.counters, { packets: 2, duplicates: 1, evictedEarly: 0 });
+  });
+
+  void it('accepts copies stamped slightly out of order', () => {
+    const d = new MirrorDedup();
+    assert.equal(d.isDuplicate(udp(1000.5, INVITE)), false);
+    assert.equal(d.isDuplicate(udp(1000.4, INVITE)), true);
+  });
+
+  void it('keeps SIP retransmissions 500 ms apart (T1)', () => {
+    const d = new MirrorDedup();
+    assert.equal(d.isDuplicate(udp(1000, INVITE)), false);
+    assert.equal(d.isDuplicate(udp(1500, INVITE)), false);
+    assert.equal(d.isDuplicate(udp(2500, INVITE)), false);
+    assert.equal(d.counters.duplicates, 0);
+  });
+
+  void it('tells apart packets that differ in address, port, protocol, TCP header or payload', () => {
+    const base = udp(1000, INVITE);
+    const tcp = (seq: number, ack = 1, flags = 0x18): L4Segment => ({
+      ...base,
+      protocol: 'tcp',
+      tcp: { seq, ack, flags },
+    });
+    const variants: L4Segment[] = [
+      base,
+      { ...base, srcIp: '192.0.2.3' },
+      { ...base, dstIp: '192.0.2.3' },
+      { ...base, srcPort: 5061 },
+      { ...base, dstPort: 5061 },
+      { ...base, srcIp: base.dstIp, dstIp: base.srcIp },
+      tcp(1),
+      tcp(2),
+      tcp(1, 2),
+      tcp(1, 1, 0x10),
+      udp(1000, INVITE.replace('bob', 'bab')),
+      udp(1000, INVITE + 'x'),
+    ];
+    const keys = new Set(variants.map(mirrorKey));
+    assert.equal(keys.size, variants.length);
+    const d = new MirrorDedup();
+    for (const v of variants) assert.equal(d.isDuplicate(v), false);
+  });
+
+  void it('forgets entries as packet time passes and bounds its table', () => {
+    const d = new MirrorDedup({ maxEntries: 4 });
+    for (let i = 0; i < 10; i++) d.isDuplicate(udp(1000, INVITE + i));
+    assert.equal(d.entries, 4);
+    assert.equal(d.counters.evictedEarly, 6);
+    d.isDuplicate(udp(2000, 'later'));
+    assert.equal(d.entries, 1);
+    // The early-evicted copy is no longer recognised: a bounded table trades that for memory.
+    assert.equal(d.isDuplicate(udp(2000, INVITE + 0)), false);
+  });
+
+  void it('hash has no collisions over 20k random payloads', () => {
+    const keys = new Set<number>();
+    const inputs = new Set<string>();
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (u) => {
+        const s = Buffer.from(u).toString('hex');
+        inputs.add(s);
+        keys.add(mirrorKey({ ...udp(0, ''), payload: Buffer.from(u) }));
+      }),
+      { numRuns: 20_000 },
+    );
+    assert.equal(keys.size, inputs.size);
+  });
+});
