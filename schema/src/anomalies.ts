@@ -61,6 +61,24 @@ export const ANOMALY_CODES = [
   'bare_lf',
   'invalid_utf8',
   'truncated',
+  // Added with the collector SIP parser (RFC 4475 §3.1.2 classes, Snort GID 140 events)
+  'unterminated_quoted_string',
+  'oversize_cseq_method',
+  'oversize_content_length',
+  'multiple_messages',
+  'bad_date',
+  'bad_authorization',
+  // Below SIP, on streams and associations (collectors/src/transport/stream-anomalies.ts)
+  'tcp_gap',
+  'tcp_overlap_conflict',
+  'tcp_buffer_overflow',
+  'tcp_flow_evicted',
+  'stream_not_sip',
+  'stream_truncated',
+  'stream_resync',
+  'ws_protocol_error',
+  'sctp_bad_chunk',
+  'sctp_fragment_dropped',
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -1,0 +1,107 @@
+//! SipMessage + packet meta → SipEvent, the wire contract of DESIGN.md "SIP event". Pure: time
+//! comes from the packet, the id from eventIdFor; absent fields are omitted, credentials never copied.
+
+import type { SipEvent, SipFields, Transport } from '../../../schema/src/sip-event';
+import type { L4Segment } from '../packet';
+import { latin1, setMessageIsAscii, unfold, toText, skipLws, trimEnd } from '../sip/chars';
+import { CANONICAL_NAMES, H } from '../sip/header-names';
+import type { SipMessage } from '../sip/parser';
+import { eventIdFor } from './event-id';
+
+export type SipEventMeta = Pick<
+  L4Segment,
+  'tsSec' | 'tsNsec' | 'srcIp' | 'dstIp' | 'srcPort' | 'dstPort' | 'protocol' | 'vlan' | 'tunnel'
+>;
+
+export interface ToSipEventOptions {
+  observerId?: string;
+  /** Set for live capture: observer.ingress.interface.name. */
+  interfaceName?: string;
+  transport: Transport;
+  /** Carry the full header list in sip.headers (credentials redacted). */
+  withHeaders?: boolean;
+  /** Precomputed id; by default eventIdFor(meta, message bytes). */
+  eventId?: string;
+}
+
+/** Longest header value carried in sip.headers. */
+const MAX_HEADER_VALUE = 2048;
+
+let cachedSec = NaN;
+let cachedPrefix = '';
+
+/**
+ * ISO-8601 UTC with microseconds, e.g. 2026-11-28T16:54:44.123456Z. Captures are time-ordered,
+ * so the "YYYY-MM-DDTHH:MM:SS." part is cached per second and only the fraction is formatted.
+ */
+export function formatTimestamp(tsSec: number, tsNsec: number): string {
+  if (tsSec !== cachedSec) {
+    const d = new Date(tsSec * 1000);
+    cachedPrefix = Number.isNaN(d.getTime()) ? '1970-01-01T00:00:00.' : d.toISOString().slice(0, 20);
+    cachedSec = tsSec;
+  }
+  let us = Math.floor(tsNsec / 1000);
+  if (!(us >= 0)) us = 0;
+  else if (us > 999999) us = 999999;
+  return cachedPrefix + String(1000000 + us).slice(1) + 'Z';
+}
+
+export function toSipEvent(msg: SipMessage, seg: SipEventMeta, opts: ToSipEventOptions): SipEvent {
+  let sip: SipFields = msg.sip;
+  if (opts.withHeaders === true) sip = { ...sip, headers: headerList(msg) };
+  const event: SipEvent = {
+    '@timestamp': formatTimestamp(seg.tsSec, seg.tsNsec),
+    event: {
+      id: opts.eventId ?? eventIdFor(seg, msg.buf, msg.start, msg.end),
+      kind: 'event',
+      dataset: 'sipward.sip',
+    },
+    source: { ip: seg.srcIp, port: seg.srcPort },
+    destination: { ip: seg.dstIp, port: seg.dstPort },
+    network: { transport: opts.transport, protocol: 'sip' },
+    sip,
+  };
+  if (opts.observerId !== undefined || opts.interfaceName !== undefined) {
+    const observer: NonNullable<SipEvent['observer']> = {};
+    if (opts.observerId !== undefined && opts.observerId !== '') observer.id = opts.observerId;
+    if (opts.interfaceName !== undefined && opts.interfaceName !== '')
+      observer.ingress = { interface: { name: opts.interfaceName } };
+    if (observer.id !== undefined || observer.ingress !== undefined) event.observer = observer;
+  }
+  if (seg.vlan.length > 0) event.network.vlan = seg.vlan.map((id) => ({ id }));
+  if (seg.tunnel.length > 0) event.network.tunnel = seg.tunnel.slice();
+  return event;
+}
+
+/**
+ * [name, value] per header field in order. Known names use their canonical long form (compact
+ * forms normalised); Authorization values are rebuilt from the parsed public fields only.
+ */
+function headerList(msg: SipMessage): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  // Another message may have been parsed since this one: decode text without the ASCII shortcut.
+  setMessageIsAscii(false);
+  for (const h of msg.headers) {
+    const name = h.id === H.OTHER ? toText(latin1(msg.buf, h.nameStart, h.nameEnd)) : (CANONICAL_NAMES[h.id] ?? '');
+    let v: string;
+    if (h.id === H.AUTHORIZATION || h.id === H.PROXY_AUTHORIZATION) v = redactedCredentials(msg, h.id);
+    else {
+      const a = skipLws(msg.buf, h.valueStart, h.valueEnd);
+      v = toText(unfold(latin1(msg.buf, a, trimEnd(msg.buf, a, h.valueEnd))));
+      if (v.length > MAX_HEADER_VALUE) v = v.slice(0, MAX_HEADER_VALUE);
+    }
+    out.push([name, v]);
+  }
+  return out;
+}
+
+function redactedCredentials(msg: SipMessage, id: number): string {
+  const a = msg.sip.auth;
+  const header = id === H.AUTHORIZATION ? 'authorization' : 'proxy-authorization';
+  if (a === undefined || a.header !== header) return '[redacted]';
+  const parts: string[] = [];
+  if (a.username !== undefined) parts.push(`username=${JSON.stringify(a.username)}`);
+  if (a.realm !== undefined) parts.push(`realm=${JSON.stringify(a.realm)}`);
+  if (a.uri !== undefined) parts.push(`uri=${JSON.stringify(a.uri)}`);
+  return `${a.scheme ?? ''} ${parts.join(', ')}`.trim();
+}
