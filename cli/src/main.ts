@@ -11,7 +11,9 @@ export function buildProgram(): Command {
   const program = new Command('sipward')
     .description('Passive SIP intrusion detection aligned with GSMA FS.38')
     .version(version)
-    .addOption(new Option('--log-level <level>', 'pino log level (logs are JSON on stderr)').choices(LOG_LEVELS).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'pino log level (logs are JSON on stderr)').choices(LOG_LEVELS).default('info'),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

@@ -305,80 +305,77 @@ function hasTshark(): boolean {
   }
 }
 
-void test(
-  'tshark oracle: innermost addresses, ports and payload length agree on every tunnel and link type',
-  { skip: !hasTshark() },
-  () => {
-    const innerV4 = ipv4({ src: '172.16.0.1', dst: '172.16.0.2', protocol: 17, payload: udp(5070, 5060, sip) });
-    const innerV6 = ipv6({
-      src: '2001:db8::a',
-      dst: '2001:db8::b',
-      protocol: 6,
-      payload: tcp({ srcPort: 40001, dstPort: 5060, payload: sip }),
-    });
-    const innerEth = ethernet(0x0800, innerV4, [{ vid: 42 }]);
-    const outer4 = (p: number, payload: Buffer): Buffer =>
-      ethernet(0x0800, ipv4({ src: '1.1.1.1', dst: '2.2.2.2', protocol: p, payload }));
-    const outer6 = (p: number, payload: Buffer): Buffer =>
-      ethernet(0x86dd, ipv6({ src: 'fe80::1', dst: 'fe80::2', protocol: p, payload }));
-    const frames = [
-      udpFrame(5062, 5060, sip),
-      ethernet(0x86dd, innerV6, [{ tpid: 0x88a8, vid: 5 }, { vid: 6 }]),
-      outer4(47, gre({ protocol: 0x0800, key: 7, payload: innerV4 })),
-      outer6(47, gre({ protocol: 0x86dd, checksum: true, payload: innerV6 })),
-      outer4(47, gre({ protocol: 0x6558, payload: innerEth })),
-      outer4(47, gre({ protocol: 0x88be, sequence: 1, payload: erspan2(1, innerEth) })),
-      outer4(47, gre({ protocol: 0x22eb, sequence: 1, payload: erspan3(1, innerEth) })),
-      outer4(17, udp(40000, 4789, vxlan(100, innerEth))),
-      outer4(4, innerV4),
-      outer4(41, innerV6),
-      outer6(41, innerV6),
-    ];
-    const dir = mkdtempSync(join(tmpdir(), 'sipward-oracle-'));
-    const path = join(dir, 'oracle.pcap');
-    writeFileSync(path, pcapBytes(frames.map((data, i) => ({ data, tsSec: 1, tsNsec: i * 1000 }))));
-    const lines = execFileSync(
-      'tshark',
-      [
-        '-r',
-        path,
-        '-T',
-        'fields',
-        '-E',
-        'separator=|',
-        '-e',
-        'ip.src',
-        '-e',
-        'ipv6.src',
-        '-e',
-        'udp.dstport',
-        '-e',
-        'tcp.dstport',
-        '-e',
-        'udp.length',
-        '-e',
-        'tcp.len',
-      ],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split('\n');
-    const last = (v: string | undefined): string => (v ?? '').split(',').pop() ?? '';
-    const d = new PacketDecoder();
-    frames.forEach((f, i) => {
-      const s = d.decode(raw(f));
-      assert.ok(s, `frame ${i}`);
-      const [ip4, ip6, udpPort, tcpPort, udpLen, tcpLen] = (lines[i] ?? '').split('|');
-      // tshark lists every layer's value, outermost first: the innermost is last.
-      const innerSrc = s.ipVersion === 4 ? last(ip4) : last(ip6);
-      assert.equal(s.srcIp, innerSrc, `frame ${i} src`);
-      if (s.protocol === 'udp') {
-        assert.equal(String(s.dstPort), last(udpPort), `frame ${i} port`);
-        assert.equal(String(s.payload.length + 8), last(udpLen), `frame ${i} len`);
-      } else {
-        assert.equal(String(s.dstPort), last(tcpPort), `frame ${i} port`);
-        assert.equal(String(s.payload.length), last(tcpLen), `frame ${i} len`);
-      }
-    });
-  },
-);
+void test('tshark oracle: innermost addresses, ports and payload length agree on every tunnel and link type', () => {
+  assert.ok(hasTshark(), 'tshark is required (apt-get install tshark; npm test installs it)');
+  const innerV4 = ipv4({ src: '172.16.0.1', dst: '172.16.0.2', protocol: 17, payload: udp(5070, 5060, sip) });
+  const innerV6 = ipv6({
+    src: '2001:db8::a',
+    dst: '2001:db8::b',
+    protocol: 6,
+    payload: tcp({ srcPort: 40001, dstPort: 5060, payload: sip }),
+  });
+  const innerEth = ethernet(0x0800, innerV4, [{ vid: 42 }]);
+  const outer4 = (p: number, payload: Buffer): Buffer =>
+    ethernet(0x0800, ipv4({ src: '1.1.1.1', dst: '2.2.2.2', protocol: p, payload }));
+  const outer6 = (p: number, payload: Buffer): Buffer =>
+    ethernet(0x86dd, ipv6({ src: 'fe80::1', dst: 'fe80::2', protocol: p, payload }));
+  const frames = [
+    udpFrame(5062, 5060, sip),
+    ethernet(0x86dd, innerV6, [{ tpid: 0x88a8, vid: 5 }, { vid: 6 }]),
+    outer4(47, gre({ protocol: 0x0800, key: 7, payload: innerV4 })),
+    outer6(47, gre({ protocol: 0x86dd, checksum: true, payload: innerV6 })),
+    outer4(47, gre({ protocol: 0x6558, payload: innerEth })),
+    outer4(47, gre({ protocol: 0x88be, sequence: 1, payload: erspan2(1, innerEth) })),
+    outer4(47, gre({ protocol: 0x22eb, sequence: 1, payload: erspan3(1, innerEth) })),
+    outer4(17, udp(40000, 4789, vxlan(100, innerEth))),
+    outer4(4, innerV4),
+    outer4(41, innerV6),
+    outer6(41, innerV6),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'sipward-oracle-'));
+  const path = join(dir, 'oracle.pcap');
+  writeFileSync(path, pcapBytes(frames.map((data, i) => ({ data, tsSec: 1, tsNsec: i * 1000 }))));
+  const lines = execFileSync(
+    'tshark',
+    [
+      '-r',
+      path,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'ip.src',
+      '-e',
+      'ipv6.src',
+      '-e',
+      'udp.dstport',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'udp.length',
+      '-e',
+      'tcp.len',
+    ],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n');
+  const last = (v: string | undefined): string => (v ?? '').split(',').pop() ?? '';
+  const d = new PacketDecoder();
+  frames.forEach((f, i) => {
+    const s = d.decode(raw(f));
+    assert.ok(s, `frame ${i}`);
+    const [ip4, ip6, udpPort, tcpPort, udpLen, tcpLen] = (lines[i] ?? '').split('|');
+    // tshark lists every layer's value, outermost first: the innermost is last.
+    const innerSrc = s.ipVersion === 4 ? last(ip4) : last(ip6);
+    assert.equal(s.srcIp, innerSrc, `frame ${i} src`);
+    if (s.protocol === 'udp') {
+      assert.equal(String(s.dstPort), last(udpPort), `frame ${i} port`);
+      assert.equal(String(s.payload.length + 8), last(udpLen), `frame ${i} len`);
+    } else {
+      assert.equal(String(s.dstPort), last(tcpPort), `frame ${i} port`);
+      assert.equal(String(s.payload.length), last(tcpLen), `frame ${i} len`);
+    }
+  });
+});

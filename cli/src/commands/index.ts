@@ -1,6 +1,7 @@
 //! Every `sipward` sub-command registers itself here; each lives in its own file.
 import type { Command } from 'commander';
+import { decodeCommand } from './decode';
 
-export function registerCommands(_program: Command): void {
-  // Sub-commands (decode, collect, analyze, analyzer, rules) are added as their stages land.
+export function registerCommands(program: Command): void {
+  program.addCommand(decodeCommand());
 }

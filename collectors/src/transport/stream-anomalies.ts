@@ -1,6 +1,8 @@
 //! Stable codes for what went wrong below SIP on a stream or association: counted by the
 //! reassemblers and attached to the next message they emit. A code never changes meaning.
 
+import type { AnomalyCode } from '../../../schema/src/anomalies';
+
 export const STREAM_ANOMALY_CODES = [
   /** Bytes never seen (capture loss, asymmetric routing): skipped, then resynced on a start line. */
   'tcp_gap',
@@ -24,7 +26,7 @@ export const STREAM_ANOMALY_CODES = [
   'sctp_bad_chunk',
   /** Fragmented SCTP user message (B/E bits) that could not be reassembled. */
   'sctp_fragment_dropped',
-] as const;
+] as const satisfies readonly AnomalyCode[];
 
 export type StreamAnomalyCode = (typeof STREAM_ANOMALY_CODES)[number];
 

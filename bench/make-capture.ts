@@ -1,0 +1,532 @@
+//! Builds the large benchmark capture: SIP traffic of many simulated sites (registrations with
+//! digest challenges, calls, keepalives) over UDP and TCP — coalesced and split TCP segments
+//! included — written as a classic µs pcap, streamed to disk.
+//!   node dist/bench/make-capture.js OUT.pcap [--messages N] [--sites N] [--tcp-share 0.3]
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+interface Options {
+  out: string;
+  messages: number;
+  sites: number;
+  tcpShare: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { out: '', messages: 1_000_000, sites: 500, tcpShare: 0.3 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = (): string => argv[++i] ?? '';
+    if (arg === '--messages') options.messages = Number(next());
+    else if (arg === '--sites') options.sites = Number(next());
+    else if (arg === '--tcp-share') options.tcpShare = Number(next());
+    else if (arg !== undefined) options.out = arg;
+  }
+  if (!options.out) throw new Error('usage: make-capture OUT.pcap [--messages N] [--sites N] [--tcp-share F]');
+  return options;
+}
+
+/** Deterministic PRNG (mulberry32) so the capture is the same on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SERVER_IP = [192, 0, 2, 10];
+const SERVER = '192.0.2.10';
+
+interface Site {
+  ip: number[];
+  ipText: string;
+  port: number;
+  tcp: boolean;
+  /** TCP sequence numbers per direction (client→server, server→client). */
+  connected: boolean;
+  seqUp: number;
+  seqDown: number;
+}
+
+function sdp(ip: string, port: number, id: number): string {
+  return (
+    `v=0\r\no=user1 ${id} ${id} IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\n` +
+    `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
+    `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=sendrecv\r\n`
+  );
+}
+
+function request(
+  method: string,
+  ruri: string,
+  site: Site,
+  transport: string,
+  branch: string,
+  from: string,
+  fromTag: string,
+  to: string,
+  toTag: string,
+  callId: string,
+  cseq: number,
+  extra: string,
+  body: string,
+): string {
+  return (
+    `${method} ${ruri} SIP/2.0\r\n` +
+    `Via: SIP/2.0/${transport} ${site.ipText}:${site.port};branch=${branch};rport\r\n` +
+    `Max-Forwards: 70\r\n` +
+    `From: "${from}" <sip:${from}@example.net>;tag=${fromTag}\r\n` +
+    `To: <sip:${to}@example.net>${toTag ? `;tag=${toTag}` : ''}\r\n` +
+    `Call-ID: ${callId}\r\n` +
+    `CSeq: ${cseq} ${method}\r\n` +
+    `Contact: <sip:${from}@${site.ipText}:${site.port};transport=${transport.toLowerCase()}>\r\n` +
+    `User-Agent: Yealink SIP-T46S 66.86.0.15\r\n` +
+    extra +
+    (body ? 'Content-Type: application/sdp\r\n' : '') +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+    body
+  );
+}
+
+function response(
+  status: string,
+  site: Site,
+  transport: string,
+  branch: string,
+  from: string,
+  fromTag: string,
+  to: string,
+  toTag: string,
+  callId: string,
+  cseq: number,
+  method: string,
+  extra: string,
+  body: string,
+): string {
+  return (
+    `SIP/2.0 ${status}\r\n` +
+    `Via: SIP/2.0/${transport} ${site.ipText}:${site.port};branch=${branch};rport=${site.port};received=${site.ipText}\r\n` +
+    `From: "${from}" <sip:${from}@example.net>;tag=${fromTag}\r\n` +
+    `To: <sip:${to}@example.net>${toTag ? `;tag=${toTag}` : ''}\r\n` +
+    `Call-ID: ${callId}\r\n` +
+    `CSeq: ${cseq} ${method}\r\n` +
+    `Server: Kamailio (5.6.3 (x86_64/linux))\r\n` +
+    extra +
+    (body ? 'Content-Type: application/sdp\r\n' : '') +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+    body
+  );
+}
+
+class PcapWriter {
+  private readonly stream;
+  private chunks: Buffer[] = [];
+  private pending = 0;
+  bytes = 0;
+  frames = 0;
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path);
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(262144, 16);
+    header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+    this.push(header);
+  }
+
+  private push(buf: Buffer): void {
+    this.chunks.push(buf);
+    this.pending += buf.length;
+    this.bytes += buf.length;
+  }
+
+  /** Ethernet + IPv4 + (UDP | TCP) frame around `payload`. */
+  frame(
+    tsUs: number,
+    src: number[],
+    dst: number[],
+    sport: number,
+    dport: number,
+    payload: Buffer,
+    tcp?: { seq: number; ack: number; flags?: number },
+  ): void {
+    const l4len = tcp ? 20 : 8;
+    const ipLen = 20 + l4len + payload.length;
+    const frame = Buffer.alloc(14 + ipLen);
+    frame.writeUInt32BE(0x02000000, 0);
+    frame.writeUInt16BE(0x0001, 4);
+    frame.writeUInt32BE(0x02000000, 6);
+    frame.writeUInt16BE(0x0002, 10);
+    frame.writeUInt16BE(0x0800, 12);
+    frame[14] = 0x45;
+    frame.writeUInt16BE(ipLen, 16);
+    frame.writeUInt16BE(this.frames & 0xffff, 18);
+    frame[22] = 64;
+    frame[23] = tcp ? 6 : 17;
+    for (let i = 0; i < 4; i++) {
+      frame[26 + i] = src[i] ?? 0;
+      frame[30 + i] = dst[i] ?? 0;
+    }
+    let sum = 0;
+    for (let i = 14; i < 34; i += 2) sum += frame.readUInt16BE(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    frame.writeUInt16BE(~sum & 0xffff, 24);
+    frame.writeUInt16BE(sport, 34);
+    frame.writeUInt16BE(dport, 36);
+    if (tcp) {
+      frame.writeUInt32BE(tcp.seq >>> 0, 38);
+      frame.writeUInt32BE(tcp.ack >>> 0, 42);
+      frame[46] = 0x50;
+      frame[47] = tcp.flags ?? 0x18; // PSH|ACK unless told
+      frame.writeUInt16BE(65535, 48);
+      payload.copy(frame, 54);
+    } else {
+      frame.writeUInt16BE(8 + payload.length, 38);
+      payload.copy(frame, 42);
+    }
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(tsUs / 1e6), 0);
+    rec.writeUInt32LE(tsUs % 1e6, 4);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    this.push(rec);
+    this.push(frame);
+    this.frames++;
+  }
+
+  async drainIfNeeded(): Promise<void> {
+    if (this.pending < 1 << 22) return;
+    const data = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.pending = 0;
+    if (!this.stream.write(data)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.stream.write(Buffer.concat(this.chunks));
+    this.chunks = [];
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const random = rng(0x5195eed);
+  const sites: Site[] = [];
+  for (let i = 0; i < options.sites; i++) {
+    const ip = [10, 20 + ((i >> 16) & 0xff), (i >> 8) & 0xff, i & 0xff || 1];
+    sites.push({
+      ip,
+      ipText: ip.join('.'),
+      port: 5060 + (i % 7),
+      tcp: random() < options.tcpShare,
+      connected: false,
+      seqUp: Math.floor(random() * 0xffffffff),
+      seqDown: Math.floor(random() * 0xffffffff),
+    });
+  }
+  const writer = new PcapWriter(options.out);
+  let tsUs = 1_795_000_000_000_000; // 2026-11-19
+  let messages = 0;
+  let dialog = 0;
+  const SERVER_PORT = 5060;
+
+  const send = (site: Site, up: boolean, text: string, coalesceWith?: string): void => {
+    tsUs += 20 + Math.floor(random() * 200);
+    const payload = Buffer.from(coalesceWith ? text + coalesceWith : text, 'latin1');
+    messages += coalesceWith ? 2 : 1;
+    const [src, dst, sport, dport] = up
+      ? [site.ip, SERVER_IP, site.port, SERVER_PORT]
+      : [SERVER_IP, site.ip, SERVER_PORT, site.port];
+    if (!site.tcp) {
+      writer.frame(tsUs, src, dst, sport, dport, payload);
+      return;
+    }
+    if (!site.connected) {
+      // A real three-way handshake, so stream engines that ignore mid-stream pickup see the flow.
+      const [client, server] = [site.ip, SERVER_IP];
+      writer.frame(tsUs, client, server, site.port, SERVER_PORT, Buffer.alloc(0), {
+        seq: site.seqUp - 1,
+        ack: 0,
+        flags: 0x02,
+      });
+      writer.frame(tsUs + 1, server, client, SERVER_PORT, site.port, Buffer.alloc(0), {
+        seq: site.seqDown - 1,
+        ack: site.seqUp,
+        flags: 0x12,
+      });
+      writer.frame(tsUs + 2, client, server, site.port, SERVER_PORT, Buffer.alloc(0), {
+        seq: site.seqUp,
+        ack: site.seqDown,
+        flags: 0x10,
+      });
+      tsUs += 3;
+      site.connected = true;
+    }
+    // Split one message in three of every ten TCP sends across two segments.
+    const pieces =
+      !coalesceWith && random() < 0.3
+        ? [payload.subarray(0, payload.length >> 1), payload.subarray(payload.length >> 1)]
+        : [payload];
+    for (const piece of pieces) {
+      const seq = up ? site.seqUp : site.seqDown;
+      const ack = up ? site.seqDown : site.seqUp;
+      writer.frame(tsUs, src, dst, sport, dport, piece, { seq, ack });
+      if (up) site.seqUp = (site.seqUp + piece.length) >>> 0;
+      else site.seqDown = (site.seqDown + piece.length) >>> 0;
+      tsUs += 1;
+    }
+  };
+
+  while (messages < options.messages) {
+    const site = sites[Math.floor(random() * sites.length)] as Site;
+    const transport = site.tcp ? 'TCP' : 'UDP';
+    const user = `${1000 + Math.floor(random() * 9000)}`;
+    const callee = `${2000 + Math.floor(random() * 7999)}`;
+    const id = ++dialog;
+    const callId = `${id.toString(16)}-${Math.floor(random() * 1e9).toString(36)}@${site.ipText}`;
+    const fromTag = `ft${id.toString(36)}`;
+    const toTag = `tt${id.toString(36)}`;
+    const kind = random();
+    if (kind < 0.3) {
+      // REGISTER → 401 → REGISTER with credentials → 200
+      const b1 = `z9hG4bK-r1-${id}`;
+      const b2 = `z9hG4bK-r2-${id}`;
+      const ruri = 'sip:example.net';
+      send(
+        site,
+        true,
+        request('REGISTER', ruri, site, transport, b1, user, fromTag, user, '', callId, 1, 'Expires: 3600\r\n', ''),
+      );
+      send(
+        site,
+        false,
+        response(
+          '401 Unauthorized',
+          site,
+          transport,
+          b1,
+          user,
+          fromTag,
+          user,
+          toTag,
+          callId,
+          1,
+          'REGISTER',
+          `WWW-Authenticate: Digest realm="example.net", nonce="${id.toString(16)}abcdef", qop="auth", algorithm=MD5\r\n`,
+          '',
+        ),
+      );
+      const auth = `Authorization: Digest username="${user}", realm="example.net", nonce="${id.toString(16)}abcdef", uri="sip:example.net", response="0123456789abcdef0123456789abcdef", algorithm=MD5, cnonce="abc", qop=auth, nc=00000001\r\nExpires: 3600\r\n`;
+      send(site, true, request('REGISTER', ruri, site, transport, b2, user, fromTag, user, '', callId, 2, auth, ''));
+      send(
+        site,
+        false,
+        response(
+          '200 OK',
+          site,
+          transport,
+          b2,
+          user,
+          fromTag,
+          user,
+          toTag,
+          callId,
+          2,
+          'REGISTER',
+          `Contact: <sip:${user}@${site.ipText}:${site.port}>;expires=3600\r\n`,
+          '',
+        ),
+      );
+    } else if (kind < 0.4) {
+      const b = `z9hG4bK-o-${id}`;
+      send(
+        site,
+        true,
+        request(
+          'OPTIONS',
+          `sip:${SERVER}`,
+          site,
+          transport,
+          b,
+          user,
+          fromTag,
+          'ping',
+          '',
+          callId,
+          1,
+          'Accept: application/sdp\r\n',
+          '',
+        ),
+      );
+      send(
+        site,
+        false,
+        response(
+          '200 OK',
+          site,
+          transport,
+          b,
+          user,
+          fromTag,
+          'ping',
+          toTag,
+          callId,
+          1,
+          'OPTIONS',
+          'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n',
+          '',
+        ),
+      );
+    } else {
+      const b1 = `z9hG4bK-i-${id}`;
+      const ruri = `sip:${callee}@example.net`;
+      send(
+        site,
+        true,
+        request(
+          'INVITE',
+          ruri,
+          site,
+          transport,
+          b1,
+          user,
+          fromTag,
+          callee,
+          '',
+          callId,
+          1,
+          'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n',
+          sdp(site.ipText, 10000 + (id % 20000) * 2, id),
+        ),
+      );
+      // 100 Trying and 180 Ringing travel coalesced in one TCP segment half the time.
+      const trying = response(
+        '100 Trying',
+        site,
+        transport,
+        b1,
+        user,
+        fromTag,
+        callee,
+        '',
+        callId,
+        1,
+        'INVITE',
+        '',
+        '',
+      );
+      const ringing = response(
+        '180 Ringing',
+        site,
+        transport,
+        b1,
+        user,
+        fromTag,
+        callee,
+        toTag,
+        callId,
+        1,
+        'INVITE',
+        `Contact: <sip:${callee}@${SERVER}>\r\n`,
+        '',
+      );
+      if (site.tcp && random() < 0.5) send(site, false, trying, ringing);
+      else {
+        send(site, false, trying);
+        send(site, false, ringing);
+      }
+      const busy = random() < 0.15;
+      if (busy) {
+        send(
+          site,
+          false,
+          response('486 Busy Here', site, transport, b1, user, fromTag, callee, toTag, callId, 1, 'INVITE', '', ''),
+        );
+        send(site, true, request('ACK', ruri, site, transport, b1, user, fromTag, callee, toTag, callId, 1, '', ''));
+      } else {
+        send(
+          site,
+          false,
+          response(
+            '200 OK',
+            site,
+            transport,
+            b1,
+            user,
+            fromTag,
+            callee,
+            toTag,
+            callId,
+            1,
+            'INVITE',
+            `Contact: <sip:${callee}@${SERVER}>\r\n`,
+            sdp(SERVER, 30000 + (id % 10000) * 2, id + 1),
+          ),
+        );
+        send(
+          site,
+          true,
+          request(
+            'ACK',
+            `sip:${callee}@${SERVER}`,
+            site,
+            transport,
+            `z9hG4bK-a-${id}`,
+            user,
+            fromTag,
+            callee,
+            toTag,
+            callId,
+            1,
+            '',
+            '',
+          ),
+        );
+        const b3 = `z9hG4bK-b-${id}`;
+        send(
+          site,
+          true,
+          request(
+            'BYE',
+            `sip:${callee}@${SERVER}`,
+            site,
+            transport,
+            b3,
+            user,
+            fromTag,
+            callee,
+            toTag,
+            callId,
+            2,
+            '',
+            '',
+          ),
+        );
+        send(
+          site,
+          false,
+          response('200 OK', site, transport, b3, user, fromTag, callee, toTag, callId, 2, 'BYE', '', ''),
+        );
+      }
+    }
+    await writer.drainIfNeeded();
+  }
+  await writer.close();
+  process.stdout.write(
+    JSON.stringify({ out: options.out, messages, frames: writer.frames, bytes: writer.bytes, sites: options.sites }) +
+      '\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`make-capture: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

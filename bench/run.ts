@@ -1,0 +1,218 @@
+//! `npm run bench`: end-to-end decode throughput of `sipward decode` on large generated captures,
+//! measured in the same run as Suricata 7 (SIP parser only, --runmode single) and tshark, each
+//! pinned to one core. Prints a markdown table and writes bench/out/results.json.
+//!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMicroBenchmarks } from './micro';
+
+const root = join(__dirname, '..', '..');
+const out = join(root, 'bench', 'out');
+const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
+const tsharkMessages = Math.min(messages, 200_000);
+
+interface Row {
+  tool: string;
+  capture: string;
+  messages: number;
+  seconds: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  note?: string;
+}
+
+function sh(
+  cmd: string,
+  args: string[],
+  opts: { stdout?: 'ignore' | 'pipe' } = {},
+): { status: number; stdout: string; stderr: string; seconds: number } {
+  const t0 = process.hrtime.bigint();
+  const result = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '', seconds };
+}
+
+function have(cmd: string): boolean {
+  return sh('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** taskset pins a whole process tree (Node's GC and I/O threads included) to one core. */
+function pinned(cmd: string, args: string[]): [string, string[]] {
+  return have('taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
+}
+
+function makeCapture(name: string, count: number, tcpShare: number): string {
+  const path = join(out, `${name}-${count}.pcap`);
+  if (!existsSync(path)) {
+    const made = sh(process.execPath, [
+      join(root, 'dist', 'bench', 'make-capture.js'),
+      path,
+      '--messages',
+      String(count),
+      '--tcp-share',
+      String(tcpShare),
+      '--sites',
+      '2000',
+    ]);
+    if (made.status !== 0) throw new Error(`make-capture failed: ${made.stderr}`);
+  }
+  return path;
+}
+
+function mb(path: string): number {
+  return statSync(path).size / 1e6;
+}
+
+function runSipward(capture: string): Row {
+  const [cmd, args] = pinned(process.execPath, [join(root, 'bin', 'sipward.js'), 'decode', capture]);
+  // Output goes to /dev/null through a real pipe-less fd so the JSON serialisation is measured.
+  const r = sh('sh', ['-c', `${[cmd, ...args].map((a) => `'${a}'`).join(' ')} > /dev/null`]);
+  if (r.status !== 0) throw new Error(`sipward decode failed: ${r.stderr.slice(-500)}`);
+  const summary = /"sip_messages":(\d+)/.exec(r.stderr);
+  const count = summary ? Number(summary[1]) : NaN;
+  return {
+    tool: 'sipward decode → JSONL',
+    capture,
+    messages: count,
+    seconds: r.seconds,
+    msgsPerSec: count / r.seconds,
+    mbPerSec: mb(capture) / r.seconds,
+  };
+}
+
+function runSuricata(capture: string): Row | undefined {
+  if (!have('suricata')) return undefined;
+  const logDir = join(out, 'suricata');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const [cmd, args] = pinned('suricata', [
+    '-c',
+    join(root, 'bench', 'suricata-sip-only.yaml'),
+    '-r',
+    capture,
+    '--runmode',
+    'single',
+    '-l',
+    logDir,
+    '-S',
+    '/dev/null',
+    '-k',
+    'none',
+  ]);
+  const r = sh(cmd, args);
+  if (r.status !== 0) throw new Error(`suricata failed: ${r.stderr.slice(-500)}`);
+  const eve = readFileSync(join(logDir, 'eve.json'), 'utf8');
+  let count = 0;
+  for (let i = eve.indexOf('\n'); i !== -1; i = eve.indexOf('\n', i + 1)) count++;
+  const version = sh('suricata', ['-V']).stdout.trim().replace('This is Suricata version ', '');
+  return {
+    tool: `Suricata ${version} (SIP only, EVE)`,
+    capture,
+    messages: count,
+    seconds: r.seconds,
+    msgsPerSec: count / r.seconds,
+    mbPerSec: mb(capture) / r.seconds,
+  };
+}
+
+function runTshark(capture: string): Row | undefined {
+  if (!have('tshark')) return undefined;
+  const [cmd, args] = pinned('tshark', [
+    '-r',
+    capture,
+    '-Y',
+    'sip',
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=|',
+    '-e',
+    'sip.CSeq.method',
+  ]);
+  const r = sh(cmd, args);
+  if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr.slice(-500)}`);
+  let count = 0;
+  for (const line of r.stdout.split('\n')) if (line) count += line.split('|').length;
+  const version = /TShark \(Wireshark\) ([\d.]+)/.exec(sh('tshark', ['-v']).stdout)?.[1] ?? '?';
+  return {
+    tool: `tshark ${version} (-Y sip, fields)`,
+    capture,
+    messages: count,
+    seconds: r.seconds,
+    msgsPerSec: count / r.seconds,
+    mbPerSec: mb(capture) / r.seconds,
+  };
+}
+
+function fmt(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  if (!have('suricata') && process.getuid?.() === 0) sh('bash', [join(root, 'bench', 'install-peers.sh')]);
+  const mixed = makeCapture('mixed-udp-tcp', messages, 0.3);
+  const udp = makeCapture('udp-only', messages, 0);
+  const small = makeCapture('mixed-udp-tcp', tsharkMessages, 0.3);
+
+  const rows: Row[] = [];
+  for (const capture of [mixed, udp]) {
+    rows.push(runSipward(capture));
+    const suricata = runSuricata(capture);
+    if (suricata) {
+      if (capture === mixed) suricata.note = 'Suricata 7 parses SIP over UDP only: its TCP share is not decoded';
+      rows.push(suricata);
+    }
+  }
+  rows.push(runSipward(small));
+  const tshark = runTshark(small);
+  if (tshark) rows.push(tshark);
+
+  const lines = [
+    '| tool | capture | SIP messages | seconds | msgs/s | MB/s | note |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.tool} | ${r.capture.split('/').pop() ?? ''} | ${fmt(r.messages)} | ${r.seconds.toFixed(2)} | ${fmt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${r.note ?? ''} |`,
+    );
+  }
+  const ratio = (a: Row | undefined, b: Row | undefined): string =>
+    a && b ? (a.msgsPerSec / b.msgsPerSec).toFixed(2) : 'n/a';
+  const find = (tool: string, capture: string): Row | undefined =>
+    rows.find((r) => r.tool.startsWith(tool) && r.capture === capture);
+  lines.push('');
+  lines.push(
+    `ratio sipward / Suricata, UDP-only capture (same messages decoded): ${ratio(find('sipward', udp), find('Suricata', udp))}`,
+  );
+  lines.push(
+    `ratio sipward / Suricata, mixed capture (msgs/s, Suricata skips TCP SIP): ${ratio(find('sipward', mixed), find('Suricata', mixed))}`,
+  );
+  lines.push(
+    `ratio sipward / tshark, ${tsharkMessages} messages: ${ratio(find('sipward', small), find('tshark', small))}`,
+  );
+  lines.push('');
+  const micro = await runMicroBenchmarks();
+  lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');
+  for (const m of micro)
+    lines.push(`| ${m.name} | ${fmt(m.opsPerSec)} | ${m.mbPerSec === undefined ? '' : m.mbPerSec.toFixed(1)} |`);
+  const table = lines.join('\n');
+  process.stdout.write(table + '\n');
+  writeFileSync(
+    join(out, 'results.json'),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro }, null, 2),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

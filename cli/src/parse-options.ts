@@ -1,0 +1,17 @@
+//! Option parsers shared by commands: they throw commander's InvalidArgumentError on bad values.
+import { InvalidArgumentError } from 'commander';
+
+export function parsePortList(value: string): number[] {
+  const ports = value.split(',').map((part) => Number(part.trim()));
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new InvalidArgumentError(`not a port list: ${value}`);
+  }
+  return ports;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`not a positive number: ${value}`);
+  return n;
+}

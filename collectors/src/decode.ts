@@ -1,0 +1,169 @@
+//! Wiring for `sipward decode`: capture files (in order, as one stream) or a live interface →
+//! SipDecoder → JSONL on an output stream, with back-pressure, a progress bar and a summary.
+import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Logger } from '../../lib/src/logger';
+import { openCaptureFile } from './capture/capture-file';
+import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
+import { LiveCapture } from './capture/live-interface';
+import { LivePcapSession, type PcapCaptureStats } from './capture/live-pcap-session';
+import { toJsonLine } from './event/jsonl';
+import { JsonlWriter } from './publish/jsonl-writer';
+import { SipDecoder, type SipDecoderOptions, type SipDecoderStats } from './sip-decoder';
+
+/**
+ * Live capture library: `cap` (stamps packets at receipt, no kernel drop counters) or `pcap`
+ * (node_pcap: kernel timestamps and ps_recv/ps_drop/ps_ifdrop, but the process must exit explicitly
+ * after close, see live-pcap-session.ts).
+ */
+export type LiveCaptureBackend = 'cap' | 'pcap';
+export const LIVE_CAPTURE_BACKENDS: readonly LiveCaptureBackend[] = ['cap', 'pcap'];
+
+export interface DecodeRunOptions extends SipDecoderOptions {
+  captures: string[];
+  /** Live capture instead of files. */
+  interface?: string;
+  bpf?: string;
+  ports?: number[];
+  /** Live capture: stop after this many seconds (default: until SIGINT/SIGTERM). */
+  durationSeconds?: number;
+  /** Live capture backend (default 'cap'). */
+  captureBackend?: LiveCaptureBackend;
+  out: Writable;
+  /** End the output stream when done (a file; not stdout). */
+  endOutput?: boolean;
+  log: Logger;
+  /** Called with (bytesDone, bytesTotal) after every batch of file input. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DecodeSummary extends SipDecoderStats {
+  captures: number;
+  capture_warnings: number;
+  defrag: Record<string, number>;
+  tcp: Record<string, number>;
+  decode_drops: Record<string, number>;
+  /** Live capture only: the capture counters (kernel ones with the pcap backend). */
+  live?: LiveSummary;
+  seconds: number;
+}
+
+export interface LiveSummary {
+  backend: LiveCaptureBackend;
+  packets: number;
+  /** Packets lost before decoding: queue drops, plus kernel drops with the pcap backend. */
+  dropped: number;
+  kernel_received?: number;
+  kernel_dropped?: number;
+  interface_dropped?: number;
+}
+
+/** Decodes every input and resolves with the summary; throws SipwardError for unusable input. */
+export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummary> {
+  const started = process.hrtime.bigint();
+  const writer = new JsonlWriter(options.out);
+  // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
+  const decoderOptions: SipDecoderOptions =
+    options.interface !== undefined && options.interfaceName === undefined
+      ? { ...options, interfaceName: options.interface }
+      : options;
+  const decoder = new SipDecoder((event) => writer.writeLine(toJsonLine(event)), decoderOptions);
+  let warnings = 0;
+  let liveSummary: (() => LiveSummary) | undefined;
+  const onWarning = (w: CaptureWarning): void => {
+    warnings++;
+    options.log.warn({ code: w.code, offset: w.offset }, w.message);
+  };
+
+  if (options.interface !== undefined) {
+    const backend = options.captureBackend ?? 'cap';
+    const liveOptions = {
+      interface: options.interface,
+      ...(options.bpf !== undefined ? { filter: options.bpf } : {}),
+      ...(options.ports !== undefined ? { ports: options.ports } : {}),
+      onWarning,
+      onStats: (stats: Readonly<CaptureStats>) => options.log.info({ capture: stats }, 'capture stats'),
+    };
+    const live = backend === 'pcap' ? LivePcapSession.open(liveOptions) : LiveCapture.open(liveOptions);
+    liveSummary = () => summariseLive(backend, live.stats);
+    options.log.info({ interface: options.interface, backend, filter: live.filter }, 'listening');
+    const stop = (): void => void live.close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
+    try {
+      await pump(live, decoder, writer);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    }
+  } else {
+    // Open every file first so a bad path fails before any output is written.
+    const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
+    let done = 0;
+    for (const path of options.captures) {
+      const source = await openCaptureFile(path, { onWarning });
+      await pump(source, decoder, writer, (bytes) => {
+        options.onProgress?.(done + bytes, total);
+      });
+      done += sizeOf(path);
+    }
+  }
+  decoder.flush();
+  await writer.close(options.endOutput === true);
+  if (writer.error !== undefined && (writer.error as NodeJS.ErrnoException).code !== 'EPIPE') throw writer.error;
+
+  const packetCounters = decoder.packetDecoder.counters as unknown as Record<string, number>;
+  const drops: Record<string, number> = {};
+  for (const [key, value] of Object.entries(packetCounters))
+    if (value > 0 && !['packets', 'segments', 'udp', 'tcp', 'sctp'].includes(key)) drops[key] = value;
+  return {
+    ...decoder.stats,
+    captures: options.captures.length,
+    capture_warnings: warnings,
+    defrag: nonZero(decoder.packetDecoder.defragmenter.counters as unknown as Record<string, number>),
+    tcp: nonZero(decoder.tcp.counters as unknown as Record<string, number>),
+    decode_drops: drops,
+    ...(liveSummary !== undefined ? { live: liveSummary() } : {}),
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
+async function pump(
+  source: CaptureSource,
+  decoder: SipDecoder,
+  writer: JsonlWriter,
+  onBytes?: (bytes: number) => void,
+): Promise<void> {
+  for await (const batch of source) {
+    for (const packet of batch) decoder.push(packet);
+    await writer.flushIfFull();
+    onBytes?.(source.stats.bytes);
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function nonZero(counters: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(counters)) if (typeof value === 'number' && value > 0) out[key] = value;
+  return out;
+}
+
+function summariseLive(backend: LiveCaptureBackend, stats: Readonly<CaptureStats>): LiveSummary {
+  const out: LiveSummary = { backend, packets: stats.packets, dropped: stats.dropped };
+  if ('kernelReceived' in stats) {
+    const k = stats as Readonly<PcapCaptureStats>;
+    out.kernel_received = k.kernelReceived;
+    out.kernel_dropped = k.kernelDropped;
+    out.interface_dropped = k.interfaceDropped;
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+//! The collector's decode chain in one owner: RawPacket → L4Segment (link/net/tunnel, defrag) →
+//! mirror dedup → UDP datagram | TCP/WS stream | SCTP chunk → SIP parser → SipEvent.
+//! Pure over its inputs (time comes from packets); the capture and output edges live elsewhere.
+import type { SipEvent } from '../../schema/src/sip-event';
+import type { AnomalyCode } from '../../schema/src/anomalies';
+import { PacketDecoder, type PacketDecoderOptions } from './decode-packet';
+import { MirrorDedup } from './event/mirror-dedup';
+import { toSipEvent } from './event/to-sip-event';
+import type { L4Segment, RawPacket } from './packet';
+import { parseSipMessage, probeSip, type SipParseOptions } from './sip/parser';
+import { SctpSipExtractor } from './transport/sctp';
+import type { StreamMessage } from './transport/stream-message';
+import { TcpReassembler } from './transport/tcp-reassembler';
+
+export interface SipDecoderOptions {
+  observerId?: string;
+  /** Live capture: observer.ingress.interface.name. */
+  interfaceName?: string;
+  /** Carry the full header list (credentials redacted) in sip.headers. */
+  withHeaders?: boolean;
+  /** Suppress mirror duplicates (the same packet seen on both SPAN directions). Default true. */
+  dedup?: boolean;
+  packet?: PacketDecoderOptions;
+  sip?: SipParseOptions;
+}
+
+export interface SipDecoderStats {
+  packets: number;
+  bytes: number;
+  segments: number;
+  mirror_duplicates: number;
+  udp_datagrams: number;
+  udp_not_sip: number;
+  udp_keepalives: number;
+  sip_messages: number;
+  sip_messages_with_anomalies: number;
+  anomalies: Partial<Record<AnomalyCode, number>>;
+}
+
+export class SipDecoder {
+  readonly packetDecoder: PacketDecoder;
+  readonly dedup: MirrorDedup | undefined;
+  readonly tcp: TcpReassembler;
+  readonly sctp: SctpSipExtractor;
+  readonly stats: SipDecoderStats = {
+    packets: 0,
+    bytes: 0,
+    segments: 0,
+    mirror_duplicates: 0,
+    udp_datagrams: 0,
+    udp_not_sip: 0,
+    udp_keepalives: 0,
+    sip_messages: 0,
+    sip_messages_with_anomalies: 0,
+    anomalies: {},
+  };
+  private readonly udpParse: SipParseOptions;
+  private readonly streamParse: SipParseOptions;
+  private lastSec = -1;
+
+  constructor(
+    private readonly onEvent: (event: SipEvent) => void,
+    private readonly options: SipDecoderOptions = {},
+  ) {
+    this.packetDecoder = new PacketDecoder(options.packet);
+    this.dedup = options.dedup === false ? undefined : new MirrorDedup();
+    const onStream = (m: StreamMessage): void => this.emitStream(m);
+    this.tcp = new TcpReassembler(onStream);
+    this.sctp = new SctpSipExtractor(onStream);
+    // Parse options are passed by identity (the parser caches resolved limits per object).
+    this.udpParse = { ...options.sip, stream: false };
+    this.streamParse = { ...options.sip, stream: true };
+  }
+
+  push(packet: RawPacket): void {
+    this.stats.packets++;
+    this.stats.bytes += packet.data.length;
+    if (packet.tsSec !== this.lastSec) {
+      // Once per packet-second is enough to expire idle flows and held gaps on quiet captures.
+      this.lastSec = packet.tsSec;
+      this.tcp.advanceTime(packet.tsSec, packet.tsNsec);
+    }
+    const seg = this.packetDecoder.decode(packet);
+    if (seg === null) return;
+    this.stats.segments++;
+    if (this.dedup !== undefined && this.dedup.isDuplicate(seg)) {
+      this.stats.mirror_duplicates++;
+      return;
+    }
+    if (seg.protocol === 'udp') this.pushDatagram(seg);
+    else if (seg.protocol === 'tcp') this.tcp.push(seg);
+    else this.sctp.push(seg);
+  }
+
+  /** End of input: complete what can be completed (held fragments, stream tails). */
+  flush(): void {
+    this.packetDecoder.flush();
+    this.tcp.flush();
+  }
+
+  /** RFC 3261 §18.3: a UDP datagram carries exactly one message; extra bytes are an anomaly. */
+  private pushDatagram(seg: L4Segment): void {
+    this.stats.udp_datagrams++;
+    const buf = seg.payload;
+    if (!probeSip(buf, 0, buf.length)) {
+      if (isKeepalive(buf)) this.stats.udp_keepalives++;
+      else this.stats.udp_not_sip++;
+      return;
+    }
+    const msg = parseSipMessage(buf, 0, buf.length, this.udpParse);
+    this.emit(toSipEvent(msg, seg, this.eventOptions('udp')));
+  }
+
+  private emitStream(m: StreamMessage): void {
+    const msg = parseSipMessage(m.data, 0, m.data.length, this.streamParse);
+    const event = toSipEvent(msg, m, this.eventOptions(m.transport));
+    if (m.anomalies.length > 0 || m.missingContentLength) {
+      const codes = new Set<AnomalyCode>(event.sip.anomalies ?? []);
+      if (m.missingContentLength) codes.add('missing_content_length');
+      for (const code of m.anomalies) codes.add(code);
+      event.sip = { ...event.sip, anomalies: [...codes] };
+    }
+    this.emit(event);
+  }
+
+  private eventOptions(transport: 'udp' | 'tcp' | 'ws' | 'sctp'): Parameters<typeof toSipEvent>[2] {
+    const o: Parameters<typeof toSipEvent>[2] = { transport };
+    if (this.options.observerId !== undefined) o.observerId = this.options.observerId;
+    if (this.options.interfaceName !== undefined) o.interfaceName = this.options.interfaceName;
+    if (this.options.withHeaders === true) o.withHeaders = true;
+    return o;
+  }
+
+  private emit(event: SipEvent): void {
+    this.stats.sip_messages++;
+    const anomalies = event.sip.anomalies;
+    if (anomalies !== undefined && anomalies.length > 0) {
+      this.stats.sip_messages_with_anomalies++;
+      const counts = this.stats.anomalies;
+      for (const code of anomalies) counts[code] = (counts[code] ?? 0) + 1;
+    }
+    this.onEvent(event);
+  }
+}
+
+/** RFC 5626 §4.4.1 keepalives: a double CRLF ping or a single CRLF pong. */
+function isKeepalive(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c !== 0x0d && c !== 0x0a) return false;
+  }
+  return buf.length > 0;
+}
