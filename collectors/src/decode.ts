@@ -1,7 +1,9 @@
-//! Wiring for `sipward decode`: capture files (in order, as one stream) or a live interface →
-//! SipDecoder → JSONL on an output stream, with back-pressure, a progress bar and a summary.
+//! The collector's input side: capture files (in order, as one stream) or a live interface →
+//! SipDecoder → an event sink, with back-pressure between batches, progress and a summary.
+//! `runDecode` (sipward decode) sinks into JSONL; `analyze` sinks into the detection engine.
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
 import { openCaptureFile } from './capture/capture-file';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
@@ -19,7 +21,7 @@ import { SipDecoder, type SipDecoderOptions, type SipDecoderStats } from './sip-
 export type LiveCaptureBackend = 'cap' | 'pcap';
 export const LIVE_CAPTURE_BACKENDS: readonly LiveCaptureBackend[] = ['cap', 'pcap'];
 
-export interface DecodeRunOptions extends SipDecoderOptions {
+export interface DecodeInputOptions extends SipDecoderOptions {
   captures: string[];
   /** Live capture instead of files. */
   interface?: string;
@@ -29,9 +31,6 @@ export interface DecodeRunOptions extends SipDecoderOptions {
   durationSeconds?: number;
   /** Live capture backend (default 'cap'). */
   captureBackend?: LiveCaptureBackend;
-  out: Writable;
-  /** End the output stream when done (a file; not stdout). */
-  endOutput?: boolean;
   log: Logger;
   /** Called with (bytesDone, bytesTotal) after every batch of file input. */
   onProgress?: (done: number, total: number) => void;
@@ -58,16 +57,39 @@ export interface LiveSummary {
   interface_dropped?: number;
 }
 
-/** Decodes every input and resolves with the summary; throws SipwardError for unusable input. */
+export interface DecodeRunOptions extends DecodeInputOptions {
+  out: Writable;
+  /** End the output stream when done (a file; not stdout). */
+  endOutput?: boolean;
+}
+
+/** Where decoded events go: called per event, and awaited after every batch (back-pressure). */
+export interface EventSink {
+  onEvent(event: SipEvent): void;
+  afterBatch(): Promise<void>;
+}
+
+/** `sipward decode`: every input to JSONL on `options.out`. */
 export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummary> {
-  const started = process.hrtime.bigint();
   const writer = new JsonlWriter(options.out);
+  const summary = await decodeInputs(options, {
+    onEvent: (event) => writer.writeLine(toJsonLine(event)),
+    afterBatch: () => writer.flushIfFull(),
+  });
+  await writer.close(options.endOutput === true);
+  if (writer.error !== undefined && (writer.error as NodeJS.ErrnoException).code !== 'EPIPE') throw writer.error;
+  return summary;
+}
+
+/** Decodes every input into `sink` and resolves with the summary; throws SipwardError for unusable input. */
+export async function decodeInputs(options: DecodeInputOptions, sink: EventSink): Promise<DecodeSummary> {
+  const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
   const decoderOptions: SipDecoderOptions =
     options.interface !== undefined && options.interfaceName === undefined
       ? { ...options, interfaceName: options.interface }
       : options;
-  const decoder = new SipDecoder((event) => writer.writeLine(toJsonLine(event)), decoderOptions);
+  const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
   const onWarning = (w: CaptureWarning): void => {
@@ -92,7 +114,7 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
     process.once('SIGTERM', stop);
     const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
     try {
-      await pump(live, decoder, writer);
+      await pump(live, decoder, sink);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       process.removeListener('SIGINT', stop);
@@ -104,15 +126,13 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
     let done = 0;
     for (const path of options.captures) {
       const source = await openCaptureFile(path, { onWarning });
-      await pump(source, decoder, writer, (bytes) => {
+      await pump(source, decoder, sink, (bytes) => {
         options.onProgress?.(done + bytes, total);
       });
       done += sizeOf(path);
     }
   }
   decoder.flush();
-  await writer.close(options.endOutput === true);
-  if (writer.error !== undefined && (writer.error as NodeJS.ErrnoException).code !== 'EPIPE') throw writer.error;
 
   const packetCounters = decoder.packetDecoder.counters as unknown as Record<string, number>;
   const drops: Record<string, number> = {};
@@ -133,12 +153,12 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
 async function pump(
   source: CaptureSource,
   decoder: SipDecoder,
-  writer: JsonlWriter,
+  sink: EventSink,
   onBytes?: (bytes: number) => void,
 ): Promise<void> {
   for await (const batch of source) {
     for (const packet of batch) decoder.push(packet);
-    await writer.flushIfFull();
+    await sink.afterBatch();
     onBytes?.(source.stats.bytes);
   }
 }

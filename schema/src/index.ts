@@ -1,2 +1,3 @@
 export * from './sip-event';
 export * from './anomalies';
+export * from './alert';

@@ -1,0 +1,56 @@
+// `sipward decode` as a user runs it: output shape, summary, and one clear line for bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from '../../../collectors/src/test-support/frames';
+
+// Compiled to dist/cli/src/commands/: the repository root is four levels up.
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const SIPWARD = join(ROOT, 'bin', 'sipward.js');
+
+function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+void test('decode prints one JSON event per SIP message and a summary on stderr', () => {
+  const r = sipward(['decode', 'test/fixtures/captures/tcp-split.pcap']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 14);
+  for (const line of lines) {
+    const e = JSON.parse(line) as { network: { transport: string }; sip: { call_id?: string } };
+    assert.equal(e.network.transport, 'tcp');
+    assert.ok(e.sip.call_id);
+  }
+  const summary = /"sip_messages":(\d+)/.exec(r.stderr);
+  assert.equal(summary?.[1], '14');
+});
+
+void test('a missing file, a file that is not a capture, and no input: one line on stderr, exit 2', () => {
+  const dir = tempDir();
+  const junk = join(dir, 'junk.txt');
+  writeFileSync(junk, 'this is not a capture\n');
+  for (const [args, code] of [
+    [['decode', join(dir, 'missing.pcap')], 'SIPWARD_INPUT_NOT_FOUND'],
+    [['decode', junk], 'SIPWARD_NOT_A_CAPTURE'],
+    [['decode'], 'SIPWARD_USAGE'],
+  ] as const) {
+    const r = sipward([...args]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', new RegExp(`^sipward: .*\\(${code}\\)$`));
+  }
+});
+
+void test('every command has --help', () => {
+  for (const args of [['--help'], ['decode', '--help']]) {
+    const r = sipward(args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Usage: sipward/);
+  }
+});
