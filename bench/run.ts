@@ -69,8 +69,9 @@ function mb(path: string): number {
   return statSync(path).size / 1e6;
 }
 
-function runSipward(capture: string): Row {
-  const [cmd, args] = pinned(process.execPath, [join(root, 'bin', 'sipward.js'), 'decode', capture]);
+function runSipward(capture: string, command: 'decode' | 'analyze' = 'decode'): Row {
+  const extra = command === 'analyze' ? ['--format', 'jsonl'] : [];
+  const [cmd, args] = pinned(process.execPath, [join(root, 'bin', 'sipward.js'), command, capture, ...extra]);
   // Output goes to /dev/null through a real pipe-less fd so the JSON serialisation is measured.
   const r = sh('sh', ['-c', `${[cmd, ...args].map((a) => `'${a}'`).join(' ')} > /dev/null`]);
   if (r.status !== 0) throw new Error(`sipward decode failed: ${r.stderr.slice(-500)}`);
@@ -86,7 +87,7 @@ function runSipward(capture: string): Row {
   };
 }
 
-function runSuricata(capture: string): Row | undefined {
+function runSuricata(capture: string, rules = false): Row | undefined {
   if (!have('suricata')) return undefined;
   const logDir = join(out, 'suricata');
   rmSync(logDir, { recursive: true, force: true });
@@ -172,6 +173,11 @@ async function main(): Promise<void> {
       rows.push(suricata);
     }
   }
+  for (const capture of [mixed, udp]) {
+    rows.push(runSipward(capture, 'analyze'));
+    const suricata = runSuricata(capture, true);
+    if (suricata) rows.push(suricata);
+  }
   rows.push(runSipward(small));
   const tshark = runTshark(small);
   if (tshark) rows.push(tshark);
@@ -191,14 +197,25 @@ async function main(): Promise<void> {
     rows.find((r) => r.tool.startsWith(tool) && r.capture === capture);
   lines.push('');
   lines.push(
-    `ratio sipward / Suricata, UDP-only capture (same messages decoded): ${ratio(find('sipward', udp), find('Suricata', udp))}`,
+    `ratio sipward / Suricata, UDP-only capture (same messages decoded): ${ratio(find('sipward decode', udp), find('Suricata', udp))}`,
   );
   lines.push(
-    `ratio sipward / Suricata, mixed capture (msgs/s, Suricata skips TCP SIP): ${ratio(find('sipward', mixed), find('Suricata', mixed))}`,
+    `ratio sipward / Suricata, mixed capture (msgs/s, Suricata skips TCP SIP): ${ratio(find('sipward decode', mixed), find('Suricata', mixed))}`,
   );
   lines.push(
-    `ratio sipward / tshark, ${tsharkMessages} messages: ${ratio(find('sipward', small), find('tshark', small))}`,
+    `ratio sipward / tshark, ${tsharkMessages} messages: ${ratio(find('sipward decode', small), find('tshark', small))}`,
   );
+  for (const [label, capture] of [
+    ['UDP-only', udp],
+    ['mixed', mixed],
+  ] as const) {
+    lines.push(
+      `ratio sipward analyze / Suricata with rules, ${label} capture: ${ratio(
+        find('sipward analyze', capture),
+        rows.find((r) => r.tool.includes('rules') && r.capture === capture),
+      )}`,
+    );
+  }
   lines.push('');
   const micro = await runMicroBenchmarks();
   lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');

@@ -1,7 +1,11 @@
 //! Every `sipward` sub-command registers itself here; each lives in its own file.
 import type { Command } from 'commander';
+import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
+import { rulesCommand } from './rules';
 
 export function registerCommands(program: Command): void {
+  program.addCommand(analyzeCommand());
   program.addCommand(decodeCommand());
+  program.addCommand(rulesCommand());
 }

@@ -1,0 +1,92 @@
+//! A loaded signature → its compiled form: predicates, group-key getters and the message template,
+//! built once. Kinds and alert building read only this.
+import type { SipEvent } from '../../../schema/src/sip-event';
+import type { TxnInfo } from '../state/transaction-table';
+import {
+  compileAllowlist,
+  compilePredicate,
+  compileTemplate,
+  fieldPath,
+  firstValue,
+  type FieldPath,
+  type Predicate,
+  type Template,
+} from './compile';
+import type { Signature } from './signature';
+
+export interface CompiledStep {
+  where: Predicate;
+  minCount: number;
+}
+
+export interface CompiledSignature {
+  readonly signature: Signature;
+  /** `where` (always true when the signature has none). */
+  readonly where: Predicate;
+  readonly allow: Predicate | undefined;
+  /** Floods and counts skip retransmissions unless the signature opts in (`count_retransmissions`). */
+  readonly countRetransmissions: boolean;
+  readonly groupPaths: readonly FieldPath[];
+  readonly message: Template;
+  readonly field: FieldPath | undefined;
+  readonly numerator: Predicate | undefined;
+  readonly denominator: Predicate | undefined;
+  readonly steps: readonly CompiledStep[];
+  /** Which `sip.type`s can matter (from a top-level `where: { sip.type: … }`); half_open needs both. */
+  readonly types: ReadonlySet<'request' | 'response'>;
+  /** Group key of an event, or undefined when a group_by field is absent (the event is skipped). */
+  groupKey(event: SipEvent, txn: TxnInfo): string | undefined;
+  /** The group_by values of an event, as strings, in group_by order. */
+  groupValues(event: SipEvent, txn: TxnInfo): string[];
+}
+
+const ALWAYS: Predicate = () => true;
+/** Separates group values in keys; cannot occur in SIP header values we carry. */
+const KEY_SEPARATOR = '\u001f';
+
+export function compileSignature(signature: Signature): CompiledSignature {
+  const where = signature.where === undefined ? ALWAYS : compilePredicate(signature.where, ['where']);
+  const allow = signature.allowlist === undefined ? undefined : compileAllowlist(signature.allowlist, ['allowlist']);
+  const groupPaths = signature.group_by.map(fieldPath);
+  const single = groupPaths.length === 1 ? groupPaths[0] : undefined;
+  const declared = signature.where?.['sip.type'];
+  const declaredTypes = (Array.isArray(declared) ? declared : [declared]).filter(
+    (t): t is 'request' | 'response' => t === 'request' || t === 'response',
+  );
+  const types = new Set<'request' | 'response'>(
+    signature.kind === 'half_open' || declaredTypes.length === 0 ? ['request', 'response'] : declaredTypes,
+  );
+  return {
+    signature,
+    types,
+    where,
+    allow,
+    countRetransmissions: signature.count_retransmissions === true,
+    groupPaths,
+    message: compileTemplate(signature.message),
+    field: signature.field === undefined ? undefined : fieldPath(signature.field),
+    numerator: signature.numerator === undefined ? undefined : compilePredicate(signature.numerator, ['numerator']),
+    denominator:
+      signature.denominator === undefined ? undefined : compilePredicate(signature.denominator, ['denominator']),
+    steps: (signature.steps ?? []).map((step, i) => ({
+      where: compilePredicate(step.where, ['steps', i, 'where']),
+      minCount: step.min_count,
+    })),
+    groupKey(event, txn) {
+      if (single !== undefined) {
+        const v = firstValue(single, event, txn);
+        return v === undefined ? undefined : String(v);
+      }
+      let key = '';
+      for (let i = 0; i < groupPaths.length; i++) {
+        const v = firstValue(groupPaths[i] as FieldPath, event, txn);
+        if (v === undefined) return undefined;
+        key = i === 0 ? String(v) : key + KEY_SEPARATOR + String(v);
+      }
+      return key;
+    },
+    groupValues(event, txn) {
+      return groupPaths.map((path) => String(firstValue(path, event, txn) ?? ''));
+    },
+  };
+}

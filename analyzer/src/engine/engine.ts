@@ -1,0 +1,133 @@
+//! The detection engine: every SIP event goes through the transaction table (for `txn.*`), then
+//! through each compiled signature's kind. Time is the events' own, so a file and live traffic give
+//! the same alerts. Alerts leave through `onAlert` in three phases (open, update, final).
+import type { Alert } from '../../../schema/src/alert';
+import type { SipEvent } from '../../../schema/src/sip-event';
+import { emptyTxnInfo, TransactionTable, DEFAULT_MAX_TRANSACTIONS } from '../state/transaction-table';
+import { compileSignature } from './compile-signature';
+import { eventTimeMs } from './event-time';
+import { IncidentBook, type AlertPhase } from './incidents';
+import { eventCountKind } from './kinds/event-count';
+import { halfOpenKind } from './kinds/half-open';
+import type { KindContext, KindRunner } from './kinds/kind';
+import { ratioKind } from './kinds/ratio';
+import { sequenceKind } from './kinds/sequence';
+import { statelessKind } from './kinds/stateless';
+import { valueCountKind } from './kinds/value-count';
+import type { LoadedSignature, Signature, SignatureKind } from './signature';
+
+export type { AlertPhase } from './incidents';
+
+export interface EngineOptions {
+  onAlert: (alert: Alert, phase: AlertPhase) => void;
+  /** Per-signature bound on group state (and on open incidents); LRU eviction past it. */
+  maxGroupsPerSignature?: number;
+  /** Bound on the request↔response table. */
+  maxTransactions?: number;
+  /** Emit 'update' phases at all (false for `analyze`, which prints only 'final'). Default true. */
+  emitUpdates?: boolean;
+  /** Event-time gap between two 'update' emissions of one incident. Default 1000 ms. */
+  updateIntervalMs?: number;
+}
+
+export interface EngineStats {
+  events: number;
+  alertsByRule: Record<string, number>;
+  stateEntries: number;
+  evictions: number;
+}
+
+export const DEFAULT_MAX_GROUPS_PER_SIGNATURE = 100_000;
+
+const KINDS: Record<SignatureKind, (ctx: KindContext) => KindRunner> = {
+  stateless: statelessKind,
+  event_count: eventCountKind,
+  value_count: valueCountKind,
+  ratio: ratioKind,
+  sequence: sequenceKind,
+  half_open: halfOpenKind,
+};
+
+interface Runtime {
+  id: string;
+  book: IncidentBook;
+  runner: KindRunner;
+}
+
+export class DetectionEngine {
+  private readonly runtimes: Runtime[];
+  /** The runtimes a request / a response can concern (signatures gated on `sip.type` skip the other). */
+  private readonly forRequest: Runtime[] = [];
+  private readonly forResponse: Runtime[] = [];
+  private readonly transactions: TransactionTable;
+  /** Reused for every event: predicates read it synchronously, incidents copy what they keep. */
+  private readonly txn = emptyTxnInfo();
+  /** Event-time watermark: the latest event time seen, so time never runs backwards. */
+  private now = -Infinity;
+  private events = 0;
+
+  constructor(signatures: ReadonlyArray<LoadedSignature | Signature>, options: EngineOptions) {
+    const maxGroups = options.maxGroupsPerSignature ?? DEFAULT_MAX_GROUPS_PER_SIGNATURE;
+    this.transactions = new TransactionTable(options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS);
+    this.runtimes = [];
+    for (const entry of signatures) {
+      const signature = 'signature' in entry ? entry.signature : entry;
+      if (signature.status === 'deprecated') continue;
+      const compiled = compileSignature(signature);
+      const book = new IncidentBook(compiled, options.onAlert, {
+        maxIncidents: maxGroups,
+        updateIntervalMs: options.updateIntervalMs ?? 1000,
+        emitUpdates: options.emitUpdates ?? true,
+      });
+      const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
+      this.runtimes.push(runtime);
+      if (compiled.types.has('request')) this.forRequest.push(runtime);
+      if (compiled.types.has('response')) this.forResponse.push(runtime);
+    }
+  }
+
+  process(event: SipEvent): void {
+    this.events++;
+    const t = eventTimeMs(event['@timestamp']);
+    if (t > this.now) this.now = t;
+    const now = this.now === -Infinity ? 0 : this.now;
+    this.transactions.observe(event, now, this.txn);
+    // Incidents end and timeouts fire by event time for every signature, whatever this event is.
+    for (const runtime of this.runtimes) {
+      runtime.runner.advance?.(now);
+      runtime.book.finalizeDue(now);
+    }
+    const concerned = event.sip.type === 'response' ? this.forResponse : this.forRequest;
+    for (const runtime of concerned) runtime.runner.process(event, this.txn, now);
+  }
+
+  /**
+   * Moves event time forward without an event (a live daemon on a quiet link calls this from a
+   * timer with the collectors' clock) so suppress periods and half_open timeouts still end.
+   */
+  advance(nowMs: number): void {
+    if (nowMs > this.now) this.now = nowMs;
+    const now = this.now;
+    for (const runtime of this.runtimes) {
+      runtime.runner.advance?.(now);
+      runtime.book.finalizeDue(now);
+    }
+  }
+
+  /** End of input: every open incident is emitted as 'final'. */
+  flush(): void {
+    for (const runtime of this.runtimes) runtime.book.flush();
+  }
+
+  stats(): EngineStats {
+    const alertsByRule: Record<string, number> = {};
+    let stateEntries = this.transactions.size;
+    let evictions = this.transactions.evictions;
+    for (const { id, book, runner } of this.runtimes) {
+      if (book.opened > 0) alertsByRule[id] = book.opened;
+      stateEntries += runner.stateEntries + book.size;
+      evictions += runner.evictions + book.evictions;
+    }
+    return { events: this.events, alertsByRule, stateEntries, evictions };
+  }
+}

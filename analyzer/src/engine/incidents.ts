@@ -1,0 +1,168 @@
+//! Open incidents of one signature: one per group per `suppress` period. A crossing opens one (alert
+//! 'open'); later evidence updates it ('update', throttled in event time); when its period has passed
+//! in event time, or at end of input, it is emitted once more as 'final'.
+import type { Alert, AlertEvidence } from '../../../schema/src/alert';
+import type { SipEvent } from '../../../schema/src/sip-event';
+import { alertId } from '../alerts/alert-id';
+import { buildAlert } from '../alerts/build-alert';
+import { MAX_EVIDENCE, toEvidence } from '../alerts/evidence';
+import { LruTable } from '../state/lru-table';
+import type { TxnInfo } from '../state/transaction-table';
+import type { CompiledSignature } from './compile-signature';
+
+export type AlertPhase = 'open' | 'update' | 'final';
+export type AlertSink = (alert: Alert, phase: AlertPhase) => void;
+
+export interface Incident {
+  readonly key: string;
+  readonly groupValues: string[];
+  readonly id: string;
+  /** Event time of the first crossing; the alert's @timestamp. */
+  readonly openMs: number;
+  readonly suppressUntilMs: number;
+  startMs: number;
+  endMs: number;
+  count: number;
+  evidence: AlertEvidence[];
+  lastEvent: SipEvent;
+  /** The `txn.*` values of the last evidence (the engine's TxnInfo is reused per event). */
+  lastTxn: TxnInfo;
+  /** value_count: distinct values already counted in this incident (bounded). */
+  values: Set<string> | undefined;
+  lastEmitMs: number;
+  /** Changed since the last emission. */
+  dirty: boolean;
+}
+
+export interface IncidentOptions {
+  maxIncidents: number;
+  /** Minimum event time between two 'update' emissions of one incident; 0 = every change. */
+  updateIntervalMs: number;
+  emitUpdates: boolean;
+}
+
+/** Distinct values remembered per value_count incident; past it new values still count. */
+const MAX_INCIDENT_VALUES = 10_000;
+
+/** Shared by every incident whose last evidence had nothing in its transaction (requests). */
+const NO_TXN: Readonly<TxnInfo> = Object.freeze({ retransmission: false });
+
+function copyTxn(txn: TxnInfo): TxnInfo {
+  // Floods of requests update incidents per packet: skip the copy when there is nothing to keep.
+  if (!txn.retransmission && txn.request_method === undefined) return NO_TXN;
+  return {
+    retransmission: txn.retransmission,
+    request_method: txn.request_method,
+    request_has_auth: txn.request_has_auth,
+    request_auth_username: txn.request_auth_username,
+    request_source_ip: txn.request_source_ip,
+    request_user_agent: txn.request_user_agent,
+  };
+}
+
+export class IncidentBook {
+  /**
+   * Never touched after insertion, so LRU order = open order = suppress-expiry order (suppress is
+   * constant per signature). Full: the oldest incident is finalised early.
+   */
+  private readonly open: LruTable<string, Incident>;
+  opened = 0;
+
+  constructor(
+    private readonly compiled: CompiledSignature,
+    private readonly sink: AlertSink,
+    private readonly options: IncidentOptions,
+  ) {
+    this.open = new LruTable(options.maxIncidents, (_key, incident) => this.emitFinal(incident));
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** The group's incident if its suppress period still runs at `now`. */
+  live(key: string): Incident | undefined {
+    return this.open.peek(key);
+  }
+
+  /** Emits 'final' for every incident whose suppress period has passed by `now`. */
+  finalizeDue(now: number): void {
+    for (let oldest = this.open.oldest(); oldest !== undefined && oldest[1].suppressUntilMs <= now;) {
+      this.finalize(oldest[1]);
+      oldest = this.open.oldest();
+    }
+  }
+
+  start(
+    key: string,
+    event: SipEvent,
+    txn: TxnInfo,
+    now: number,
+    count: number,
+    startMs: number,
+    evidence: AlertEvidence[],
+  ): Incident {
+    const sig = this.compiled.signature;
+    const groupValues = this.compiled.groupValues(event, txn);
+    const incident: Incident = {
+      key,
+      groupValues,
+      id: alertId(sig.id, groupValues, now, sig.suppressMs),
+      openMs: now,
+      suppressUntilMs: now + sig.suppressMs,
+      startMs: Math.min(startMs, now),
+      endMs: now,
+      count,
+      evidence: evidence.length > 0 ? evidence.slice(-MAX_EVIDENCE) : [toEvidence(event)],
+      lastEvent: event,
+      lastTxn: copyTxn(txn),
+      values: undefined,
+      lastEmitMs: now,
+      dirty: false,
+    };
+    this.open.set(key, incident);
+    this.opened++;
+    this.sink(buildAlert(this.compiled, incident), 'open');
+    return incident;
+  }
+
+  /** More evidence for a live incident. */
+  add(incident: Incident, event: SipEvent, txn: TxnInfo, now: number, n = 1): void {
+    incident.count += n;
+    if (now > incident.endMs) incident.endMs = now;
+    if (incident.evidence.length < MAX_EVIDENCE) incident.evidence.push(toEvidence(event));
+    incident.lastEvent = event;
+    incident.lastTxn = copyTxn(txn);
+    incident.dirty = true;
+    if (this.options.emitUpdates && now - incident.lastEmitMs >= this.options.updateIntervalMs) {
+      incident.lastEmitMs = now;
+      incident.dirty = false;
+      this.sink(buildAlert(this.compiled, incident), 'update');
+    }
+  }
+
+  /** value_count: counts `value` once per incident. */
+  addValue(incident: Incident, value: string, event: SipEvent, txn: TxnInfo, now: number): void {
+    incident.values ??= new Set();
+    if (incident.values.has(value)) return;
+    if (incident.values.size < MAX_INCIDENT_VALUES) incident.values.add(value);
+    this.add(incident, event, txn, now);
+  }
+
+  get evictions(): number {
+    return this.open.evictions;
+  }
+
+  flush(): void {
+    for (const incident of [...this.open.values()]) this.finalize(incident);
+  }
+
+  private finalize(incident: Incident): void {
+    this.open.delete(incident.key);
+    this.emitFinal(incident);
+  }
+
+  private emitFinal(incident: Incident): void {
+    this.sink(buildAlert(this.compiled, incident), 'final');
+  }
+}

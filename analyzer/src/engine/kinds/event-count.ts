@@ -1,0 +1,49 @@
+//! `event_count`: ≥ threshold matching events per group within the window (floods, brute force).
+import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
+import { counts, type KindContext, type KindRunner } from './kind';
+
+interface CountState {
+  lastMs: number;
+  ring: TimestampRing;
+  evidence: EvidenceRing;
+}
+
+export function eventCountKind({ compiled, book, maxGroups }: KindContext): KindRunner {
+  const sig = compiled.signature;
+  const threshold = sig.threshold ?? 1;
+  const windowMs = sig.windowMs ?? 60_000;
+  const groups = new KeyedWindows<CountState>(maxGroups, windowMs);
+  const create = (): CountState => ({
+    lastMs: 0,
+    ring: new TimestampRing(threshold),
+    evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)),
+  });
+  return {
+    process(event, txn, now) {
+      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      const key = compiled.groupKey(event, txn);
+      if (key === undefined) return;
+      const live = book.live(key);
+      if (live !== undefined) {
+        book.add(live, event, txn, now);
+        return;
+      }
+      groups.expire(now);
+      const state = groups.touch(key, now, create);
+      state.ring.push(now);
+      state.evidence.push(event);
+      if (state.ring.fullWithin(now, windowMs)) {
+        book.start(key, event, txn, now, threshold, state.ring.oldest() ?? now, state.evidence.toArray());
+        // Counting restarts after the incident: its suppress period covers everything until then.
+        groups.delete(key);
+      }
+    },
+    get stateEntries() {
+      return groups.size;
+    },
+    get evictions() {
+      return groups.evictions;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+//! `half_open`: requests matching `where` (INVITEs) that get no final response within `timeout`,
+//! counted per group: ≥ threshold of them within the window is transaction exhaustion (SIP-DOS-05).
+//! Timeouts fire in event time as later events arrive; at end of input a request whose timeout had
+//! not yet passed by the last event is not counted (the capture ended before its timer).
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
+import { LruTable } from '../../state/lru-table';
+import { emptyTxnInfo, transactionKey } from '../../state/transaction-table';
+import { counts, type KindContext, type KindRunner } from './kind';
+
+interface Pending {
+  txnKey: string;
+  groupKey: string;
+  deadlineMs: number;
+  event: SipEvent;
+}
+
+interface HalfOpenState {
+  lastMs: number;
+  ring: TimestampRing;
+  evidence: EvidenceRing;
+}
+
+export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRunner {
+  const sig = compiled.signature;
+  const threshold = sig.threshold ?? 1;
+  const windowMs = sig.windowMs ?? 60_000;
+  const timeoutMs = sig.timeoutMs ?? 32_000;
+  const groups = new KeyedWindows<HalfOpenState>(maxGroups, windowMs);
+  /** Transaction key → unanswered request; never touched, so LRU order is deadline order. */
+  const pending = new LruTable<string, Pending>(maxGroups);
+  const noTxn = emptyTxnInfo();
+
+  const expired = (p: Pending): void => {
+    const at = p.deadlineMs;
+    const live = book.live(p.groupKey);
+    if (live !== undefined) {
+      book.add(live, p.event, noTxn, at);
+      return;
+    }
+    groups.expire(at);
+    const state = groups.touch(p.groupKey, at, () => ({
+      lastMs: at,
+      ring: new TimestampRing(threshold),
+      evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)),
+    }));
+    state.ring.push(at);
+    state.evidence.push(p.event);
+    if (state.ring.fullWithin(at, windowMs)) {
+      book.start(p.groupKey, p.event, noTxn, at, threshold, state.ring.oldest() ?? at, state.evidence.toArray());
+      groups.delete(p.groupKey);
+    }
+  };
+
+  return {
+    advance(now) {
+      for (let oldest = pending.oldest(); oldest !== undefined && oldest[1].deadlineMs <= now;) {
+        pending.delete(oldest[0]);
+        book.finalizeDue(oldest[1].deadlineMs);
+        expired(oldest[1]);
+        oldest = pending.oldest();
+      }
+    },
+    process(event, txn, now) {
+      const sip = event.sip;
+      if (sip.type === 'response') {
+        if (sip.status_code !== undefined && sip.status_code >= 200) {
+          const key = transactionKey(event);
+          if (key !== undefined) pending.delete(key);
+        }
+        return;
+      }
+      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      const groupKey = compiled.groupKey(event, txn);
+      const key = transactionKey(event);
+      if (groupKey === undefined || key === undefined || pending.has(key)) return;
+      pending.set(key, { txnKey: key, groupKey, deadlineMs: now + timeoutMs, event });
+    },
+    get stateEntries() {
+      return groups.size + pending.size;
+    },
+    get evictions() {
+      return groups.evictions + pending.evictions;
+    },
+  };
+}

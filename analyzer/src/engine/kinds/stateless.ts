@@ -1,0 +1,18 @@
+//! `stateless`: every matching event is evidence; one alert per group per suppress period.
+import { toEvidence } from '../../alerts/evidence';
+import { counts, type KindContext, type KindRunner } from './kind';
+
+export function statelessKind({ compiled, book }: KindContext): KindRunner {
+  return {
+    process(event, txn, now) {
+      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      const key = compiled.groupKey(event, txn);
+      if (key === undefined) return;
+      const live = book.live(key);
+      if (live !== undefined) book.add(live, event, txn, now);
+      else book.start(key, event, txn, now, 1, now, [toEvidence(event)]);
+    },
+    stateEntries: 0,
+    evictions: 0,
+  };
+}

@@ -1,0 +1,418 @@
+//! Reads `signatures/**/signature.yaml` (+ expect.yaml) from the built-in folder and any `--rules`
+//! folders (later folders add or override by id), validates each against signature.schema.json and
+//! the semantic rules of signatures/README.md, and reports problems as "<file>:<line>: <field>: …".
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { SipwardError } from '../../../lib/src/errors';
+import { SpecError } from './compile';
+import { compileSignature } from './compile-signature';
+import type { ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
+
+type YamlPath = Array<string | number>;
+
+export interface LoadOptions {
+  /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
+  extraDirs?: readonly string[];
+  /** Replace the built-in folder (tests); default: the repository's `signatures/`. */
+  baseDir?: string;
+  /** Skip the built-in folder entirely (only `extraDirs`). */
+  noBaseDir?: boolean;
+  /** Demand expect.yaml with ≥1 positive and ≥1 negative fixture (`rules validate` / `rules test`). */
+  requireFixtures?: boolean;
+}
+
+const ID_PATTERN = /^SIP-[A-Z]+-\d\d$/;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const STRING_LIST_KEYS = new Set(['equals', 'ci_contains', 'ci_prefix', 'ci_equals', 'cidr', 'not_cidr']);
+
+/** Kind → keys it cannot do without (README "Kinds"). */
+const REQUIRED_BY_KIND: Record<SignatureKind, readonly string[]> = {
+  stateless: [],
+  event_count: ['where', 'window', 'threshold'],
+  value_count: ['where', 'field', 'window', 'threshold'],
+  ratio: ['numerator', 'denominator', 'min_events', 'window', 'threshold'],
+  sequence: ['steps', 'window'],
+  half_open: ['where', 'timeout', 'window', 'threshold'],
+};
+
+/** The repository's `signatures/` folder, found from this file in src/ and in dist/ alike. */
+export function defaultSignaturesDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'signatures');
+    if (existsSync(join(candidate, 'signature.schema.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new SipwardError('SIPWARD_RULES_INVALID', `signatures folder not found above ${__dirname}`);
+}
+
+let validator: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (validator === undefined) {
+    const schemaFile = join(defaultSignaturesDir(), 'signature.schema.json');
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    validator = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
+  }
+  return validator;
+}
+
+/** Parses "60s" / "5m" / "500ms" / "1h", or a bare number of seconds, to milliseconds. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return value > 0 ? value * 1000 : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = DURATION.exec(value);
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
+  return ms > 0 ? ms : undefined;
+}
+
+function findFiles(root: string, name: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (dir === root && entry.name === 'lists') continue;
+        visit(full);
+      } else if (entry.name === name) out.push(full);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** One parsed YAML file with a way to turn a document path into a line number. */
+class YamlFile {
+  readonly doc: Document;
+  private readonly lines = new LineCounter();
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
+  }
+
+  lineOf(path: YamlPath): number {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range !== undefined) {
+        // Point at the key's line for a map entry: the value may start on the next line.
+        if (n > 0) {
+          const parent = n === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, n - 1), true);
+          if (isMap(parent)) {
+            const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === path[n - 1]);
+            const keyRange = (pair?.key as { range?: [number, number, number] } | null)?.range;
+            if (keyRange !== undefined) return this.lines.linePos(keyRange[0]).line;
+          } else if (isSeq(parent)) return this.lines.linePos(range[0]).line;
+        }
+        return this.lines.linePos(range[0]).line;
+      }
+    }
+    return 1;
+  }
+
+  error(path: YamlPath, problem: string): string {
+    const field = path.length === 0 ? '(document)' : path.join('.');
+    return `${displayPath(this.file)}:${this.lineOf(path)}: ${field}: ${problem}`;
+  }
+}
+
+function ajvPath(error: ErrorObject): YamlPath {
+  const parts = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
+  const path: YamlPath = parts.map((p) => {
+    const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
+  });
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (params.additionalProperty !== undefined) path.push(params.additionalProperty);
+  return path;
+}
+
+function ajvProblem(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+  if (params.missingProperty !== undefined) return `missing required key "${params.missingProperty}"`;
+  if (params.additionalProperty !== undefined) return 'unknown key';
+  if (params.allowedValues !== undefined) return `must be one of ${params.allowedValues.join(', ')}`;
+  if (error.schemaPath.includes('/duration/')) return 'not a duration (500ms, 60s, 5m, 1h or seconds)';
+  return error.message ?? 'invalid';
+}
+
+/** Keywords that say what is wrong; a bare `type` error from a oneOf branch says least. */
+const KEYWORD_RANK: Record<string, number> = { additionalProperties: 0, required: 1, enum: 2, pattern: 3, type: 9 };
+
+/**
+ * The errors worth showing: one per failing location, the deepest locations only (oneOf/anyOf
+ * summaries and the parents of a deeper failure add nothing), the most telling keyword each.
+ */
+function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
+  const deepest = specific.filter(
+    (e) =>
+      !specific.some(
+        (o) => o.instancePath.length > e.instancePath.length && o.instancePath.startsWith(`${e.instancePath}/`),
+      ),
+  );
+  const best = new Map<string, ErrorObject>();
+  for (const e of deepest) {
+    const current = best.get(e.instancePath);
+    if (current === undefined || (KEYWORD_RANK[e.keyword] ?? 5) < (KEYWORD_RANK[current.keyword] ?? 5)) {
+      best.set(e.instancePath, e);
+    }
+  }
+  return [...best.values()];
+}
+
+/** Reads a named list: one entry per line (.txt) or first column (.tsv); `#` starts a comment. */
+function readList(name: string, dirs: readonly string[]): string[] | undefined {
+  for (const dir of dirs) {
+    for (const ext of ['.txt', '.tsv']) {
+      const file = join(dir, 'lists', `${name}${ext}`);
+      if (!existsSync(file)) continue;
+      const entries: string[] = [];
+      for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+        const line = raw.replace(/\s+#.*$/, '').trim();
+        if (line === '' || line.startsWith('#')) continue;
+        entries.push(ext === '.tsv' ? (line.split('\t')[0] ?? '').trim() : line);
+      }
+      return entries;
+    }
+  }
+  return undefined;
+}
+
+/** Replaces `{ list: name }` inside predicates with the list's entries; reports unknown lists. */
+interface Problem {
+  path: YamlPath;
+  problem: string;
+}
+
+function inlineLists(spec: unknown, path: YamlPath, listDirs: readonly string[], errors: Problem[]): unknown {
+  if (Array.isArray(spec)) return spec.map((item, i) => inlineLists(item, [...path, i], listDirs, errors));
+  if (spec === null || typeof spec !== 'object') return spec;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec as Record<string, unknown>)) {
+    const at = [...path, key];
+    const listName =
+      key === 'list' && typeof value === 'string'
+        ? value
+        : STRING_LIST_KEYS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? (value as { list?: unknown }).list
+          : undefined;
+    if (typeof listName === 'string') {
+      const entries = readList(listName, listDirs);
+      if (entries === undefined || entries.length === 0) {
+        errors.push({ path: at, problem: `named list "${listName}" not found (or empty) in lists/` });
+        out[key] = ['\u0000no-such-list'];
+      } else out[key] = entries;
+      continue;
+    }
+    out[key] = inlineLists(value, at, listDirs, errors);
+  }
+  return out;
+}
+
+function normaliseThreshold(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value !== null && typeof value === 'object' && typeof (value as { gte?: unknown }).gte === 'number') {
+    return (value as { gte: number }).gte;
+  }
+  return undefined;
+}
+
+/** Checks one signature.yaml; returns the signature, or undefined with `errors` appended. */
+function loadOne(file: string, listDirs: readonly string[], errors: string[]): Signature | undefined {
+  const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
+  if (yaml.doc.errors.length > 0) {
+    for (const e of yaml.doc.errors) {
+      errors.push(`${displayPath(file)}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`);
+    }
+    return undefined;
+  }
+  const raw: unknown = yaml.doc.toJS();
+  const validate = schemaValidator();
+  if (!validate(raw)) {
+    const found = usefulErrors(validate.errors ?? []);
+    if (found.length === 0) errors.push(yaml.error([], 'invalid'));
+    for (const e of found) errors.push(yaml.error(ajvPath(e), ajvProblem(e)));
+    return undefined;
+  }
+  const doc = raw as Record<string, unknown>;
+  const before = errors.length;
+  const fail = (path: YamlPath, problem: string): void => {
+    errors.push(yaml.error(path, problem));
+  };
+  const id = String(doc.id);
+  if (!ID_PATTERN.test(id)) fail(['id'], 'must look like SIP-FAM-NN');
+  const folder = basename(dirname(file));
+  if (folder !== id) fail(['id'], `must equal its folder name "${folder}"`);
+  const kind = doc.kind as SignatureKind;
+  for (const key of REQUIRED_BY_KIND[kind]) if (doc[key] === undefined) fail([], `kind ${kind} needs "${key}"`);
+  const durations: Record<string, number | undefined> = {};
+  for (const key of ['window', 'suppress', 'timeout']) {
+    if (doc[key] === undefined) continue;
+    durations[key] = parseDuration(doc[key]);
+    if (durations[key] === undefined) fail([key], `not a duration: ${String(doc[key])}`);
+  }
+  const threshold = normaliseThreshold(doc.threshold);
+  if (threshold !== undefined && kind !== 'ratio' && !Number.isInteger(threshold)) {
+    fail(['threshold'], 'must be a whole number for this kind');
+  }
+  const listProblems: Problem[] = [];
+  const predicate = (key: string): PredicateSpec | undefined =>
+    doc[key] === undefined ? undefined : (inlineLists(doc[key], [key], listDirs, listProblems) as PredicateSpec);
+  const steps = Array.isArray(doc.steps)
+    ? (doc.steps as Array<{ where: unknown; min_count?: number }>).map((step, i) => ({
+        where: inlineLists(step.where, ['steps', i, 'where'], listDirs, listProblems) as PredicateSpec,
+        min_count: step.min_count ?? 1,
+      }))
+    : undefined;
+  const signature: Signature = {
+    id,
+    name: String(doc.name),
+    version: Number(doc.version),
+    status: doc.status as Signature['status'],
+    fs38_theme: Array.isArray(doc.fs38_theme) ? (doc.fs38_theme as string[]) : [String(doc.fs38_theme)],
+    category: String(doc.category),
+    event_category: (doc.event_category as string[] | undefined) ?? ['intrusion_detection', 'network'],
+    ...(doc.action !== undefined ? { action: String(doc.action) } : {}),
+    severity: doc.severity as Signature['severity'],
+    ...(doc.risk_score !== undefined ? { risk_score: Number(doc.risk_score) } : {}),
+    ...(doc.attack !== undefined ? { attack: doc.attack as Signature['attack'] } : {}),
+    ...(doc.description !== undefined ? { description: String(doc.description) } : {}),
+    ...(doc.false_positives !== undefined ? { false_positives: doc.false_positives as string[] } : {}),
+    ...(doc.references !== undefined ? { references: doc.references as string[] } : {}),
+    kind,
+    ...(doc.where !== undefined ? { where: predicate('where') } : {}),
+    group_by: (doc.group_by as string[] | undefined) ?? [],
+    ...(durations.window !== undefined ? { windowMs: durations.window } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+    // Default suppress: the window (or 5 min for stateless), so a sustained attack is one incident.
+    suppressMs: durations.suppress ?? durations.window ?? 300_000,
+    ...(doc.allowlist !== undefined ? { allowlist: predicate('allowlist') } : {}),
+    message: String(doc.message),
+    ...(doc.count_retransmissions === true ? { count_retransmissions: true } : {}),
+    ...(doc.field !== undefined ? { field: String(doc.field) } : {}),
+    ...(doc.numerator !== undefined ? { numerator: predicate('numerator') } : {}),
+    ...(doc.denominator !== undefined ? { denominator: predicate('denominator') } : {}),
+    ...(doc.min_events !== undefined ? { min_events: Number(doc.min_events) } : {}),
+    ...(steps !== undefined ? { steps } : {}),
+    ...(durations.timeout !== undefined ? { timeoutMs: durations.timeout } : {}),
+  };
+  for (const { path, problem } of listProblems) fail(path, problem);
+  for (const [key, path] of [
+    ...signature.group_by.map((g, i): [string, YamlPath] => [g, ['group_by', i]]),
+    ...(signature.field !== undefined ? [[signature.field, ['field']] as [string, YamlPath]] : []),
+  ]) {
+    const root = key.split('.')[0] ?? '';
+    if (!['@timestamp', 'event', 'observer', 'source', 'destination', 'network', 'sip', 'txn'].includes(root)) {
+      fail(path, `unknown field root "${root}"`);
+    }
+  }
+  if (errors.length === before) {
+    try {
+      compileSignature(signature);
+    } catch (error) {
+      if (error instanceof SpecError) fail([...error.path], error.message);
+      else fail([], (error as Error).message);
+    }
+  }
+  return errors.length === before ? signature : undefined;
+}
+
+function loadExpect(dir: string, errors: string[], requireFixtures: boolean): ExpectEntry[] | undefined {
+  const file = join(dir, 'expect.yaml');
+  if (!existsSync(file)) {
+    if (requireFixtures) errors.push(`${displayPath(file)}:1: (file): missing expect.yaml (fixtures are required)`);
+    return undefined;
+  }
+  const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
+  if (yaml.doc.errors.length > 0) {
+    errors.push(`${displayPath(file)}:${yaml.doc.errors[0]?.linePos?.[0]?.line ?? 1}: (yaml): invalid YAML`);
+    return undefined;
+  }
+  const raw: unknown = yaml.doc.toJS();
+  if (!Array.isArray(raw)) {
+    errors.push(yaml.error([], 'expected a list of { fixture, alerts, match? }'));
+    return undefined;
+  }
+  const entries: ExpectEntry[] = [];
+  raw.forEach((item: unknown, i) => {
+    const entry = item as Partial<ExpectEntry> | null;
+    if (entry === null || typeof entry !== 'object' || typeof entry.fixture !== 'string') {
+      errors.push(yaml.error([i], 'expected { fixture: <path>, alerts: <n>, match?: {...} }'));
+      return;
+    }
+    if (typeof entry.alerts !== 'number' || !Number.isInteger(entry.alerts) || entry.alerts < 0) {
+      errors.push(yaml.error([i, 'alerts'], 'expected a whole number ≥ 0'));
+      return;
+    }
+    if (entry.match !== undefined && (entry.match === null || typeof entry.match !== 'object')) {
+      errors.push(yaml.error([i, 'match'], 'expected a map of alert field → value'));
+      return;
+    }
+    if (!existsSync(resolve(dir, entry.fixture))) {
+      errors.push(yaml.error([i, 'fixture'], `fixture file not found: ${entry.fixture}`));
+      return;
+    }
+    entries.push({ fixture: entry.fixture, alerts: entry.alerts, ...(entry.match ? { match: entry.match } : {}) });
+  });
+  if (requireFixtures) {
+    if (!entries.some((e) => e.alerts > 0)) errors.push(yaml.error([], 'needs ≥1 positive fixture (alerts > 0)'));
+    if (!entries.some((e) => e.alerts === 0)) errors.push(yaml.error([], 'needs ≥1 negative fixture (alerts: 0)'));
+  }
+  return entries;
+}
+
+/** Validates without throwing: the signatures that loaded and every problem found. */
+export function checkSignatures(options: LoadOptions = {}): { signatures: LoadedSignature[]; errors: string[] } {
+  const base = options.noBaseDir === true ? undefined : resolve(options.baseDir ?? defaultSignaturesDir());
+  const roots = [...(base !== undefined ? [base] : []), ...(options.extraDirs ?? []).map((d) => resolve(d))];
+  const byId = new Map<string, LoadedSignature>();
+  const errors: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root) || !statSync(root).isDirectory()) {
+      errors.push(`${displayPath(root)}:1: (folder): rules folder not found`);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    const listDirs = base !== undefined && base !== root ? [root, base] : [root];
+    for (const file of findFiles(root, 'signature.yaml')) {
+      let signature: Signature | undefined;
+      try {
+        signature = loadOne(file, listDirs, errors);
+      } catch (error) {
+        errors.push(`${displayPath(file)}:1: (file): ${(error as Error).message}`);
+      }
+      if (signature === undefined) continue;
+      const other = seen.get(signature.id);
+      if (other !== undefined) {
+        errors.push(`${displayPath(file)}:1: id: duplicate id ${signature.id} (also in ${displayPath(other)})`);
+        continue;
+      }
+      seen.set(signature.id, file);
+      const dir = dirname(file);
+      const expect = loadExpect(dir, errors, options.requireFixtures === true);
+      byId.set(signature.id, { signature, file, dir, ...(expect !== undefined ? { expect } : {}) });
+    }
+  }
+  const signatures = [...byId.values()].sort((a, b) => a.signature.id.localeCompare(b.signature.id));
+  return { signatures, errors };
+}
+
+/** Loads and validates; any problem is one SipwardError listing every "<file>:<line>: <field>: …". */
+export function loadSignatures(options: LoadOptions = {}): LoadedSignature[] {
+  const { signatures, errors } = checkSignatures(options);
+  if (errors.length > 0) throw new SipwardError('SIPWARD_RULES_INVALID', errors.join('\n'));
+  return signatures;
+}

