@@ -102,7 +102,7 @@ function runSuricata(capture: string, rules = false): Row | undefined {
     '-l',
     logDir,
     '-S',
-    '/dev/null',
+    rules ? join(root, 'bench', 'suricata-sip.rules') : '/dev/null',
     '-k',
     'none',
   ]);
@@ -113,7 +113,7 @@ function runSuricata(capture: string, rules = false): Row | undefined {
   for (let i = eve.indexOf('\n'); i !== -1; i = eve.indexOf('\n', i + 1)) count++;
   const version = sh('suricata', ['-V']).stdout.trim().replace('This is Suricata version ', '');
   return {
-    tool: `Suricata ${version} (SIP only, EVE)`,
+    tool: rules ? `Suricata ${version} (SIP parser + 13 ET-style rules)` : `Suricata ${version} (SIP only, EVE)`,
     capture,
     messages: count,
     seconds: r.seconds,
