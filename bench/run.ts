@@ -74,11 +74,11 @@ function runSipward(capture: string, command: 'decode' | 'analyze' = 'decode'): 
   const [cmd, args] = pinned(process.execPath, [join(root, 'bin', 'sipward.js'), command, capture, ...extra]);
   // Output goes to /dev/null through a real pipe-less fd so the JSON serialisation is measured.
   const r = sh('sh', ['-c', `${[cmd, ...args].map((a) => `'${a}'`).join(' ')} > /dev/null`]);
-  if (r.status !== 0) throw new Error(`sipward decode failed: ${r.stderr.slice(-500)}`);
+  if (r.status !== 0) throw new Error(`sipward ${command} failed: ${r.stderr.slice(-500)}`);
   const summary = /"sip_messages":(\d+)/.exec(r.stderr);
   const count = summary ? Number(summary[1]) : NaN;
   return {
-    tool: 'sipward decode → JSONL',
+    tool: command === 'decode' ? 'sipward decode → JSONL' : 'sipward analyze (18 signatures) → alerts',
     capture,
     messages: count,
     seconds: r.seconds,
