@@ -4,6 +4,7 @@
 //!   node dist/bench/make-capture.js OUT.pcap [--messages N] [--sites N] [--tcp-share 0.3]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mulberry32 } from '../lib/src/prng';
 
 interface Options {
   out: string;
@@ -26,17 +27,8 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-/** Deterministic PRNG (mulberry32) so the capture is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so the capture is the same on every machine. */
+const rng = mulberry32;
 
 const SERVER_IP = [192, 0, 2, 10];
 const SERVER = '192.0.2.10';

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { SipwardError } from '../../../lib/src/errors';
 import { LinkType, type RawPacket } from '../packet';
+import { LiveBatchQueue } from './live-batch-queue';
 import {
   newCaptureStats,
   type CaptureSource,
@@ -156,11 +157,7 @@ export class LiveCapture implements CaptureSource {
   private readonly clock = new ReceiptClock();
   private readonly maxQueued: number;
   private readonly onWarning: ((w: CaptureWarning) => void) | undefined;
-  private pending: RawPacket[] = [];
-  private queue: RawPacketBatch[] = [];
-  private queued = 0;
-  private flushScheduled: NodeJS.Immediate | null = null;
-  private waiter: (() => void) | null = null;
+  private readonly queue: LiveBatchQueue;
   private closed = false;
   private warnedDrop = false;
   private statsTimer: NodeJS.Timeout | null = null;
@@ -170,6 +167,7 @@ export class LiveCapture implements CaptureSource {
     this.interfaceName = options.interface;
     this.filter = options.filter ?? buildSipBpfFilter(options);
     this.maxQueued = options.maxQueuedPackets ?? 100_000;
+    this.queue = new LiveBatchQueue(this.maxQueued);
     this.onWarning = options.onWarning;
     this.cap = new Cap();
     let name: string;
@@ -217,7 +215,7 @@ export class LiveCapture implements CaptureSource {
   private onPacket(nbytes: number, truncated: boolean): void {
     if (this.closed) return;
     const st = this.stats;
-    if (this.queued >= this.maxQueued) {
+    if (this.queue.full) {
       st.dropped++;
       if (!this.warnedDrop) {
         this.warnedDrop = true;
@@ -240,26 +238,9 @@ export class LiveCapture implements CaptureSource {
       interfaceName: this.interfaceName,
     };
     this.clock.now(pkt);
-    this.pending.push(pkt);
-    this.queued++;
+    this.queue.push(pkt);
     st.packets++;
     st.bytes += nbytes;
-    // cap dispatches everything readable in one synchronous loop: one batch per event-loop tick.
-    this.flushScheduled ??= setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = null;
-    if (this.pending.length === 0) return;
-    this.queue.push(this.pending);
-    this.pending = [];
-    this.wake();
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
   }
 
   /** Stop capturing and release libpcap (the process can exit afterwards). Idempotent. */
@@ -271,28 +252,13 @@ export class LiveCapture implements CaptureSource {
     retiredHandles.push(this.cap);
     if (this.statsTimer !== null) clearInterval(this.statsTimer);
     this.statsTimer = null;
-    if (this.flushScheduled !== null) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
-    if (this.pending.length > 0) this.queue.push(this.pending);
-    this.pending = [];
-    this.wake();
+    this.queue.end();
     return Promise.resolve();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RawPacketBatch> {
     try {
-      for (;;) {
-        const batch = this.queue.shift();
-        if (batch !== undefined) {
-          this.queued -= batch.length;
-          yield batch;
-          continue;
-        }
-        if (this.closed) return;
-        await new Promise<void>((resolve) => {
-          this.waiter = resolve;
-        });
-      }
+      yield* this.queue.drain();
     } finally {
       await this.close();
     }

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { SipwardError } from '../../../lib/src/errors';
 import { LinkType, type RawPacket } from '../packet';
+import { LiveBatchQueue } from './live-batch-queue';
 import {
   newCaptureStats,
   type CaptureSource,
@@ -148,11 +149,7 @@ export class LivePcapSession implements CaptureSource {
   private readonly session: PcapSessionHandle;
   private readonly maxQueued: number;
   private readonly onWarning: ((w: CaptureWarning) => void) | undefined;
-  private pending: RawPacket[] = [];
-  private queue: RawPacketBatch[] = [];
-  private queued = 0;
-  private flushScheduled: NodeJS.Immediate | null = null;
-  private waiter: (() => void) | null = null;
+  private readonly queue: LiveBatchQueue;
   private closed = false;
   private warnedDrop = false;
   private warnedKernelDrop = false;
@@ -163,6 +160,7 @@ export class LivePcapSession implements CaptureSource {
     this.interfaceName = options.interface;
     this.filter = options.filter ?? buildSipBpfFilter(options);
     this.maxQueued = options.maxQueuedPackets ?? 100_000;
+    this.queue = new LiveBatchQueue(this.maxQueued);
     this.onWarning = options.onWarning;
     // libpcap's open warnings ("mon0: no IPv4 address assigned") are harmless on a mirror port that
     // has no address by design; node_pcap would console.warn them onto our JSON stderr.
@@ -238,7 +236,7 @@ export class LivePcapSession implements CaptureSource {
   private onPacket(packet: PcapPacket): void {
     if (this.closed) return;
     const st = this.stats;
-    if (this.queued >= this.maxQueued) {
+    if (this.queue.full) {
       st.queueDropped++;
       st.dropped++;
       if (!this.warnedDrop) {
@@ -264,26 +262,9 @@ export class LivePcapSession implements CaptureSource {
       interfaceId: 0,
       interfaceName: this.interfaceName,
     };
-    this.pending.push(pkt);
-    this.queued++;
+    this.queue.push(pkt);
     st.packets++;
     st.bytes += caplen;
-    // node_pcap dispatches everything readable in one synchronous loop: one batch per event-loop tick.
-    this.flushScheduled ??= setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = null;
-    if (this.pending.length === 0) return;
-    this.queue.push(this.pending);
-    this.pending = [];
-    this.wake();
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
   }
 
   /**
@@ -299,28 +280,13 @@ export class LivePcapSession implements CaptureSource {
     retiredSessions.push(this.session);
     if (this.statsTimer !== null) clearInterval(this.statsTimer);
     this.statsTimer = null;
-    if (this.flushScheduled !== null) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
-    if (this.pending.length > 0) this.queue.push(this.pending);
-    this.pending = [];
-    this.wake();
+    this.queue.end();
     return Promise.resolve();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RawPacketBatch> {
     try {
-      for (;;) {
-        const batch = this.queue.shift();
-        if (batch !== undefined) {
-          this.queued -= batch.length;
-          yield batch;
-          continue;
-        }
-        if (this.closed) return;
-        await new Promise<void>((resolve) => {
-          this.waiter = resolve;
-        });
-      }
+      yield* this.queue.drain();
     } finally {
       await this.close();
     }

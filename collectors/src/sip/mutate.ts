@@ -1,19 +1,11 @@
 //! Message mutators shared by the property and fuzz tests (tests only): byte flips, truncation,
 //! insertion of interesting bytes, line duplication and deletion — the damage real traffic shows.
 
-export type Rng = () => number;
+import { mulberry32, type Rng } from '../../../lib/src/prng';
 
-/** Small fast deterministic PRNG (mulberry32) so fuzz runs are reproducible from a seed. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+/** Seeded so fuzz runs are reproducible. */
+export const rng = mulberry32;
 
 const INTERESTING = [
   0x00, 0x0a, 0x0d, 0x20, 0x09, 0x22, 0x5c, 0x3c, 0x3e, 0x3a, 0x3b, 0x2c, 0x40, 0x5b, 0x5d, 0x25, 0x2d, 0x3d, 0xff,
