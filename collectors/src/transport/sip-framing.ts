@@ -1,5 +1,7 @@
 //! Minimal SIP message framing for stream transports (RFC 3261 §18.3): where a message ends in a
-//! byte stream, and where the next one starts after a gap. Deliberately independent of sip/parser.ts.
+//! byte stream, and where the next one starts after a gap. Shares the parser's method table.
+
+import { KNOWN_METHODS as SIP_METHODS } from '../sip/start-line';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -206,23 +208,8 @@ function matchScheme(buf: Buffer, i: number, end: number): number {
   return short ? -1 : 0;
 }
 
-/** Methods of RFC 3261 and its extensions (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086). */
-const KNOWN_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'REGISTER',
-  'OPTIONS',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
+/** The parser's method table (sip/start-line.ts): one grammar for parsing and for resync. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(SIP_METHODS);
 
 /**
  * Like isSipStartLine, but a request must use a well-known method. For a position that may sit
