@@ -1,6 +1,6 @@
 //! The capture-input options `decode` and `analyze` share (files or a live interface, filters,
 //! tunnels, dedup), and their translation into the collector's DecodeInputOptions.
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SipwardError } from '../../lib/src/errors';
 import type { Logger } from '../../lib/src/logger';

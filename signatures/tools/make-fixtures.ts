@@ -18,6 +18,7 @@ import { toSipEvent } from '../../collectors/src/event/to-sip-event';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';
+import { mulberry32 } from '../../lib/src/prng';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SIGS = join(ROOT, 'signatures');
@@ -25,17 +26,8 @@ const SIGS = join(ROOT, 'signatures');
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness and time
 
-/** mulberry32: small seeded PRNG, so tags, branches and nonces are stable across runs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so tags, branches and nonces are stable across runs. */
+const prng = mulberry32;
 
 class Rand {
   private readonly next: () => number;

@@ -132,6 +132,40 @@ function run(
   return { status: r.status, stdout: r.stdout ?? '', stderr: err + (r.stderr ?? '') };
 }
 
+/**
+ * Like run(), but asynchronous: the event loop keeps running meanwhile, so the sensors' and
+ * tcpdump's stdout/stderr pipes are drained while a scenario runs. (spawnSync blocked the loop for a
+ * whole scenario; a sensor whose stdout pipe fills up blocks in write() — stdout to a pipe is
+ * synchronous in Node on Linux — and stops reading the capture socket.) On timeout: SIGTERM (the
+ * testbed's exit trap stops what it started), then SIGKILL after 5 s; by the child's own pid only.
+ */
+function runAsync(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const proc = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let note = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.on('error', (e) => (note += `spawn error: ${e.message}\n`));
+    let kill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      note += `${cmd} ${args.join(' ')}: timed out after ${timeoutMs} ms\n`;
+      proc.kill('SIGTERM');
+      kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    }, timeoutMs);
+    proc.on('close', (code) => {
+      clearTimeout(timer);
+      if (kill !== undefined) clearTimeout(kill);
+      res({ status: code, stdout, stderr: note + stderr });
+    });
+  });
+}
+
 function prerequisites(): void {
   assert.equal(
     process.getuid?.(),
@@ -272,7 +306,7 @@ before(
 
     for (const [scenario, expected] of SCENARIOS) {
       const startMs = Date.now();
-      const sc = run(TESTBED, ['run', scenario], 30_000);
+      const sc = await runAsync(TESTBED, ['run', scenario], 30_000);
       const endMs = Date.now();
       assert.equal(sc.status, 0, `testbed run ${scenario} failed: ${sc.stderr.slice(-2000)}`);
       windows.push({ scenario, expected, startMs, endMs });
@@ -286,7 +320,7 @@ before(
     await stop(tcpdump, 5000);
     testEndMs = Date.now();
 
-    const o = run(process.execPath, [ORACLE, pcapPath], 30_000);
+    const o = await runAsync(process.execPath, [ORACLE, pcapPath], 30_000);
     assert.equal(o.status, 0, `scripts/tshark-oracle failed: ${o.stderr.trim()}`);
     oracle = parseJsonl(o.stdout, 'tshark-oracle');
   },

@@ -1,0 +1,183 @@
+// End to end: real attack captures (scripts/testbed attacks) through `sipward analyze`.
+// For every capture in test/fixtures/attacks/labels.yaml:
+//   - every expected signature fires, with the labelled attacker as source.ip and an
+//     event.start..event.end that overlaps the labelled attack time range;
+//   - nothing else fires: a rule id outside expect ∪ may is a false positive (benign-mix: no
+//     alert at all).
+// The captures are real tool output (sipvicious, sipp, fuzz.js) mixed with benign sipp traffic;
+// labels.yaml says what each holds and is generated with them (scripts/testbed.d/attack-labels.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+// Compiled to dist/test/e2e/: the repository root is three levels up.
+const ROOT = resolve(__dirname, '..', '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
+/** The README's first command analyzes this one; it carries its own labels in the same format. */
+const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
+const DEMO_LABELS = join(ROOT, 'samples', 'demo-attacks.labels.yaml');
+const SIPWARD = join(ROOT, 'bin', 'sipward.js');
+/** Slack around the labelled range: alert windows may start at the first evidence or the first packet. */
+const SLACK_MS = 2000;
+
+interface ExpectedAlert {
+  id: string;
+  source: string;
+  target: string;
+  start: string;
+  end: string;
+}
+
+interface CaptureLabel {
+  file: string;
+  scenario: string;
+  sha256: string;
+  expect: ExpectedAlert[];
+  may: string[];
+}
+
+interface AlertLine {
+  ruleId: string;
+  sourceIp: string | undefined;
+  start: number;
+  end: number;
+  raw: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new Error(`labels.yaml: ${what} is not a string`);
+  return v;
+}
+
+function loadLabels(): CaptureLabel[] {
+  const doc: unknown = parse(readFileSync(join(FIXTURES, 'labels.yaml'), 'utf8'));
+  if (!isRecord(doc) || !Array.isArray(doc.captures)) throw new Error('labels.yaml: no captures list');
+  return doc.captures.map(toCaptureLabel);
+}
+
+function toCaptureLabel(c: unknown, i: number): CaptureLabel {
+  if (!isRecord(c)) throw new Error(`labels.yaml: captures[${i}] is not a map`);
+  const file = str(c.file, `captures[${i}].file`);
+  if (!Array.isArray(c.expect) || !Array.isArray(c.may))
+    throw new Error(`labels.yaml: ${file}: expect/may must be lists`);
+  return {
+    file,
+    scenario: str(c.scenario, `${file}.scenario`),
+    sha256: str(c.sha256, `${file}.sha256`),
+    may: c.may.map((m: unknown) => str(m, `${file}.may[]`)),
+    expect: c.expect.map((e: unknown, j: number): ExpectedAlert => {
+      if (!isRecord(e)) throw new Error(`labels.yaml: ${file}.expect[${j}] is not a map`);
+      return {
+        id: str(e.id, `${file}.expect[${j}].id`),
+        source: str(e.source, `${file}.expect[${j}].source`),
+        target: str(e.target, `${file}.expect[${j}].target`),
+        start: str(e.start, `${file}.expect[${j}].start`),
+        end: str(e.end, `${file}.expect[${j}].end`),
+      };
+    }),
+  };
+}
+
+function parseAlert(line: string): AlertLine {
+  const doc: unknown = JSON.parse(line);
+  if (!isRecord(doc) || !isRecord(doc.rule) || typeof doc.rule.id !== 'string' || !isRecord(doc.event)) {
+    throw new Error(`not an alert (rule.id, event.* missing): ${line.slice(0, 200)}`);
+  }
+  const start = Date.parse(String(doc.event.start));
+  const end = Date.parse(String(doc.event.end));
+  assert.ok(Number.isFinite(start) && Number.isFinite(end), `alert without event.start/end: ${line.slice(0, 200)}`);
+  const sourceIp = isRecord(doc.source) && typeof doc.source.ip === 'string' ? doc.source.ip : undefined;
+  return { ruleId: doc.rule.id, sourceIp, start, end, raw: line };
+}
+
+function analyze(file: string): AlertLine[] {
+  const r = spawnSync(process.execPath, [SIPWARD, 'analyze', file, '--format', 'jsonl'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, `sipward analyze ${file} exited ${String(r.status)}: ${(r.stderr ?? '').slice(-2000)}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(parseAlert);
+}
+
+function summary(alerts: AlertLine[]): string {
+  return alerts.map((a) => `${a.ruleId} src=${a.sourceIp ?? '-'}`).join('; ') || '(none)';
+}
+
+const labels = loadLabels();
+const demo = toCaptureLabel(parse(readFileSync(DEMO_LABELS, 'utf8')), 0);
+const pathOf = (label: CaptureLabel): string => (label === demo ? DEMO : join(FIXTURES, label.file));
+
+void test('labels.yaml covers a benign capture and every attack family', () => {
+  const ids = new Set(labels.flatMap((c) => c.expect.map((e) => e.id)));
+  for (const id of [
+    'SIP-REC-01',
+    'SIP-REC-02',
+    'SIP-REC-03',
+    'SIP-AUTH-01',
+    'SIP-AUTH-03',
+    'SIP-DOS-01',
+    'SIP-DOS-02',
+    'SIP-MAL-06',
+  ]) {
+    assert.ok(ids.has(id), `no capture expects ${id}`);
+  }
+  const benign = labels.filter((c) => c.expect.length === 0);
+  assert.ok(benign.length > 0, 'no benign capture (expect: [])');
+  for (const c of benign) assert.deepEqual(c.may, [], `${c.file}: a benign capture allows nothing`);
+  const total = labels.reduce((n, c) => n + statSync(join(FIXTURES, c.file)).size, 0);
+  assert.ok(total < 6 * 1024 * 1024, `attack captures total ${total} bytes, over 6 MB`);
+  assert.ok(statSync(DEMO).size < 1024 * 1024, 'samples/demo-attacks.pcap is over 1 MB');
+});
+
+for (const label of [...labels, demo]) {
+  void test(`${label.file}: capture matches its label (sha256, size)`, () => {
+    const path = pathOf(label);
+    const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+    assert.equal(sha, label.sha256, `${label.file}: sha256 differs from labels.yaml (regenerate both together)`);
+    assert.ok(statSync(path).size < 1.5 * 1024 * 1024, `${label.file}: over 1.5 MB`);
+  });
+
+  void test(`${label.file}: analyze raises exactly the labelled signatures`, () => {
+    const alerts = analyze(pathOf(label));
+    if (label.expect.length === 0) {
+      assert.deepEqual(
+        alerts.map((a) => a.ruleId),
+        [],
+        `${label.file} is benign; alerts: ${summary(alerts)}`,
+      );
+      return;
+    }
+    for (const want of label.expect) {
+      const lo = Date.parse(want.start) - SLACK_MS;
+      const hi = Date.parse(want.end) + SLACK_MS;
+      const hit = alerts.find(
+        (a) => a.ruleId === want.id && a.sourceIp === want.source && a.start <= hi && a.end >= lo,
+      );
+      assert.ok(
+        hit,
+        `${label.file}: expected ${want.id} from ${want.source} → ${want.target} within ${want.start}..${want.end}; ` +
+          `alerts: ${summary(alerts)}`,
+      );
+    }
+    const allowed = new Set([...label.expect.map((e) => e.id), ...label.may]);
+    const unexpected = alerts.filter((a) => !allowed.has(a.ruleId));
+    assert.deepEqual(
+      unexpected.map((a) => `${a.ruleId} src=${a.sourceIp ?? '-'}`),
+      [],
+      `${label.file}: alerts outside expect ∪ may (${[...allowed].join(', ')})`,
+    );
+  });
+}
