@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runEngineBenchmarks } from './engine';
 import { runMicroBenchmarks } from './micro';
 
 const root = join(__dirname, '..', '..');
@@ -221,11 +222,15 @@ async function main(): Promise<void> {
   lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');
   for (const m of micro)
     lines.push(`| ${m.name} | ${fmt(m.opsPerSec)} | ${m.mbPerSec === undefined ? '' : m.mbPerSec.toFixed(1)} |`);
+  lines.push('');
+  const engine = await runEngineBenchmarks(small);
+  lines.push('| detection engine (in-process, one core) | result |', '|---|---|');
+  for (const e of engine) lines.push(`| ${e.name} | ${e.value} |`);
   const table = lines.join('\n');
   process.stdout.write(table + '\n');
   writeFileSync(
     join(out, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro, engine }, null, 2),
   );
 }
 

@@ -106,3 +106,29 @@ void test('message templates render event, txn and incident values', () => {
     'SIP-X-01 INVITE from 10.1.2.3 to a.example (3/2) ?',
   );
 });
+
+void test('ci_contains: ASCII fast path agrees with lower-case substring search, non-ASCII keeps toLowerCase semantics', () => {
+  const needles = ['union select', '%n', '<script', "' or '1'='1", 'jndi:'];
+  const values = [
+    'Mozilla UNION  select',
+    'x UNION SELECT * from users',
+    'ua %N here',
+    'plain user agent',
+    '<ScRiPt>alert(1)</script>',
+    "admin' OR '1'='1",
+    '${JNDI:ldap://x}',
+    'Ünïcode UNION SELECT',
+    'Ünïcode only',
+    '',
+    '%',
+  ];
+  const matcher = compilePredicate({ 'sip.user_agent': { ci_contains: needles } }, ['where']);
+  let matched = 0;
+  for (const value of values) {
+    const expected = needles.some((n) => value.toLowerCase().includes(n.toLowerCase()));
+    const event = { ...invite, sip: { ...invite.sip, user_agent: value } };
+    assert.equal(matcher(event, txn), expected, value);
+    if (expected) matched++;
+  }
+  assert.equal(matched, 6); // both outcomes are exercised
+});

@@ -125,6 +125,57 @@ function numberOf(value: unknown, path: ReadonlyArray<string | number>): number 
   return value;
 }
 
+/**
+ * Case-insensitive "contains any of these needles". Measured on `analyze` (18 signatures): the
+ * former lower-then-`includes`-per-needle loop was the engine's top cost (MAL-04/05 test 40
+ * needles on 9 fields of every event) and allocated a lowered copy per value. Here ASCII values
+ * are scanned once: only positions whose (lowered) character starts some needle are compared,
+ * without allocating. Values with non-ASCII characters keep the exact toLowerCase semantics.
+ */
+function ciContains(list: readonly string[]): (value: string) => boolean {
+  const needles = list.map((n) => n.toLowerCase()).filter((n) => n.length > 0);
+  const slow = (value: string): boolean => {
+    const lowered = value.toLowerCase();
+    for (const needle of needles) if (lowered.includes(needle)) return true;
+    return false;
+  };
+  if (list.length > needles.length) return () => true; // an empty needle is in every string
+  if (needles.some((n) => !isAscii(n))) return slow;
+  const byFirst: (string[] | undefined)[] = new Array<string[] | undefined>(128).fill(undefined);
+  for (const needle of needles) {
+    const c = needle.charCodeAt(0);
+    (byFirst[c] ??= []).push(needle);
+  }
+  return (value) => {
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      let c = value.charCodeAt(i);
+      if (c >= 128) return slow(value);
+      if (c >= 65 && c <= 90) c |= 0x20;
+      const candidates = byFirst[c];
+      if (candidates === undefined) continue;
+      for (const needle of candidates) if (asciiMatchAt(value, i, needle)) return true;
+    }
+    return false;
+  };
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** `needle` (lower-case ASCII) occurs at `at` in `value`, ASCII case folded; non-ASCII never equal. */
+function asciiMatchAt(value: string, at: number, needle: string): boolean {
+  if (at + needle.length > value.length) return false;
+  for (let j = 1; j < needle.length; j++) {
+    let c = value.charCodeAt(at + j);
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== needle.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
 function lowerOf(v: unknown): string | undefined {
   return typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' ? String(v) : undefined;
 }
@@ -174,15 +225,11 @@ export function compileMatcher(spec: unknown, path: ReadonlyArray<string | numbe
         break;
       }
       case 'ci_contains': {
-        // Lowering once per value and scanning plain needles measured faster than one /…|…/i
-        // alternation (V8's case-insensitive regexes skip its fast literal search).
-        const needles = stringList(arg, at).map((s) => s.toLowerCase());
+        const contains = ciContains(stringList(arg, at));
         tests.push(
           elementwise((v) => {
-            const s = lowerOf(v);
-            if (s === undefined) return false;
-            for (const needle of needles) if (s.includes(needle)) return true;
-            return false;
+            if (typeof v === 'string') return contains(v);
+            return typeof v === 'number' ? contains(String(v)) : false;
           }),
         );
         break;
