@@ -50,9 +50,12 @@ export function buildSipBpfFilter(options: BpfFilterOptions = {}): string {
   return `(${inner}) or (vlan and (${inner}))`;
 }
 
-/** LINKTYPE number for the names cap returns from open(); null when cap reports no usable type. */
-export function linkTypeFromCapName(name: string): number | null {
-  switch (name) {
+/**
+ * LINKTYPE number for the link-type names libpcap bindings report (cap: `ETHERNET`, node_pcap:
+ * `LINKTYPE_ETHERNET`); null when the type is not usable.
+ */
+export function linkTypeFromLibpcapName(name: string): number | null {
+  switch (name.startsWith('LINKTYPE_') && name !== 'LINKTYPE_LINUX_SLL' ? name.slice(9) : name) {
     case 'ETHERNET':
       return LinkType.ETHERNET;
     case 'NULL':
@@ -73,6 +76,9 @@ export function linkTypeFromCapName(name: string): number | null {
     }
   }
 }
+
+/** cap's names (kept for callers and tests). */
+export const linkTypeFromCapName = linkTypeFromLibpcapName;
 
 /**
  * Wall-clock nanoseconds from the monotonic clock: anchored once to Date.now(), so timestamps

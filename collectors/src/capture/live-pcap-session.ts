@@ -18,7 +18,7 @@
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { SipwardError } from '../../../lib/src/errors';
-import { LinkType, type RawPacket } from '../packet';
+import type { RawPacket } from '../packet';
 import { LiveBatchQueue } from './live-batch-queue';
 import {
   newCaptureStats,
@@ -27,7 +27,7 @@ import {
   type CaptureWarning,
   type RawPacketBatch,
 } from './capture-stats';
-import { buildSipBpfFilter, type LiveCaptureOptions } from './live-interface';
+import { buildSipBpfFilter, linkTypeFromLibpcapName, type LiveCaptureOptions } from './live-interface';
 
 /** Counters of the pcap backend: CaptureStats plus libpcap's pcap_stats. */
 export interface PcapCaptureStats extends CaptureStats {
@@ -95,29 +95,8 @@ export function loadPcap(): PcapModule {
   }
 }
 
-/** LINKTYPE number for node_pcap's link type names; null for types the decoder cannot use. */
-export function linkTypeFromPcapName(name: string): number | null {
-  switch (name) {
-    case 'LINKTYPE_ETHERNET':
-      return LinkType.ETHERNET;
-    case 'LINKTYPE_NULL':
-      return LinkType.NULL;
-    case 'LINKTYPE_RAW':
-      return LinkType.RAW;
-    case 'LINKTYPE_LINUX_SLL':
-      return LinkType.LINUX_SLL;
-    case 'LINKTYPE_IEEE802_11_RADIO':
-      return 127;
-    default: {
-      // "Unknown linktype N" carries the DLT; above 104 DLT and LINKTYPE values coincide (SLL2 = 276).
-      const m = /^Unknown linktype (\d+)$/.exec(name);
-      if (m === null) return null;
-      const dlt = Number(m[1]);
-      if (dlt === 12 || dlt === 14) return LinkType.RAW;
-      return dlt;
-    }
-  }
-}
+/** node_pcap's link type names (`LINKTYPE_ETHERNET` …): the same table as cap's. */
+export const linkTypeFromPcapName = linkTypeFromLibpcapName;
 
 /** node_pcap copies pcap_pkthdr fields in host byte order. */
 const readU32: (buf: Buffer, offset: number) => number =
