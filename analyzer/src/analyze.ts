@@ -1,10 +1,12 @@
 //! Wiring for `sipward analyze`, the embedded default: capture files or a live interface →
 //! collector decode → detection engine, in one process with no Kafka and no Elasticsearch.
-//! Prints each incident once, when it closes ('final'), in the format the caller chooses.
+//! Prints each incident once, when it closes ('final'), in the format the caller chooses. With
+//! `callsOut`, a CallTracker fed the same events writes one call record per INVITE dialog (JSONL).
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../schema/src/alert';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
 import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
+import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
 
@@ -19,6 +21,8 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   endOutput?: boolean;
   maxGroupsPerSignature?: number;
   maxTransactions?: number;
+  /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
+  callsOut?: Writable;
 }
 
 export interface AnalyzeSummary {
@@ -27,6 +31,8 @@ export interface AnalyzeSummary {
   alerts: number;
   alerts_by_rule: Record<string, number>;
   engine: Omit<EngineStats, 'alertsByRule'>;
+  /** Only with `callsOut`. */
+  calls?: CallTrackerStats;
 }
 
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
@@ -35,23 +41,56 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const writer = new JsonlWriter(options.out);
   if (options.header !== undefined) writer.writeLine(options.header);
   let alerts = 0;
+  const callsWriter = options.callsOut === undefined ? undefined : new JsonlWriter(options.callsOut);
+  const tracker =
+    callsWriter === undefined
+      ? undefined
+      : new CallTracker({ onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n') });
   const engine = new DetectionEngine(signatures, {
     emitUpdates: false,
     ...(options.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: options.maxGroupsPerSignature } : {}),
     ...(options.maxTransactions !== undefined ? { maxTransactions: options.maxTransactions } : {}),
     onAlert: (alert, phase) => {
+      // Linked at 'open' too: an incident closes (final) only after its suppress period, often after
+      // the call has been emitted; the id is the same in every phase, and 'final' adds the Call-ID and
+      // evidence of the incident's later events.
+      if (tracker !== undefined) {
+        const callId = alert.sip?.['call_id'];
+        tracker.attachAlert(alert.event.id, {
+          ...(typeof callId === 'string' ? { callId } : {}),
+          eventIds: alert.sipward.evidence.map((e) => e.id),
+        });
+      }
       if (phase !== 'final') return;
       alerts++;
       writer.writeLine(options.formatAlert(alert));
     },
   });
   const decode = await decodeInputs(options, {
-    onEvent: (event) => engine.process(event),
-    afterBatch: () => writer.flushIfFull(),
+    onEvent: (event) => {
+      engine.process(event);
+      tracker?.process(event);
+    },
+    afterBatch: async () => {
+      await writer.flushIfFull();
+      await callsWriter?.flushIfFull();
+    },
   });
+  // Engine first: the alerts it finalises at end of input still reach calls the tracker holds.
   engine.flush();
+  tracker?.flush();
   await writer.close(options.endOutput === true);
-  if (writer.error !== undefined && (writer.error as NodeJS.ErrnoException).code !== 'EPIPE') throw writer.error;
+  await callsWriter?.close(true);
+  for (const w of [writer, callsWriter]) {
+    if (w?.error !== undefined && (w.error as NodeJS.ErrnoException).code !== 'EPIPE') throw w.error;
+  }
   const { alertsByRule, ...engineStats } = engine.stats();
-  return { decode, signatures: signatures.length, alerts, alerts_by_rule: alertsByRule, engine: engineStats };
+  return {
+    decode,
+    signatures: signatures.length,
+    alerts,
+    alerts_by_rule: alertsByRule,
+    engine: engineStats,
+    ...(tracker !== undefined ? { calls: tracker.stats() } : {}),
+  };
 }

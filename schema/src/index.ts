@@ -1,3 +1,4 @@
 export * from './sip-event';
 export * from './anomalies';
 export * from './alert';
+export * from './call-record';

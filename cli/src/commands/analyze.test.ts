@@ -36,7 +36,7 @@ void test('analyze on the README sample prints ECS alerts and a summary', () => 
   assert.equal(again.stdout, r.stdout);
 });
 
-void test('analyze: missing capture, broken rule file, bad config → one line on stderr, exit 2', () => {
+void test('analyze: missing capture, broken rule file, bad config, unwritable output → one line on stderr, exit 2', () => {
   const dir = tempDir();
   const rules = join(dir, 'rules', 'recon', 'SIP-REC-01');
   mkdirSync(rules, { recursive: true });
@@ -47,6 +47,14 @@ void test('analyze: missing capture, broken rule file, bad config → one line o
     [['analyze', join(dir, 'missing.pcap')], 'SIPWARD_INPUT_NOT_FOUND'],
     [['analyze', 'samples/demo-attacks.pcap', '--rules', join(dir, 'rules')], 'SIPWARD_RULES_INVALID'],
     [['analyze', 'samples/demo-attacks.pcap', '--config', config], 'SIPWARD_CONFIG_INVALID'],
+    [
+      ['analyze', 'samples/demo-attacks.pcap', '--calls', join(dir, 'no-such-dir', 'calls.jsonl')],
+      'SIPWARD_OUTPUT_UNWRITABLE',
+    ],
+    [
+      ['analyze', 'samples/demo-attacks.pcap', '--out', join(dir, 'no-such-dir', 'alerts.jsonl')],
+      'SIPWARD_OUTPUT_UNWRITABLE',
+    ],
   ] as const) {
     const r = sipward([...args]);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

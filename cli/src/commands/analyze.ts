@@ -1,7 +1,7 @@
 //! `sipward analyze <capture>...` / `--interface IF`: the embedded default. Decode and detection in
 //! one process (no Kafka, no Elasticsearch); alerts as a table on a terminal, JSONL otherwise;
 //! a summary (packets, SIP messages, anomalies, alerts per rule) on stderr.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -11,12 +11,14 @@ import { runAnalyze } from '../../../analyzer/src/analyze';
 import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
+import { openOutputFile } from '../output-file';
 
 interface AnalyzeFlags extends InputFlags {
   format?: 'jsonl' | 'table';
   out?: string;
   rules: string[];
   config?: string;
+  calls?: string;
 }
 
 /** `--config FILE` (YAML). Only the engine's state bounds for now; unknown keys are an error. */
@@ -75,6 +77,7 @@ export function analyzeCommand(): Command {
       [],
     )
     .option('--config <file>', 'YAML configuration (engine state bounds)')
+    .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
       const log = createLogger(logLevel, 'sipward-analyze');
@@ -84,7 +87,7 @@ export function analyzeCommand(): Command {
         const config = flags.config === undefined ? {} : readConfig(flags.config);
         const toTerminal = flags.out === undefined && process.stdout.isTTY === true;
         const format = flags.format ?? (toTerminal ? 'table' : 'jsonl');
-        const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out);
+        const out = flags.out === undefined ? process.stdout : openOutputFile(flags.out, 'alerts');
         const summary = await runAnalyze({
           ...input,
           ...config,
@@ -93,6 +96,7 @@ export function analyzeCommand(): Command {
           ...(format === 'table' ? { header: ALERT_TABLE_HEADER + '\n' } : {}),
           out,
           endOutput: flags.out !== undefined,
+          ...(flags.calls !== undefined ? { callsOut: openOutputFile(flags.calls, 'call records') } : {}),
         });
         progress.stop();
         log.info(
@@ -104,6 +108,7 @@ export function analyzeCommand(): Command {
             alerts: summary.alerts,
             alerts_by_rule: summary.alerts_by_rule,
             engine: summary.engine,
+            ...(summary.calls !== undefined ? { calls: summary.calls } : {}),
             decode: summary.decode,
           },
           'analyze finished',

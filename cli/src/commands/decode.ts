@@ -1,12 +1,12 @@
 //! `sipward decode <capture>...` / `--interface IF`: one SIP event per line (JSONL) on stdout,
 //! exactly what `collect` publishes; a summary (pino JSON) on stderr.
-import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { createLogger } from '../../../lib/src/logger';
 import { runDecode } from '../../../collectors/src/decode';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
+import { openOutputFile } from '../output-file';
 
 interface DecodeFlags extends InputFlags {
   out?: string;
@@ -25,7 +25,7 @@ export function decodeCommand(): Command {
       const progress = progressReporter();
       try {
         const input = toDecodeInputOptions('decode', captures, flags, log, progress.update);
-        const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out);
+        const out = flags.out === undefined ? process.stdout : openOutputFile(flags.out, 'events');
         const summary = await runDecode({ ...input, out, endOutput: flags.out !== undefined });
         progress.stop();
         log.info({ summary }, 'decode finished');
