@@ -2,6 +2,7 @@
 //! recognised by a hash of its addresses, ports, TCP header and payload within a short packet-time window.
 
 import type { L4Segment } from '../packet';
+import { HOST_LE, wordsOf } from './words';
 
 export interface MirrorDedupOptions {
   /**
@@ -32,23 +33,9 @@ const PROTO_CODE = { udp: 17, tcp: 6, sctp: 132 } as const;
  * Combined into a 53-bit integer: a false match needs both to collide within one window.
  */
 export function mirrorKey(seg: L4Segment): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  const mixStr = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    h1 = Math.imul(h1 ^ 0x7c, 0x01000193);
-  };
-  const mixNum = (n: number): void => {
-    h1 = Math.imul(h1 ^ (n & 0xffff), 0x01000193);
-    h1 = Math.imul(h1 ^ (n >>> 16), 0x01000193);
-    h2 = Math.imul(h2 ^ n, 0x5bd1e995);
-    h2 ^= h2 >>> 13;
-  };
+  // Module-level state instead of per-call closures; same values as mixing field by field.
+  k1 = 0x811c9dc5;
+  k2 = 0x9747b28c;
   mixStr(seg.srcIp);
   mixStr(seg.dstIp);
   mixNum(seg.srcPort | (seg.dstPort << 16));
@@ -61,8 +48,22 @@ export function mirrorKey(seg: L4Segment): number {
   const p = seg.payload;
   mixNum(p.length);
   const n = p.length;
+  let h1 = k1;
+  let h2 = k2;
   let i = 0;
-  // Four bytes per step: this runs on every packet (measured ~1.6 µs per 1000-byte payload, Node 20 here).
+  // Four bytes per step: this runs on every packet. Words come from an aligned copy when the host
+  // is little-endian (one load per word), else from four byte loads; both give the same values.
+  if (HOST_LE && n >= 4) {
+    const words = wordsOf(p, 0, n);
+    const count = n >>> 2;
+    for (let w = 0; w < count; w++) {
+      const x = words[w] ?? 0;
+      h1 = Math.imul(h1 ^ x, 0x01000193);
+      h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    i = count * 4;
+  }
   for (; i + 4 <= n; i += 4) {
     const w = ((p[i] ?? 0) | ((p[i + 1] ?? 0) << 8) | ((p[i + 2] ?? 0) << 16) | ((p[i + 3] ?? 0) << 24)) >>> 0;
     h1 = Math.imul(h1 ^ w, 0x01000193);
@@ -77,6 +78,29 @@ export function mirrorKey(seg: L4Segment): number {
   h2 = Math.imul(h2 ^ (h2 >>> 13), 0x5bd1e995);
   h2 ^= h2 >>> 15;
   return (h1 >>> 0) * 0x200000 + (h2 & 0x1fffff);
+}
+
+let k1 = 0;
+let k2 = 0;
+
+function mixStr(s: string): void {
+  let h1 = k1;
+  let h2 = k2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  k1 = Math.imul(h1 ^ 0x7c, 0x01000193);
+  k2 = h2;
+}
+
+function mixNum(n: number): void {
+  k1 = Math.imul(k1 ^ (n & 0xffff), 0x01000193);
+  k1 = Math.imul(k1 ^ (n >>> 16), 0x01000193);
+  k2 = Math.imul(k2 ^ n, 0x5bd1e995);
+  k2 ^= k2 >>> 13;
 }
 
 /**

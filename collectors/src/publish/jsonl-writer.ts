@@ -1,27 +1,43 @@
 //! Buffered JSON-lines output to a stream (stdout or a file) with back-pressure: lines are
-//! gathered into ~64 KiB writes, and `flushIfFull` resolves only once the stream has drained.
-import { once } from 'node:events';
+//! UTF-8-encoded straight into ~64 KiB buffers (no joined string, no string → Buffer conversion in
+//! the stream), and `flushIfFull` resolves only once the stream has drained.
 import type { Writable } from 'node:stream';
 
 const FLUSH_AT = 64 * 1024;
+/** Room per buffer: a line up to this many UTF-16 units always fits (≤ 3 bytes each). */
+const CHUNK_SIZE = FLUSH_AT + 16 * 1024;
 
 export class JsonlWriter {
-  private pending: string[] = [];
+  /** Filled buffers not yet written (only when a single flush interval overflows one buffer). */
+  private full: Buffer[] = [];
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK_SIZE);
+  private pos = 0;
   private pendingLength = 0;
   lines = 0;
   private failed: Error | undefined;
+  private waiting: (() => void) | undefined;
 
   constructor(private readonly stream: Writable) {
     // EPIPE (e.g. `| head`) and other write errors end the output; they are reported by `close`.
     stream.on('error', (error: Error) => {
       this.failed = error;
+      this.wake();
     });
+    stream.on('drain', () => this.wake());
   }
 
   /** Adds one already-serialised line, its trailing newline included (as toJsonLine returns it). */
   writeLine(line: string): void {
-    this.pending.push(line);
-    this.pendingLength += line.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+    const worst = line.length * 3;
+    if (this.pos + worst > this.buf.length) {
+      if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
+      this.buf = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, worst));
+      this.pos = 0;
+    }
+    const n = this.buf.write(line, this.pos, 'utf8');
+    this.pos += n;
+    this.pendingLength += n;
     this.lines++;
   }
 
@@ -35,24 +51,42 @@ export class JsonlWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0 || this.failed) {
-      this.pending = [];
+    if (this.pendingLength === 0 || this.failed) {
+      this.full = [];
+      this.pos = 0;
       this.pendingLength = 0;
       return;
     }
-    const chunk = this.pending.join('');
-    this.pending = [];
+    const chunks = this.full;
+    if (this.pos > 0) chunks.push(this.buf.subarray(0, this.pos));
+    // The stream keeps a reference to what it was given until written: start a fresh buffer.
+    this.full = [];
+    this.buf = Buffer.allocUnsafe(CHUNK_SIZE);
+    this.pos = 0;
     this.pendingLength = 0;
-    if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]).catch(() => undefined);
+    let ok = true;
+    for (const chunk of chunks) ok = this.stream.write(chunk);
+    if (!ok && !this.failed) {
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
     }
   }
 
   async close(endStream: boolean): Promise<void> {
     await this.flush();
     if (endStream && !this.failed) {
-      this.stream.end();
-      await once(this.stream, 'finish').catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        this.stream.once('finish', resolve);
+        this.stream.once('error', () => resolve());
+        this.stream.end();
+      });
     }
+  }
+
+  private wake(): void {
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.();
   }
 }
