@@ -1,7 +1,7 @@
 //! `event_count`: ≥ threshold matching events per group within the window (floods, brute force).
 import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface CountState {
   lastMs: number;
@@ -21,8 +21,7 @@ export function eventCountKind({ compiled, book, maxGroups }: KindContext): Kind
   });
   return {
     process(event, txn, now) {
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
-      const key = compiled.groupKey(event, txn);
+      const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
       const live = book.live(key);
       if (live !== undefined) {

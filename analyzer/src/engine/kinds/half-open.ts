@@ -7,7 +7,7 @@ import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { LruTable } from '../../state/lru-table';
 import { emptyTxnInfo, transactionKey } from '../../state/transaction-table';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selects, type KindContext, type KindRunner } from './kind';
 
 interface Pending {
   txnKey: string;
@@ -71,7 +71,7 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
         }
         return;
       }
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      if (!selects(compiled, event, txn)) return;
       const groupKey = compiled.groupKey(event, txn);
       const key = transactionKey(event);
       if (groupKey === undefined || key === undefined || pending.has(key)) return;

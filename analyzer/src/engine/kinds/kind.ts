@@ -20,8 +20,17 @@ export interface KindContext {
   maxGroups: number;
 }
 
-/** Allowlisted events and (unless the signature opts in) retransmissions never count. */
-export function counts(compiled: CompiledSignature, event: SipEvent, txn: TxnInfo): boolean {
+/**
+ * The event is evidence for the signature: its `where` holds, and it is neither allowlisted nor
+ * (unless the signature opts in) a retransmission.
+ */
+export function selects(compiled: CompiledSignature, event: SipEvent, txn: TxnInfo): boolean {
   if (txn.retransmission && !compiled.countRetransmissions) return false;
+  if (!compiled.where(event, txn)) return false;
   return compiled.allow === undefined || !compiled.allow(event, txn);
+}
+
+/** The incident group of a selected event; undefined when not selected or a group_by field is absent. */
+export function selectedGroup(compiled: CompiledSignature, event: SipEvent, txn: TxnInfo): string | undefined {
+  return selects(compiled, event, txn) ? compiled.groupKey(event, txn) : undefined;
 }

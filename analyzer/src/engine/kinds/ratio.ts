@@ -3,7 +3,7 @@
 //! Counts are bucketed: exact to a tenth of the window (keyed-windows.ts BucketCounter).
 import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { BucketCounter, KeyedWindows } from '../../state/keyed-windows';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selects, type KindContext, type KindRunner } from './kind';
 
 interface RatioState {
   lastMs: number;
@@ -26,7 +26,7 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
   const groups = new KeyedWindows<RatioState>(maxGroups, windowMs);
   return {
     process(event, txn, now) {
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      if (!selects(compiled, event, txn)) return;
       const num = isNumerator(event, txn);
       const den = isDenominator(event, txn);
       if (!num && !den) return;

@@ -3,7 +3,7 @@
 //! The window runs from the first counted event of step 0 to the completing event of the last step.
 import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface SequenceState {
   lastMs: number;
@@ -32,8 +32,7 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
   });
   return {
     process(event, txn, now) {
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
-      const key = compiled.groupKey(event, txn);
+      const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
       const live = book.live(key);
       if (live !== undefined) {

@@ -1,12 +1,11 @@
 //! `stateless`: every matching event is evidence; one alert per group per suppress period.
 import { toEvidence } from '../../alerts/evidence';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
 export function statelessKind({ compiled, book }: KindContext): KindRunner {
   return {
     process(event, txn, now) {
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
-      const key = compiled.groupKey(event, txn);
+      const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
       const live = book.live(key);
       if (live !== undefined) book.add(live, event, txn, now);

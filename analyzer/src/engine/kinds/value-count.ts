@@ -3,7 +3,7 @@
 import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { DistinctWindow, KeyedWindows } from '../../state/keyed-windows';
 import { firstValue } from '../compile';
-import { counts, type KindContext, type KindRunner } from './kind';
+import { selects, type KindContext, type KindRunner } from './kind';
 
 interface DistinctState {
   lastMs: number;
@@ -21,7 +21,7 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
   const groups = new KeyedWindows<DistinctState>(maxGroups, windowMs);
   return {
     process(event, txn, now) {
-      if (!compiled.where(event, txn) || !counts(compiled, event, txn)) return;
+      if (!selects(compiled, event, txn)) return;
       const raw = firstValue(field, event, txn);
       if (raw === undefined) return;
       const value = String(raw);
