@@ -3,6 +3,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { SipwardError } from '../../../lib/src/errors';
+import type { CaptureStats, CaptureWarning } from './capture-stats';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
@@ -35,6 +36,14 @@ export class ChunkedFile {
         cause: error,
       });
     }
+  }
+
+  /**
+   * At end of file, the bytes that never formed a whole record (a capture cut mid-record);
+   * 0 otherwise. Readers count and report them once, then stop.
+   */
+  get truncatedTail(): number {
+    return this.eof ? this.available : 0;
   }
 
   get available(): number {
@@ -82,4 +91,17 @@ export class ChunkedFile {
   async close(): Promise<void> {
     await this.fh.close().catch(() => undefined);
   }
+}
+
+/** A capture cut inside a record: counted once and reported as `truncated_record`. */
+export function reportTruncatedTail(
+  stats: CaptureStats,
+  warn: (w: CaptureWarning) => void,
+  f: ChunkedFile,
+  unit: 'record' | 'block',
+): void {
+  const left = f.truncatedTail;
+  if (left === 0) return;
+  stats.truncatedRecords++;
+  warn({ code: 'truncated_record', message: `file ends inside a ${unit} (${left} bytes left over)`, offset: f.offset });
 }

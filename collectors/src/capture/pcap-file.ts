@@ -3,7 +3,7 @@
 
 import { SipwardError } from '../../../lib/src/errors';
 import type { RawPacket } from '../packet';
-import { ChunkedFile } from './chunked-file';
+import { ChunkedFile, reportTruncatedTail } from './chunked-file';
 import {
   DEFAULT_MAX_CAPLEN,
   newCaptureStats,
@@ -161,14 +161,7 @@ export class PcapFileReader implements CaptureSource {
         if (batch.length > 0) yield batch;
         if (stop) return;
         if (f.eof) {
-          if (f.available > 0) {
-            st.truncatedRecords++;
-            this.warn({
-              code: 'truncated_record',
-              message: `file ends inside a record (${f.available} bytes left over)`,
-              offset: f.offset,
-            });
-          }
+          reportTruncatedTail(this.stats, (w) => this.warn(w), f, 'record');
           return;
         }
         await f.refill(need);
