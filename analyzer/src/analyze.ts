@@ -9,6 +9,7 @@ import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
+import type { SiteConfig } from './site/site-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
   /** `--rules DIR`: extra signature folders that add or override by id. */
@@ -21,6 +22,9 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   endOutput?: boolean;
   maxGroupsPerSignature?: number;
   maxTransactions?: number;
+  maxDialogs?: number;
+  /** Site knowledge from `--config` (site:); signatures that need it are skipped without it. */
+  site?: SiteConfig;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
 }
@@ -28,6 +32,8 @@ export interface AnalyzeOptions extends DecodeInputOptions {
 export interface AnalyzeSummary {
   decode: DecodeSummary;
   signatures: number;
+  /** Left out for lack of site knowledge. */
+  skipped_for_site: string[];
   alerts: number;
   alerts_by_rule: Record<string, number>;
   engine: Omit<EngineStats, 'alertsByRule'>;
@@ -50,6 +56,8 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     emitUpdates: false,
     ...(options.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: options.maxGroupsPerSignature } : {}),
     ...(options.maxTransactions !== undefined ? { maxTransactions: options.maxTransactions } : {}),
+    ...(options.maxDialogs !== undefined ? { maxDialogs: options.maxDialogs } : {}),
+    ...(options.site !== undefined ? { site: options.site } : {}),
     onAlert: (alert, phase) => {
       // Linked at 'open' too: an incident closes (final) only after its suppress period, often after
       // the call has been emitted; the id is the same in every phase, and 'final' adds the Call-ID and
@@ -76,6 +84,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       await callsWriter?.flushIfFull();
     },
   });
+  // After the input opened: a missing capture must stay a one-line error, not a warning and an error.
+  if (engine.skippedForSite.length > 0) {
+    options.log.warn(
+      { signatures: engine.skippedForSite },
+      `${engine.skippedForSite.length} signatures need site knowledge (--config with a site: section) and were not run`,
+    );
+  }
   // Engine first: the alerts it finalises at end of input still reach calls the tracker holds.
   engine.flush();
   tracker?.flush();
@@ -87,7 +102,8 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const { alertsByRule, ...engineStats } = engine.stats();
   return {
     decode,
-    signatures: signatures.length,
+    signatures: signatures.length - engine.skippedForSite.length,
+    skipped_for_site: engine.skippedForSite,
     alerts,
     alerts_by_rule: alertsByRule,
     engine: engineStats,

@@ -6,7 +6,8 @@ import type { CompiledSignature } from '../engine/compile-signature';
 import type { Incident } from '../engine/incidents';
 import { ATTACK_TACTICS } from './attack-tactics';
 
-const USER_FIELD = /(^|\.)(user|username|request_auth_username|request_uri_user|from_user|to_user)$/;
+const USER_FIELD =
+  /(^|\.)(user|username|account|caller_user|request_auth_username|request_uri_user|from_user|to_user)$/;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -33,6 +34,8 @@ function reasonOf(compiled: CompiledSignature, incident: Incident): string {
       return `${sig.steps?.length ?? 0}-step sequence completed${w} (${incident.count} events)`;
     case 'half_open':
       return `${incident.count} requests without a final response within ${(sig.timeoutMs ?? 0) / 1000} s ≥ threshold ${t}${w}`;
+    case 'concurrent':
+      return `${incident.count} open at once ≥ threshold ${t}`;
   }
 }
 
@@ -44,13 +47,14 @@ function accountOf(compiled: CompiledSignature, incident: Incident): string | un
     if (path !== undefined && USER_FIELD.test(path.text) && value !== undefined && value !== '') return value;
   }
   const e = incident.lastEvent;
-  return incident.lastTxn.request_auth_username ?? e.sip.auth?.username ?? e.sip.from?.user;
+  return incident.lastTxn.txn.request_auth_username ?? e.sip.auth?.username ?? e.sip.from?.user;
 }
 
 export function buildAlert(compiled: CompiledSignature, incident: Incident): Alert {
   const sig = compiled.signature;
   const event: SipEvent = incident.lastEvent;
-  const txn = incident.lastTxn;
+  const ctx = incident.lastTxn;
+  const txn = ctx.txn;
   const sip = event.sip;
   const isResponse = sip.type === 'response';
   const requester = isResponse ? event.destination : event.source;
@@ -97,7 +101,7 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
   const techniques = sig.attack?.techniques ?? [];
   const alert: Alert = {
     '@timestamp': iso(incident.openMs),
-    message: compiled.message(event, txn, {
+    message: compiled.message(event, ctx, {
       'rule.id': sig.id,
       'rule.name': sig.name,
       count: incident.count,

@@ -1,7 +1,7 @@
 //! A loaded signature → its compiled form: predicates, group-key getters and the message template,
 //! built once. Kinds and alert building read only this.
 import type { SipEvent } from '../../../schema/src/sip-event';
-import type { TxnInfo } from '../state/transaction-table';
+import type { Enrichment } from './enrichment';
 import {
   compileAllowlist,
   compilePredicate,
@@ -32,12 +32,16 @@ export interface CompiledSignature {
   readonly numerator: Predicate | undefined;
   readonly denominator: Predicate | undefined;
   readonly steps: readonly CompiledStep[];
+  /** concurrent */
+  readonly start: Predicate | undefined;
+  readonly end: Predicate | undefined;
+  readonly item: FieldPath | undefined;
   /** Which `sip.type`s can matter (from a top-level `where: { sip.type: … }`); half_open needs both. */
   readonly types: ReadonlySet<'request' | 'response'>;
   /** Group key of an event, or undefined when a group_by field is absent (the event is skipped). */
-  groupKey(event: SipEvent, txn: TxnInfo): string | undefined;
+  groupKey(event: SipEvent, txn: Enrichment): string | undefined;
   /** The group_by values of an event, as strings, in group_by order. */
-  groupValues(event: SipEvent, txn: TxnInfo): string[];
+  groupValues(event: SipEvent, txn: Enrichment): string[];
 }
 
 const ALWAYS: Predicate = () => true;
@@ -72,6 +76,9 @@ export function compileSignature(signature: Signature): CompiledSignature {
       where: compilePredicate(step.where, ['steps', i, 'where']),
       minCount: step.min_count,
     })),
+    start: signature.start === undefined ? undefined : compilePredicate(signature.start, ['start']),
+    end: signature.end === undefined ? undefined : compilePredicate(signature.end, ['end']),
+    item: signature.item === undefined ? undefined : fieldPath(signature.item),
     groupKey(event, txn) {
       if (single !== undefined) {
         const v = firstValue(single, event, txn);

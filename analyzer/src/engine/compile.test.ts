@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePredicate, compileTemplate, SpecError } from './compile';
-import { emptyTxnInfo } from '../state/transaction-table';
+import { emptyEnrichment } from './enrichment';
 import { sipEvent } from './test-events';
 import type { PredicateSpec } from './signature';
 
@@ -23,7 +23,7 @@ const invite = sipEvent({
     max_forwards: 70,
   },
 });
-const txn = emptyTxnInfo();
+const txn = emptyEnrichment();
 const check = (spec: PredicateSpec): boolean => compilePredicate(spec, ['where'])(invite, txn);
 
 void test('scalar and list equality, numbers and strings alike', () => {
@@ -131,4 +131,20 @@ void test('ci_contains: ASCII fast path agrees with lower-case substring search,
     if (expected) matched++;
   }
   assert.equal(matched, 6); // both outcomes are exercised
+});
+
+void test('same_as / differs_from compare two fields of the event (absent = no match)', () => {
+  const ev = {
+    ...invite,
+    sip: { ...invite.sip, auth: { username: '1003' }, from: { ...invite.sip.from, user: '1001' } },
+  };
+  const p = (spec: PredicateSpec): boolean => compilePredicate(spec, ['where'])(ev as typeof invite, txn);
+  assert.equal(p({ 'sip.auth.username': { differs_from: 'sip.from.user' } }), true);
+  assert.equal(p({ 'sip.auth.username': { same_as: 'sip.from.user' } }), false);
+  assert.equal(p({ 'sip.from.user': { same_as: 'sip.from.user' } }), true);
+  assert.equal(p({ 'sip.sdp.connection_ip': { differs_from: 'sip.from.user' } }), false);
+  assert.throws(
+    () => compilePredicate({ 'sip.auth.username': { differs_from: 'nowhere.x' } }, ['where']),
+    /unknown field root/,
+  );
 });

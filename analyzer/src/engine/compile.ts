@@ -4,10 +4,10 @@
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { IpSet } from './ip-set';
 import type { PredicateSpec } from './signature';
-import type { TxnInfo } from '../state/transaction-table';
+import { ENRICHMENT_ROOTS, type Enrichment } from './enrichment';
 
 /** A predicate over one event and the engine's enrichment of it. */
-export type Predicate = (event: SipEvent, txn: TxnInfo) => boolean;
+export type Predicate = (event: SipEvent, txn: Enrichment) => boolean;
 /** A test of the value found at the end of a path (undefined when the path is absent). */
 type LeafTest = (value: unknown) => boolean;
 export type Scalar = string | number | boolean;
@@ -31,7 +31,7 @@ export const FIELD_ROOTS: ReadonlySet<string> = new Set([
   'destination',
   'network',
   'sip',
-  'txn',
+  ...ENRICHMENT_ROOTS,
 ]);
 
 /** Walks `segs` from `root`; arrays met before the end fan out (any element may match). */
@@ -50,23 +50,22 @@ function walk(node: unknown, segs: readonly string[], i: number, test: LeafTest)
 }
 const ARRAY_INDEX = /^\d+$/;
 
-/** Precomputed path: `txn.*` reads the enrichment, everything else the event. */
+/** Precomputed path: `txn.*`, `dialog.*`, `site.*`, `num.*` read the enrichment, everything else the event. */
 export interface FieldPath {
   readonly text: string;
-  readonly fromTxn: boolean;
+  readonly fromCtx: boolean;
   readonly segs: readonly string[];
 }
 
 export function fieldPath(text: string): FieldPath {
   const segs = text.split('.');
-  const fromTxn = segs[0] === 'txn';
-  // `@timestamp` is a single key even though ECS paths are dotted elsewhere.
-  return { text, fromTxn, segs: fromTxn ? segs.slice(1) : segs };
+  // The enrichment object holds its roots as members, so its paths keep the root segment.
+  return { text, fromCtx: ENRICHMENT_ROOTS.has(segs[0] as string), segs };
 }
 
-export function testPath(path: FieldPath, event: SipEvent, txn: TxnInfo, test: LeafTest): boolean {
+export function testPath(path: FieldPath, event: SipEvent, txn: Enrichment, test: LeafTest): boolean {
   // Plain property reads until an array turns up (most paths never meet one); then the general walk.
-  let node: unknown = path.fromTxn ? txn : event;
+  let node: unknown = path.fromCtx ? txn : event;
   const segs = path.segs;
   for (let i = 0; i < segs.length; i++) {
     if (node === undefined || node === null || typeof node !== 'object') return test(undefined);
@@ -77,8 +76,8 @@ export function testPath(path: FieldPath, event: SipEvent, txn: TxnInfo, test: L
 }
 
 /** First scalar at `path` (first array element when the path fans out); for group keys and templates. */
-export function firstValue(path: FieldPath, event: SipEvent, txn: TxnInfo): Scalar | undefined {
-  let node: unknown = path.fromTxn ? txn : event;
+export function firstValue(path: FieldPath, event: SipEvent, txn: Enrichment): Scalar | undefined {
+  let node: unknown = path.fromCtx ? txn : event;
   for (const seg of path.segs) {
     while (Array.isArray(node) && !ARRAY_INDEX.test(seg)) node = node[0];
     if (node === undefined || node === null || typeof node !== 'object') return undefined;
@@ -332,6 +331,21 @@ export function compileMatcher(spec: unknown, path: ReadonlyArray<string | numbe
 }
 
 /** A predicate map → one closure (AND of its entries; `any` is OR, `not` negates, `all` is AND). */
+/** `{ same_as: <path> }` / `{ differs_from: <path> }`: a comparison with another field of the event. */
+function fieldComparison(
+  spec: unknown,
+  at: ReadonlyArray<string | number>,
+): { path: FieldPath; same: boolean } | undefined {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
+  const keys = Object.keys(spec);
+  if (keys.length !== 1 || (keys[0] !== 'same_as' && keys[0] !== 'differs_from')) return undefined;
+  const target = (spec as Record<string, unknown>)[keys[0]];
+  if (typeof target !== 'string') throw new SpecError([...at, keys[0]], 'expected a field path');
+  const root = target.split('.')[0] ?? '';
+  if (!FIELD_ROOTS.has(root)) throw new SpecError([...at, keys[0]], `unknown field root "${root}"`);
+  return { path: fieldPath(target), same: keys[0] === 'same_as' };
+}
+
 export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string | number>): Predicate {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     throw new SpecError(path, 'expected a map of field → matcher');
@@ -364,6 +378,19 @@ export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string
     const root = key.split('.')[0] ?? '';
     if (!FIELD_ROOTS.has(root)) throw new SpecError(at, `unknown field root "${root}"`);
     const field = fieldPath(key);
+    const other = fieldComparison(value, at);
+    if (other !== undefined) {
+      // Field against field (REG-03: auth username ≠ From user): both present, compared as text,
+      // case-insensitively (SIP user parts are case-sensitive, but operators' provisioning is not).
+      const { path: otherPath, same } = other;
+      parts.push((e, t) => {
+        const a = firstValue(field, e, t);
+        const b = firstValue(otherPath, e, t);
+        if (a === undefined || b === undefined) return false;
+        return (String(a).toLowerCase() === String(b).toLowerCase()) === same;
+      });
+      continue;
+    }
     const test = compileMatcher(value, at);
     parts.push((e, t) => testPath(field, e, t, test));
   }
@@ -393,7 +420,7 @@ export interface TemplateVars {
 }
 const TEMPLATE_VARS: ReadonlySet<string> = new Set(['rule.id', 'rule.name', 'count', 'threshold', 'window_s']);
 
-export type Template = (event: SipEvent, txn: TxnInfo, vars: TemplateVars) => string;
+export type Template = (event: SipEvent, txn: Enrichment, vars: TemplateVars) => string;
 
 /** `{field}` placeholders (event/`txn.*` paths or incident values) → a renderer; absent values render "?". */
 export function compileTemplate(template: string): Template {

@@ -3,11 +3,14 @@
 //! the same alerts. Alerts leave through `onAlert` in three phases (open, update, final).
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { emptyTxnInfo, TransactionTable, DEFAULT_MAX_TRANSACTIONS } from '../state/transaction-table';
+import type { SiteConfig } from '../site/site-config';
+import type { Enrichment } from './enrichment';
+import { EventEnricher } from './event-enricher';
 import { compileSignature } from './compile-signature';
 import { eventTimeMs } from './event-time';
 import { IncidentBook, type AlertPhase } from './incidents';
 import { eventCountKind } from './kinds/event-count';
+import { concurrentKind } from './kinds/concurrent';
 import { halfOpenKind } from './kinds/half-open';
 import type { KindContext, KindRunner } from './kinds/kind';
 import { ratioKind } from './kinds/ratio';
@@ -24,6 +27,10 @@ export interface EngineOptions {
   maxGroupsPerSignature?: number;
   /** Bound on the request↔response table. */
   maxTransactions?: number;
+  /** Bound on the dialog table. */
+  maxDialogs?: number;
+  /** Site knowledge (`--config` site:). Without it, signatures with `requires_site` are skipped. */
+  site?: SiteConfig;
   /** Emit 'update' phases at all (false for `analyze`, which prints only 'final'). Default true. */
   emitUpdates?: boolean;
   /** Event-time gap between two 'update' emissions of one incident. Default 1000 ms. */
@@ -46,6 +53,7 @@ const KINDS: Record<SignatureKind, (ctx: KindContext) => KindRunner> = {
   ratio: ratioKind,
   sequence: sequenceKind,
   half_open: halfOpenKind,
+  concurrent: concurrentKind,
 };
 
 interface Runtime {
@@ -59,20 +67,28 @@ export class DetectionEngine {
   /** The runtimes a request / a response can concern (signatures gated on `sip.type` skip the other). */
   private readonly forRequest: Runtime[] = [];
   private readonly forResponse: Runtime[] = [];
-  private readonly transactions: TransactionTable;
-  /** Reused for every event: predicates read it synchronously, incidents copy what they keep. */
-  private readonly txn = emptyTxnInfo();
+  private readonly enricher: EventEnricher;
+  /** Signatures left out because they need site knowledge and none was given (warn once). */
+  readonly skippedForSite: string[] = [];
   /** Event-time watermark: the latest event time seen, so time never runs backwards. */
   private now = -Infinity;
   private events = 0;
 
   constructor(signatures: ReadonlyArray<LoadedSignature | Signature>, options: EngineOptions) {
     const maxGroups = options.maxGroupsPerSignature ?? DEFAULT_MAX_GROUPS_PER_SIGNATURE;
-    this.transactions = new TransactionTable(options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS);
+    this.enricher = new EventEnricher({
+      ...(options.site !== undefined ? { site: options.site } : {}),
+      ...(options.maxTransactions !== undefined ? { maxTransactions: options.maxTransactions } : {}),
+      ...(options.maxDialogs !== undefined ? { maxDialogs: options.maxDialogs } : {}),
+    });
     this.runtimes = [];
     for (const entry of signatures) {
       const signature = 'signature' in entry ? entry.signature : entry;
       if (signature.status === 'deprecated') continue;
+      if (signature.requires_site === true && options.site === undefined) {
+        this.skippedForSite.push(signature.id);
+        continue;
+      }
       const compiled = compileSignature(signature);
       const book = new IncidentBook(compiled, options.onAlert, {
         maxIncidents: maxGroups,
@@ -91,14 +107,53 @@ export class DetectionEngine {
     const t = eventTimeMs(event['@timestamp']);
     if (t > this.now) this.now = t;
     const now = this.now === -Infinity ? 0 : this.now;
-    this.transactions.observe(event, now, this.txn);
+    this.evaluateAt(event, this.enricher.enrich(event, now), now);
+  }
+
+  /**
+   * Runs the signatures over an event enriched elsewhere (the pipeline's detect stage receives
+   * events enriched by the dialog stage). Event time is the caller's watermark, never backwards.
+   */
+  evaluate(event: SipEvent, ctx: Enrichment, nowMs: number): void {
+    this.events++;
+    if (nowMs > this.now) this.now = nowMs;
+    this.evaluateAt(event, ctx, this.now);
+  }
+
+  /**
+   * The pipeline's detect stage: only the signatures this partition owns a group of for this event
+   * (`ids`, from the dialog stage's routing) see it, so a group lives in exactly one partition.
+   */
+  evaluateOnly(event: SipEvent, ctx: Enrichment, nowMs: number, ids: ReadonlySet<string>): void {
+    this.events++;
+    if (nowMs > this.now) this.now = nowMs;
+    const now = this.now;
+    for (const runtime of this.runtimes) {
+      runtime.runner.advance?.(now);
+      runtime.book.finalizeDue(now);
+    }
+    const concerned = event.sip.type === 'response' ? this.forResponse : this.forRequest;
+    for (const runtime of concerned) if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
+  }
+
+  /** Emits an 'update' for every open incident changed since its last emission (before a commit). */
+  emitPending(): void {
+    for (const runtime of this.runtimes) runtime.book.emitPending();
+  }
+
+  /** Event time the engine has reached (the watermark), or -Infinity before any event. */
+  get watermark(): number {
+    return this.now;
+  }
+
+  private evaluateAt(event: SipEvent, ctx: Enrichment, now: number): void {
     // Incidents end and timeouts fire by event time for every signature, whatever this event is.
     for (const runtime of this.runtimes) {
       runtime.runner.advance?.(now);
       runtime.book.finalizeDue(now);
     }
     const concerned = event.sip.type === 'response' ? this.forResponse : this.forRequest;
-    for (const runtime of concerned) runtime.runner.process(event, this.txn, now);
+    for (const runtime of concerned) runtime.runner.process(event, ctx, now);
   }
 
   /**
@@ -121,8 +176,8 @@ export class DetectionEngine {
 
   stats(): EngineStats {
     const alertsByRule: Record<string, number> = {};
-    let stateEntries = this.transactions.size;
-    let evictions = this.transactions.evictions;
+    let stateEntries = this.enricher.stateEntries;
+    let evictions = this.enricher.evictions;
     for (const { id, book, runner } of this.runtimes) {
       if (book.opened > 0) alertsByRule[id] = book.opened;
       stateEntries += runner.stateEntries + book.size;

@@ -7,7 +7,7 @@ import { alertId } from '../alerts/alert-id';
 import { buildAlert } from '../alerts/build-alert';
 import { MAX_EVIDENCE, toEvidence } from '../alerts/evidence';
 import { LruTable } from '../state/lru-table';
-import type { TxnInfo } from '../state/transaction-table';
+import { copyEnrichment, emptyEnrichment, type Enrichment } from './enrichment';
 import type { CompiledSignature } from './compile-signature';
 
 export type AlertPhase = 'open' | 'update' | 'final';
@@ -25,8 +25,8 @@ export interface Incident {
   count: number;
   evidence: AlertEvidence[];
   lastEvent: SipEvent;
-  /** The `txn.*` values of the last evidence (the engine's TxnInfo is reused per event). */
-  lastTxn: TxnInfo;
+  /** The enrichment of the last evidence (the engine's object is reused per event). */
+  lastTxn: Enrichment;
   /** value_count: distinct values already counted in this incident (bounded). */
   values: Set<string> | undefined;
   lastEmitMs: number;
@@ -44,20 +44,27 @@ export interface IncidentOptions {
 /** Distinct values remembered per value_count incident; past it new values still count. */
 const MAX_INCIDENT_VALUES = 10_000;
 
-/** Shared by every incident whose last evidence had nothing in its transaction (requests). */
-const NO_TXN: Readonly<TxnInfo> = Object.freeze({ retransmission: false });
+/** Shared by every incident whose last evidence had no enrichment worth keeping (plain requests). */
+const NOTHING: Readonly<Enrichment> = Object.freeze(emptyEnrichment());
 
-function copyTxn(txn: TxnInfo): TxnInfo {
+function copyTxn(ctx: Enrichment): Enrichment {
   // Floods of requests update incidents per packet: skip the copy when there is nothing to keep.
-  if (!txn.retransmission && txn.request_method === undefined) return NO_TXN;
-  return {
-    retransmission: txn.retransmission,
-    request_method: txn.request_method,
-    request_has_auth: txn.request_has_auth,
-    request_auth_username: txn.request_auth_username,
-    request_source_ip: txn.request_source_ip,
-    request_user_agent: txn.request_user_agent,
-  };
+  const t = ctx.txn;
+  if (
+    !t.retransmission &&
+    t.request_method === undefined &&
+    isBlank(ctx.dialog) &&
+    isBlank(ctx.site) &&
+    isBlank(ctx.num)
+  ) {
+    return NOTHING;
+  }
+  return copyEnrichment(ctx);
+}
+
+function isBlank(part: object): boolean {
+  for (const v of Object.values(part)) if (v !== undefined) return false;
+  return true;
 }
 
 export class IncidentBook {
@@ -96,7 +103,7 @@ export class IncidentBook {
   start(
     key: string,
     event: SipEvent,
-    txn: TxnInfo,
+    txn: Enrichment,
     now: number,
     count: number,
     startMs: number,
@@ -127,7 +134,7 @@ export class IncidentBook {
   }
 
   /** More evidence for a live incident. */
-  add(incident: Incident, event: SipEvent, txn: TxnInfo, now: number, n = 1): void {
+  add(incident: Incident, event: SipEvent, txn: Enrichment, now: number, n = 1): void {
     incident.count += n;
     if (now > incident.endMs) incident.endMs = now;
     if (incident.evidence.length < MAX_EVIDENCE) incident.evidence.push(toEvidence(event));
@@ -142,7 +149,7 @@ export class IncidentBook {
   }
 
   /** value_count: counts `value` once per incident. */
-  addValue(incident: Incident, value: string, event: SipEvent, txn: TxnInfo, now: number): void {
+  addValue(incident: Incident, value: string, event: SipEvent, txn: Enrichment, now: number): void {
     incident.values ??= new Set();
     if (incident.values.has(value)) return;
     if (incident.values.size < MAX_INCIDENT_VALUES) incident.values.add(value);
@@ -151,6 +158,16 @@ export class IncidentBook {
 
   get evictions(): number {
     return this.open.evictions;
+  }
+
+  /** 'update' for each open incident with evidence not yet emitted (the throttle may have held it). */
+  emitPending(): void {
+    for (const incident of this.open.values()) {
+      if (!incident.dirty) continue;
+      incident.dirty = false;
+      incident.lastEmitMs = incident.endMs;
+      this.sink(buildAlert(this.compiled, incident), 'update');
+    }
   }
 
   flush(): void {

@@ -6,7 +6,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
-import { SpecError } from './compile';
+import { FIELD_ROOTS, SpecError } from './compile';
 import { compileSignature } from './compile-signature';
 import type { ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
 
@@ -36,6 +36,7 @@ const REQUIRED_BY_KIND: Record<SignatureKind, readonly string[]> = {
   ratio: ['numerator', 'denominator', 'min_events', 'window', 'threshold'],
   sequence: ['steps', 'window'],
   half_open: ['where', 'timeout', 'window', 'threshold'],
+  concurrent: ['start', 'end', 'item', 'threshold'],
 };
 
 /** The repository's `signatures/` folder, found from this file in src/ and in dist/ alike. */
@@ -259,7 +260,7 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const kind = doc.kind as SignatureKind;
   for (const key of REQUIRED_BY_KIND[kind]) if (doc[key] === undefined) fail([], `kind ${kind} needs "${key}"`);
   const durations: Record<string, number | undefined> = {};
-  for (const key of ['window', 'suppress', 'timeout']) {
+  for (const key of ['window', 'suppress', 'timeout', 'max_duration']) {
     if (doc[key] === undefined) continue;
     durations[key] = parseDuration(doc[key]);
     if (durations[key] === undefined) fail([key], `not a duration: ${String(doc[key])}`);
@@ -308,14 +309,20 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     ...(doc.min_events !== undefined ? { min_events: Number(doc.min_events) } : {}),
     ...(steps !== undefined ? { steps } : {}),
     ...(durations.timeout !== undefined ? { timeoutMs: durations.timeout } : {}),
+    ...(doc.start !== undefined ? { start: predicate('start') } : {}),
+    ...(doc.end !== undefined ? { end: predicate('end') } : {}),
+    ...(doc.item !== undefined ? { item: String(doc.item) } : {}),
+    ...(durations.max_duration !== undefined ? { maxDurationMs: durations.max_duration } : {}),
+    ...(doc.requires_site === true ? { requires_site: true } : {}),
   };
   for (const { path, problem } of listProblems) fail(path, problem);
   for (const [key, path] of [
     ...signature.group_by.map((g, i): [string, YamlPath] => [g, ['group_by', i]]),
     ...(signature.field !== undefined ? [[signature.field, ['field']] as [string, YamlPath]] : []),
+    ...(signature.item !== undefined ? [[signature.item, ['item']] as [string, YamlPath]] : []),
   ]) {
     const root = key.split('.')[0] ?? '';
-    if (!['@timestamp', 'event', 'observer', 'source', 'destination', 'network', 'sip', 'txn'].includes(root)) {
+    if (!FIELD_ROOTS.has(root)) {
       fail(path, `unknown field root "${root}"`);
     }
   }
@@ -365,7 +372,16 @@ function loadExpect(dir: string, errors: string[], requireFixtures: boolean): Ex
       errors.push(yaml.error([i, 'fixture'], `fixture file not found: ${entry.fixture}`));
       return;
     }
-    entries.push({ fixture: entry.fixture, alerts: entry.alerts, ...(entry.match ? { match: entry.match } : {}) });
+    if (entry.site !== undefined && entry.site !== 'none') {
+      errors.push(yaml.error([i, 'site'], 'expected "none" (run without the fixture world\'s site knowledge)'));
+      return;
+    }
+    entries.push({
+      fixture: entry.fixture,
+      alerts: entry.alerts,
+      ...(entry.match ? { match: entry.match } : {}),
+      ...(entry.site === 'none' ? { site: 'none' as const } : {}),
+    });
   });
   if (requireFixtures) {
     if (!entries.some((e) => e.alerts > 0)) errors.push(yaml.error([], 'needs ≥1 positive fixture (alerts > 0)'));

@@ -1,10 +1,12 @@
 //! `sipward rules test`: runs each fixture of expect.yaml through an engine holding only that
 //! signature and compares the 'final' alerts with what expect.yaml demands.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
+import { loadSiteConfig, type SiteConfig } from '../site/site-config';
 import { DetectionEngine } from './engine';
+import { defaultSignaturesDir } from './load-signatures';
 import type { ExpectEntry, LoadedSignature } from './signature';
 
 export interface FixtureResult {
@@ -32,11 +34,27 @@ export function readJsonl(file: string): SipEvent[] {
   return events;
 }
 
+let fixtureWorld: SiteConfig | undefined | null = null;
+
+/** signatures/test-site.yaml: the site knowledge every fixture runs with unless it says `site: none`. */
+export function fixtureSite(): SiteConfig | undefined {
+  if (fixtureWorld === null) {
+    const file = join(defaultSignaturesDir(), 'test-site.yaml');
+    fixtureWorld = existsSync(file) ? loadSiteConfig(file) : undefined;
+  }
+  return fixtureWorld;
+}
+
 /** The 'final' alerts the given signatures raise over `events` (one per incident). */
-export function finalAlerts(signatures: readonly LoadedSignature[], events: Iterable<SipEvent>): Alert[] {
+export function finalAlerts(
+  signatures: readonly LoadedSignature[],
+  events: Iterable<SipEvent>,
+  site?: SiteConfig,
+): Alert[] {
   const alerts: Alert[] = [];
   const engine = new DetectionEngine(signatures, {
     emitUpdates: false,
+    ...(site !== undefined ? { site } : {}),
     onAlert: (alert, phase) => {
       if (phase === 'final') alerts.push(alert);
     },
@@ -75,7 +93,8 @@ export function runFixture(loaded: LoadedSignature, entry: ExpectEntry): Fixture
   const problems: string[] = [];
   let alerts: Alert[] = [];
   try {
-    alerts = finalAlerts([loaded], readJsonl(resolve(loaded.dir, entry.fixture)));
+    const site = entry.site === 'none' ? undefined : fixtureSite();
+    alerts = finalAlerts([loaded], readJsonl(resolve(loaded.dir, entry.fixture)), site);
   } catch (error) {
     problems.push((error as Error).message);
   }

@@ -2,7 +2,8 @@
 //! before compilation. Durations are already milliseconds and named lists already inlined.
 import type { Severity } from '../../../schema/src/alert';
 
-export type SignatureKind = 'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open';
+export type SignatureKind =
+  'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open' | 'concurrent';
 export const SIGNATURE_KINDS: readonly SignatureKind[] = [
   'stateless',
   'event_count',
@@ -10,6 +11,7 @@ export const SIGNATURE_KINDS: readonly SignatureKind[] = [
   'ratio',
   'sequence',
   'half_open',
+  'concurrent',
 ];
 
 /** A predicate as written: `field → matcher`, plus the `any` / `not` combinators (README "Predicates"). */
@@ -55,12 +57,21 @@ export interface Signature {
   steps?: SequenceStep[];
   /** half_open */
   timeoutMs?: number;
+  /** concurrent: an item opens on `start`, closes on `end` (same `item` value) or after maxDurationMs */
+  start?: PredicateSpec;
+  end?: PredicateSpec;
+  item?: string;
+  maxDurationMs?: number;
+  /** Needs site knowledge (`--config` with `site:`); skipped with a warning without it. */
+  requires_site?: boolean;
 }
 
 export interface ExpectEntry {
   fixture: string;
   alerts: number;
   match?: Record<string, unknown>;
+  /** `none`: run this fixture without the fixture world's site knowledge. */
+  site?: 'none';
 }
 
 /** A signature with where it came from: what `rules test` and error messages need. */

@@ -1,13 +1,11 @@
 //! `sipward analyze <capture>...` / `--interface IF`: the embedded default. Decode and detection in
 //! one process (no Kafka, no Elasticsearch); alerts as a table on a terminal, JSONL otherwise;
 //! a summary (packets, SIP messages, anomalies, alerts per rule) on stderr.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { parse as parseYaml } from 'yaml';
-import { SipwardError } from '../../../lib/src/errors';
 import { createLogger } from '../../../lib/src/logger';
 import { runAnalyze } from '../../../analyzer/src/analyze';
+import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
@@ -19,42 +17,6 @@ interface AnalyzeFlags extends InputFlags {
   rules: string[];
   config?: string;
   calls?: string;
-}
-
-/** `--config FILE` (YAML). Only the engine's state bounds for now; unknown keys are an error. */
-interface AnalyzeConfig {
-  maxGroupsPerSignature?: number;
-  maxTransactions?: number;
-}
-
-function readConfig(path: string): AnalyzeConfig {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new SipwardError(
-      'SIPWARD_CONFIG_INVALID',
-      `${path}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const config: AnalyzeConfig = {};
-  if (doc === null || doc === undefined) return config;
-  if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new SipwardError('SIPWARD_CONFIG_INVALID', `${path}: not a mapping`);
-  for (const [section, value] of Object.entries(doc)) {
-    if (section !== 'engine') throw new SipwardError('SIPWARD_CONFIG_INVALID', `${path}: unknown section '${section}'`);
-    if (typeof value !== 'object' || value === null)
-      throw new SipwardError('SIPWARD_CONFIG_INVALID', `${path}: engine: not a mapping`);
-    for (const [key, n] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-        throw new SipwardError('SIPWARD_CONFIG_INVALID', `${path}: engine.${key}: not a positive integer`);
-      }
-      if (key === 'max_groups_per_signature') config.maxGroupsPerSignature = n;
-      else if (key === 'max_transactions') config.maxTransactions = n;
-      else throw new SipwardError('SIPWARD_CONFIG_INVALID', `${path}: unknown key engine.${key}`);
-    }
-  }
-  return config;
 }
 
 export function analyzeCommand(): Command {
@@ -76,7 +38,7 @@ export function analyzeCommand(): Command {
       (dir: string, all: string[]) => [...all, dir],
       [],
     )
-    .option('--config <file>', 'YAML configuration (engine state bounds)')
+    .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
@@ -84,7 +46,7 @@ export function analyzeCommand(): Command {
       const progress = progressReporter();
       try {
         const input = toDecodeInputOptions('analyze', captures, flags, log, progress.update);
-        const config = flags.config === undefined ? {} : readConfig(flags.config);
+        const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
         const toTerminal = flags.out === undefined && process.stdout.isTTY === true;
         const format = flags.format ?? (toTerminal ? 'table' : 'jsonl');
         const out = flags.out === undefined ? process.stdout : openOutputFile(flags.out, 'alerts');

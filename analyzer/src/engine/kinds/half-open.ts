@@ -6,7 +6,8 @@ import type { SipEvent } from '../../../../schema/src/sip-event';
 import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { LruTable } from '../../state/lru-table';
-import { emptyTxnInfo, transactionKey } from '../../state/transaction-table';
+import { transactionKey } from '../../state/transaction-table';
+import { emptyEnrichment } from '../enrichment';
 import { selects, type KindContext, type KindRunner } from './kind';
 
 interface Pending {
@@ -30,7 +31,7 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
   const groups = new KeyedWindows<HalfOpenState>(maxGroups, windowMs);
   /** Transaction key → unanswered request; never touched, so LRU order is deadline order. */
   const pending = new LruTable<string, Pending>(maxGroups);
-  const noTxn = emptyTxnInfo();
+  const noTxn = emptyEnrichment();
 
   const expired = (p: Pending): void => {
     const at = p.deadlineMs;

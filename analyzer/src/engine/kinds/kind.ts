@@ -1,12 +1,12 @@
 //! What every kind implements: it sees each event (with its `txn.*` enrichment) at engine event
 //! time `now`, keeps its own bounded per-group state and opens/updates incidents in the book.
 import type { SipEvent } from '../../../../schema/src/sip-event';
-import type { TxnInfo } from '../../state/transaction-table';
+import type { Enrichment } from '../enrichment';
 import type { CompiledSignature } from '../compile-signature';
 import type { IncidentBook } from '../incidents';
 
 export interface KindRunner {
-  process(event: SipEvent, txn: TxnInfo, now: number): void;
+  process(event: SipEvent, txn: Enrichment, now: number): void;
   /** Time-driven work (half_open timeouts) up to event time `now`; called before each event. */
   advance?(now: number): void;
   readonly stateEntries: number;
@@ -24,13 +24,13 @@ export interface KindContext {
  * The event is evidence for the signature: its `where` holds, and it is neither allowlisted nor
  * (unless the signature opts in) a retransmission.
  */
-export function selects(compiled: CompiledSignature, event: SipEvent, txn: TxnInfo): boolean {
-  if (txn.retransmission && !compiled.countRetransmissions) return false;
+export function selects(compiled: CompiledSignature, event: SipEvent, txn: Enrichment): boolean {
+  if (txn.txn.retransmission && !compiled.countRetransmissions) return false;
   if (!compiled.where(event, txn)) return false;
   return compiled.allow === undefined || !compiled.allow(event, txn);
 }
 
 /** The incident group of a selected event; undefined when not selected or a group_by field is absent. */
-export function selectedGroup(compiled: CompiledSignature, event: SipEvent, txn: TxnInfo): string | undefined {
+export function selectedGroup(compiled: CompiledSignature, event: SipEvent, txn: Enrichment): string | undefined {
   return selects(compiled, event, txn) ? compiled.groupKey(event, txn) : undefined;
 }
