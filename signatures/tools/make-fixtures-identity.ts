@@ -1,0 +1,1574 @@
+//! Builds the JSONL fixtures of the IDENTITY, TOPOLOGY, DIALOG, MEDIA, CRYPTO and INTERCONNECT
+//! signatures (SIP-HDR-01..04, SIP-TOP-01/02, SIP-DLG-01/02, SIP-SDP-01/02, SIP-CRY-03, SIP-IC-01/02).
+//!
+//!   npx tsx signatures/tools/make-fixtures-identity.ts            (from the repository root)
+//!
+//! Same path as make-fixtures.ts: wire text → the collector's parser → SIP events (fixture-kit.ts),
+//! seeded PRNG and fixed clocks, so re-running rewrites identical files. These signatures read the
+//! site (signatures/test-site.yaml, the "fixture world") and dialog state, so the addresses below are
+//! chosen for their zone: internal 10.0.0.0/8, border 198.51.100.10/.20/.30 (.30 faces interconnects),
+//! trusted peer carrier-a 192.0.2.0/28 (host sbc.carrier-a.example), trusted pbx-branch 10.20.0.5,
+//! everything else external (attackers 203.0.113.0/24, random internet 198.18.0.0/15).
+//! Messages are written by hand here (not renderRequest) because these scenarios need several Via
+//! headers, Route/Record-Route sets, P-headers, in-dialog requests in both directions and TLS.
+
+import type { Transport } from '../../schema/src/sip-event';
+import {
+  Rand,
+  Clock,
+  type Endpoint,
+  Fixture,
+  written,
+  decodeCapture,
+  writeEvents,
+  UA,
+  REGISTRAR,
+  PROXY,
+  DOMAIN,
+} from './fixture-kit';
+
+// ---------------------------------------------------------------------------------------------
+// The fixture world's actors
+
+/** Interconnect-facing SBC (`border[].interconnect: true`). */
+const IC_SBC: Endpoint = { ip: '198.51.100.30', port: 5060 };
+/** A second node of the proxy cluster: not in `border`, so the site calls it external. */
+const PROXY_B: Endpoint = { ip: '198.51.100.21', port: 5060 };
+/** Trusted peer carrier-a (assert_identity, diversion, interconnect). */
+const CARRIER: Endpoint = { ip: '192.0.2.5', port: 5060 };
+const CARRIER_HOST = 'sbc.carrier-a.example';
+/** Trusted peer pbx-branch (assert_identity, diversion; not an interconnect). */
+const BRANCH_PBX: Endpoint = { ip: '10.20.0.5', port: 5060 };
+/** An office phone and the office PBX (internal). */
+const PHONE: Endpoint = { ip: '10.77.4.10', port: 5060 };
+const PBX: Endpoint = { ip: '10.77.0.22', port: 5060 };
+/** A remote worker's softphone on the internet, behind NAT (private Via/Contact/SDP inside). */
+const REMOTE: Endpoint = { ip: '198.18.7.20', port: 5060 };
+const REMOTE_LAN = '192.168.1.20';
+/** Attackers. */
+const ATTACKER: Endpoint = { ip: '203.0.113.45', port: 5060 };
+const EAVESDROPPER = '203.0.113.77';
+/** An operator nobody configured, knocking on the interconnect SBC. */
+const STRANGER: Endpoint = { ip: '198.18.40.7', port: 5060 };
+
+// ---------------------------------------------------------------------------------------------
+// Wire text
+
+interface MessageSpec {
+  /** Request line or status line. */
+  start: string;
+  /** Via header values, top first; each becomes its own Via header line. */
+  vias: string[];
+  from: string;
+  to: string;
+  callId: string;
+  cseq: string;
+  contact?: string;
+  maxForwards?: number;
+  headers?: string[];
+  body?: { type: string; text: string };
+}
+
+function render(m: MessageSpec): string {
+  const lines = [m.start, ...m.vias.map((v) => `Via: ${v}`)];
+  if (m.maxForwards !== undefined) lines.push(`Max-Forwards: ${m.maxForwards}`);
+  lines.push(`From: ${m.from}`, `To: ${m.to}`, `Call-ID: ${m.callId}`, `CSeq: ${m.cseq}`);
+  if (m.contact !== undefined) lines.push(`Contact: ${m.contact}`);
+  for (const h of m.headers ?? []) lines.push(h);
+  const body = m.body?.text ?? '';
+  if (m.body !== undefined) lines.push(`Content-Type: ${m.body.type}`);
+  lines.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}`);
+  return lines.join('\r\n') + '\r\n\r\n' + body;
+}
+
+const VIA_PROTO: Record<Transport, string> = {
+  udp: 'UDP',
+  tcp: 'TCP',
+  sctp: 'SCTP',
+  tls: 'TLS',
+  ws: 'WS',
+  wss: 'WSS',
+};
+
+function via(host: string, port: number, branch: string, transport: Transport = 'udp'): string {
+  return `SIP/2.0/${VIA_PROTO[transport]} ${host}:${port};branch=${branch};rport`;
+}
+
+function branch(r: Rand): string {
+  return `z9hG4bK${r.hex(12)}`;
+}
+
+function addr(user: string | undefined, host: string, tag?: string, display?: string): string {
+  const uri = user !== undefined ? `sip:${user}@${host}` : `sip:${host}`;
+  return `${display !== undefined ? `"${display}" ` : ''}<${uri}>${tag !== undefined ? `;tag=${tag}` : ''}`;
+}
+
+/** SDP with the given m= blocks (each starting "m=..."), session-level c= and o= at `ip`. */
+function sdpBody(
+  ip: string,
+  media: string[],
+  o: { origin?: string; extra?: string } = {},
+): { type: string; text: string } {
+  const family = ip.includes(':') ? 'IP6' : 'IP4';
+  const origin = o.origin ?? ip;
+  const oFamily = origin.includes(':') ? 'IP6' : 'IP4';
+  return {
+    type: 'application/sdp',
+    text:
+      `v=0\r\no=- 3923400${media.length} 1 IN ${oFamily} ${origin}\r\ns=-\r\nc=IN ${family} ${ip}\r\nt=0 0\r\n` +
+      (o.extra ?? '') +
+      media.map((m) => (m.endsWith('\r\n') ? m : `${m}\r\n`)).join(''),
+  };
+}
+
+const AUDIO = (port: number, extra = ''): string =>
+  `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
+  `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n${extra}`;
+
+const voice = (ip: string, port: number): { type: string; text: string } => sdpBody(ip, [AUDIO(port)]);
+
+// ---------------------------------------------------------------------------------------------
+// Dialogs: an INVITE call and requests inside it, in either direction
+
+interface CallOptions {
+  caller: Endpoint;
+  callee: Endpoint;
+  callerUser: string;
+  calleeUser: string;
+  /** Host of From/To/Request-URI. */
+  domain?: string;
+  /** Via values below the caller's own (a proxied INVITE). */
+  lowerVias?: string[];
+  /** Host written in the caller's own (top) Via; default caller.ip. */
+  callerViaHost?: string;
+  callerContactHost?: string;
+  calleeContactHost?: string;
+  callerSdp?: { type: string; text: string } | null;
+  calleeSdp?: { type: string; text: string } | null;
+  /** Extra headers on the INVITE. */
+  inviteHeaders?: string[];
+  /** Extra headers on the 180/200 (Record-Route, PAI ...). */
+  answerHeaders?: string[];
+  /** Final answer; default 200. */
+  final?: number;
+  ringMs?: number;
+  transport?: Transport;
+  callerUa?: string;
+  calleeServer?: string;
+}
+
+interface Dialog {
+  f: Fixture;
+  o: CallOptions;
+  callId: string;
+  fromTag: string;
+  toTag: string;
+  cseqCaller: number;
+  cseqCallee: number;
+  transport: Transport;
+  domain: string;
+  /** Via headers of the initial INVITE (a CANCEL repeats the top one, RFC 3261 §9.1). */
+  inviteVias: string[];
+}
+
+/** INVITE → 100 → 180 → final (→ ACK for 2xx). Returns the dialog for in-dialog requests. */
+function call(f: Fixture, c: Clock, o: CallOptions): Dialog {
+  const r = f.r;
+  const domain = o.domain ?? DOMAIN;
+  const transport = o.transport ?? 'udp';
+  const d: Dialog = {
+    f,
+    o,
+    callId: `${r.hex(16)}@${o.callerViaHost ?? o.caller.ip}`,
+    fromTag: r.hex(8),
+    toTag: r.hex(10),
+    cseqCaller: 1,
+    cseqCallee: 100,
+    transport,
+    domain,
+    inviteVias: [],
+  };
+  const vias = [via(o.callerViaHost ?? o.caller.ip, o.caller.port, branch(r), transport), ...(o.lowerVias ?? [])];
+  d.inviteVias = vias;
+  const from = addr(o.callerUser, domain, d.fromTag);
+  const toNoTag = addr(o.calleeUser, domain);
+  const toTagged = addr(o.calleeUser, domain, d.toTag);
+  const callerSdp = o.callerSdp === undefined ? voice(o.caller.ip, 10000 + 2 * r.int(0, 9999)) : o.callerSdp;
+  const invite: MessageSpec = {
+    start: `INVITE sip:${o.calleeUser}@${domain} SIP/2.0`,
+    vias,
+    maxForwards: 70,
+    from,
+    to: toNoTag,
+    callId: d.callId,
+    cseq: '1 INVITE',
+    contact: `<sip:${o.callerUser}@${o.callerContactHost ?? o.caller.ip}:${o.caller.port}>`,
+    headers: [...(o.callerUa !== undefined ? [`User-Agent: ${o.callerUa}`] : []), ...(o.inviteHeaders ?? [])],
+    ...(callerSdp !== null ? { body: callerSdp } : {}),
+  };
+  f.wire(render(invite), o.caller, o.callee, c.us, transport);
+  const server = o.calleeServer !== undefined ? [`Server: ${o.calleeServer}`] : [];
+  const respond = (status: number, reason: string, tagged: boolean, extra: Partial<MessageSpec> = {}): void => {
+    f.wire(
+      render({
+        start: `SIP/2.0 ${status} ${reason}`,
+        vias,
+        from,
+        to: tagged ? toTagged : toNoTag,
+        callId: d.callId,
+        cseq: '1 INVITE',
+        headers: [...server, ...(extra.headers ?? [])],
+        ...(extra.contact !== undefined ? { contact: extra.contact } : {}),
+        ...(extra.body !== undefined ? { body: extra.body } : {}),
+      }),
+      o.callee,
+      o.caller,
+      c.us,
+      transport,
+    );
+  };
+  const calleeContact = `<sip:${o.calleeUser}@${o.calleeContactHost ?? o.callee.ip}:${o.callee.port}>`;
+  c.advanceMs(3);
+  respond(100, 'Trying', false);
+  c.advanceMs(40);
+  respond(180, 'Ringing', true, { contact: calleeContact, headers: o.answerHeaders ?? [] });
+  c.advanceMs(o.ringMs ?? 2500);
+  const final = o.final ?? 200;
+  if (final === 200) {
+    const calleeSdp = o.calleeSdp === undefined ? voice(o.callee.ip, 20000 + 2 * r.int(0, 9999)) : o.calleeSdp;
+    respond(200, 'OK', true, {
+      contact: calleeContact,
+      headers: o.answerHeaders ?? [],
+      ...(calleeSdp !== null ? { body: calleeSdp } : {}),
+    });
+    c.advanceMs(2);
+    inDialog(d, c, { method: 'ACK', byCaller: true, cseq: 1, noResponse: true });
+  } else if (final > 0) {
+    respond(final, final === 486 ? 'Busy Here' : final === 403 ? 'Forbidden' : 'Request Terminated', true);
+    c.advanceMs(1);
+    f.wire(
+      render({
+        start: `ACK sip:${o.calleeUser}@${domain} SIP/2.0`,
+        vias,
+        maxForwards: 70,
+        from,
+        to: toTagged,
+        callId: d.callId,
+        cseq: '1 ACK',
+      }),
+      o.caller,
+      o.callee,
+      c.us,
+      transport,
+    );
+  }
+  return d;
+}
+
+interface InDialogOptions {
+  method: string;
+  /** Sent with the caller's tags (From = caller) or the callee's. */
+  byCaller: boolean;
+  /** Where the packet comes from; default the party's own address. */
+  src?: Endpoint;
+  dst?: Endpoint;
+  body?: { type: string; text: string };
+  headers?: string[];
+  cseq?: number;
+  /** Answer with 200 OK (default) unless true. */
+  noResponse?: boolean;
+  responseBody?: { type: string; text: string };
+}
+
+function inDialog(d: Dialog, c: Clock, q: InDialogOptions): void {
+  const { f, o } = d;
+  const r = f.r;
+  const src = q.src ?? (q.byCaller ? o.caller : o.callee);
+  const dst = q.dst ?? (q.byCaller ? o.callee : o.caller);
+  const callerAddr = addr(o.callerUser, d.domain, d.fromTag);
+  const calleeAddr = addr(o.calleeUser, d.domain, d.toTag);
+  const seq = q.cseq ?? (q.byCaller ? ++d.cseqCaller : ++d.cseqCallee);
+  const targetUser = q.byCaller ? o.calleeUser : o.callerUser;
+  const targetHost = q.byCaller ? (o.calleeContactHost ?? o.callee.ip) : (o.callerContactHost ?? o.caller.ip);
+  const vias = [via(src.ip, src.port, branch(r), d.transport)];
+  const spec: MessageSpec = {
+    start: `${q.method} sip:${targetUser}@${targetHost}:${dst.port} SIP/2.0`,
+    vias,
+    maxForwards: 70,
+    from: q.byCaller ? callerAddr : calleeAddr,
+    to: q.byCaller ? calleeAddr : callerAddr,
+    callId: d.callId,
+    cseq: `${seq} ${q.method}`,
+    ...(q.method === 'INVITE' || q.method === 'UPDATE' || q.method === 'REFER'
+      ? { contact: `<sip:${q.byCaller ? o.callerUser : o.calleeUser}@${src.ip}:${src.port}>` }
+      : {}),
+    headers: q.headers ?? [],
+    ...(q.body !== undefined ? { body: q.body } : {}),
+  };
+  f.wire(render(spec), src, dst, c.us, d.transport);
+  if (q.noResponse === true || q.method === 'ACK') return;
+  c.advanceMs(4);
+  // An offer in a re-INVITE is answered in the 200 (RFC 3264); by default at the answerer's address.
+  const answer = q.responseBody ?? (q.method === 'INVITE' && q.body !== undefined ? voice(dst.ip, 40000) : undefined);
+  f.wire(
+    render({
+      start: q.method === 'REFER' ? 'SIP/2.0 202 Accepted' : 'SIP/2.0 200 OK',
+      vias,
+      from: spec.from,
+      to: spec.to,
+      callId: d.callId,
+      cseq: spec.cseq,
+      ...(answer !== undefined ? { body: answer } : {}),
+    }),
+    dst,
+    src,
+    c.us,
+    d.transport,
+  );
+  if (q.method === 'INVITE') {
+    c.advanceMs(2);
+    f.wire(
+      render({
+        start: `ACK sip:${targetUser}@${targetHost}:${dst.port} SIP/2.0`,
+        vias: [via(src.ip, src.port, branch(r), d.transport)],
+        maxForwards: 70,
+        from: spec.from,
+        to: spec.to,
+        callId: d.callId,
+        cseq: `${seq} ACK`,
+      }),
+      src,
+      dst,
+      c.us,
+      d.transport,
+    );
+  }
+}
+
+/** One out-of-dialog request (new Call-ID), optionally answered. */
+function request(
+  f: Fixture,
+  c: Clock,
+  src: Endpoint,
+  dst: Endpoint,
+  q: {
+    method: string;
+    ruri: string;
+    fromUser?: string;
+    toUser?: string;
+    domain?: string;
+    viaHost?: string;
+    lowerVias?: string[];
+    headers?: string[];
+    body?: { type: string; text: string };
+    status?: number;
+    reason?: string;
+    responseHeaders?: string[];
+    transport?: Transport;
+    toTag?: string;
+  },
+): void {
+  const r = f.r;
+  const domain = q.domain ?? DOMAIN;
+  const transport = q.transport ?? 'udp';
+  const vias = [via(q.viaHost ?? src.ip, src.port, branch(r), transport), ...(q.lowerVias ?? [])];
+  const from = addr(q.fromUser, domain, r.hex(8));
+  const to = addr(q.toUser, domain, q.toTag);
+  const callId = `${r.hex(20)}`;
+  const cseq = `1 ${q.method}`;
+  const contactUser = q.fromUser ?? 'anonymous';
+  f.wire(
+    render({
+      start: `${q.method} ${q.ruri} SIP/2.0`,
+      vias,
+      maxForwards: 70,
+      from,
+      to,
+      callId,
+      cseq,
+      ...(q.method === 'INVITE' || q.method === 'REGISTER' || q.method === 'REFER' || q.method === 'OPTIONS'
+        ? { contact: `<sip:${contactUser}@${q.viaHost ?? src.ip}:${src.port}>` }
+        : {}),
+      headers: q.headers ?? [],
+      ...(q.body !== undefined ? { body: q.body } : {}),
+    }),
+    src,
+    dst,
+    c.us,
+    transport,
+  );
+  if (q.status === undefined) return;
+  c.advanceMs(2 + r.int(0, 3));
+  f.wire(
+    render({
+      start: `SIP/2.0 ${q.status} ${q.reason ?? (q.status === 200 ? 'OK' : q.status === 403 ? 'Forbidden' : 'Accepted')}`,
+      vias,
+      from,
+      to: q.status > 100 && q.toTag === undefined ? addr(q.toUser, domain, r.hex(10)) : to,
+      callId,
+      cseq,
+      headers: q.responseHeaders ?? [],
+    }),
+    dst,
+    src,
+    c.us,
+    transport,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDENTITY: SIP-HDR-01..04
+
+function hdr01(): void {
+  const dir = 'identity/SIP-HDR-01';
+  {
+    // Attacker on the internet calls through the access proxy asserting one of the operator's own
+    // numbers in P-Asserted-Identity: a trust-domain header from outside the trust domain.
+    const f = new Fixture(new Rand(3101));
+    const c = Clock.at('2026-11-21T09:00:00Z');
+    for (const target of ['+447700900123', '+447700900456']) {
+      call(f, c, {
+        caller: ATTACKER,
+        callee: PROXY,
+        callerUser: '+442079460100',
+        calleeUser: target,
+        inviteHeaders: [`P-Asserted-Identity: <sip:+442079460100@${DOMAIN};user=phone>`],
+        final: 486,
+        callerUa: UA.zoiper,
+      });
+      c.advanceMs(5000);
+    }
+    f.write(`${dir}/positive/pai-from-internet.jsonl`);
+  }
+  {
+    // P-Preferred-Identity sent straight to an internal PBX (exposed by port forwarding), bypassing
+    // the border proxy that would have vetted it.
+    const f = new Fixture(new Rand(3102));
+    const c = Clock.at('2026-11-21T09:30:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PBX,
+      callerUser: '1001',
+      calleeUser: '00882345678901',
+      inviteHeaders: [`P-Preferred-Identity: <sip:1001@${DOMAIN}>`],
+      final: 403,
+    });
+    f.write(`${dir}/positive/ppi-to-internal-pbx.jsonl`);
+  }
+  {
+    // The same spoof with the sender's Via and Contact host set to carrier-a's SBC name: a header
+    // the attacker writes must not buy the peer's assert_identity right (trust is by address).
+    const f = new Fixture(new Rand(3107));
+    const c = Clock.at('2026-11-21T09:45:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: IC_SBC,
+      callerUser: '+442079460100',
+      calleeUser: '+447700900123',
+      callerViaHost: CARRIER_HOST,
+      callerContactHost: CARRIER_HOST,
+      inviteHeaders: [`P-Asserted-Identity: <sip:+442079460100@${DOMAIN};user=phone>`],
+      final: 403,
+    });
+    f.write(`${dir}/positive/pai-via-host-claims-trusted-peer.jsonl`);
+  }
+  {
+    // Trusted interconnect peer carrier-a (assert_identity: true) delivers a call with PAI.
+    const f = new Fixture(new Rand(3103));
+    const c = Clock.at('2026-11-21T10:00:00Z');
+    call(f, c, {
+      caller: CARRIER,
+      callee: IC_SBC,
+      callerUser: '+441632960001',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+      inviteHeaders: [`P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`, 'Privacy: none'],
+    });
+    f.write(`${dir}/negative/pai-from-trusted-carrier.jsonl`);
+  }
+  {
+    // Remote softphone on the internet sends P-Preferred-Identity to the access proxy — the RFC 3325
+    // UNI behaviour: the proxy vets it and asserts PAI itself.
+    const f = new Fixture(new Rand(3104));
+    const c = Clock.at('2026-11-21T10:30:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      callerViaHost: REMOTE_LAN,
+      callerContactHost: REMOTE_LAN,
+      callerSdp: voice(REMOTE_LAN, 4000),
+      inviteHeaders: [`P-Preferred-Identity: "Bob" <sip:1002@${DOMAIN}>`],
+      callerUa: UA.linphone,
+    });
+    f.write(`${dir}/negative/ppi-from-remote-softphone-to-proxy.jsonl`);
+  }
+  {
+    // Withheld-number call: the UA asks for privacy (RFC 3323) — no identity is asserted.
+    const f = new Fixture(new Rand(3105));
+    const c = Clock.at('2026-11-21T11:00:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: 'anonymous',
+      calleeUser: '1003',
+      domain: 'anonymous.invalid',
+      inviteHeaders: ['Privacy: id'],
+      callerUa: UA.linphone,
+    });
+    f.write(`${dir}/negative/privacy-id-anonymous-call.jsonl`);
+  }
+  {
+    // Outbound call answered by an external party whose 180/200 carry PAI (RFC 3325 allows PAI in
+    // responses; the signature looks at requests only).
+    const f = new Fixture(new Rand(3106));
+    const c = Clock.at('2026-11-21T11:30:00Z');
+    call(f, c, {
+      caller: PROXY,
+      callee: REMOTE,
+      callerUser: '1001',
+      calleeUser: '1002',
+      answerHeaders: [`P-Asserted-Identity: <sip:1002@${DOMAIN}>`],
+    });
+    f.write(`${dir}/negative/pai-in-responses-from-external.jsonl`);
+  }
+}
+
+function hdr02(): void {
+  const dir = 'identity/SIP-HDR-02';
+  {
+    // Voicemail hijack: an internet caller claims the call was diverted from the victim's extension,
+    // so the voicemail server opens the victim's mailbox.
+    const f = new Fixture(new Rand(3201));
+    const c = Clock.at('2026-11-21T12:00:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: 'voicemail',
+      inviteHeaders: [`Diversion: <sip:1001@${DOMAIN}>;reason=no-answer;counter=1`],
+    });
+    f.write(`${dir}/positive/diversion-from-internet.jsonl`);
+  }
+  {
+    // Out-of-dialog REFER from the internet asking the PBX to call a satellite number.
+    const f = new Fixture(new Rand(3202));
+    const c = Clock.at('2026-11-21T12:30:00Z');
+    request(f, c, ATTACKER, PBX, {
+      method: 'REFER',
+      ruri: `sip:1001@${PBX.ip}`,
+      fromUser: '1001',
+      toUser: '1001',
+      headers: [`Refer-To: <sip:00881612345678@${DOMAIN}>`, `Referred-By: <sip:1001@${DOMAIN}>`],
+      status: 202,
+    });
+    f.write(`${dir}/positive/out-of-dialog-refer.jsonl`);
+  }
+  {
+    // carrier-a (diversion: true) delivers a call forwarded in its network: Diversion + History-Info.
+    const f = new Fixture(new Rand(3203));
+    const c = Clock.at('2026-11-21T13:00:00Z');
+    call(f, c, {
+      caller: CARRIER,
+      callee: IC_SBC,
+      callerUser: '+441632960001',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+      inviteHeaders: [
+        `Diversion: <sip:+441632960777@carrier-a.example>;reason=unconditional;counter=1`,
+        `History-Info: <sip:+441632960777@carrier-a.example>;index=1, <sip:+442079460123@${DOMAIN};cause=302>;index=1.1`,
+      ],
+    });
+    f.write(`${dir}/negative/carrier-forwarded-call.jsonl`);
+  }
+  {
+    // A remote worker on the internet blind-transfers an established call: REFER inside the dialog,
+    // from the dialog's own party.
+    const f = new Fixture(new Rand(3204));
+    const c = Clock.at('2026-11-21T13:30:00Z');
+    const d = call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      callerUa: UA.zoiper,
+    });
+    c.advanceMs(15000);
+    inDialog(d, c, {
+      method: 'REFER',
+      byCaller: true,
+      headers: [`Refer-To: <sip:1004@${DOMAIN}>`, `Referred-By: <sip:1002@${DOMAIN}>`],
+    });
+    f.write(`${dir}/negative/remote-user-blind-transfer.jsonl`);
+  }
+  {
+    // A UAC adding its own single History-Info entry for the Request-URI (RFC 7044 §9.1): no diversion.
+    const f = new Fixture(new Rand(3205));
+    const c = Clock.at('2026-11-21T14:00:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      inviteHeaders: [`History-Info: <sip:1003@${DOMAIN}>;index=1`],
+    });
+    f.write(`${dir}/negative/uac-single-history-info.jsonl`);
+  }
+  {
+    // The office PBX (internal) forwards a call to a mobile via the proxy, with Diversion.
+    const f = new Fixture(new Rand(3206));
+    const c = Clock.at('2026-11-21T14:30:00Z');
+    call(f, c, {
+      caller: PBX,
+      callee: PROXY,
+      callerUser: '+441632960001',
+      calleeUser: '+447700900789',
+      inviteHeaders: [`Diversion: <sip:+442079460123@${DOMAIN}>;reason=unconditional`],
+    });
+    f.write(`${dir}/negative/internal-pbx-forward.jsonl`);
+  }
+}
+
+function hdr03(): void {
+  const dir = 'identity/SIP-HDR-03';
+  {
+    // Forged IMS charging and location headers from the internet (P-CSCF must create them).
+    const f = new Fixture(new Rand(3301));
+    const c = Clock.at('2026-11-21T15:00:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '+447700900321',
+      calleeUser: '+442079460123',
+      inviteHeaders: [
+        'P-Charging-Vector: icid-value=AyretyU0dm+6O2IrT5tAFrbHLso=;orig-ioi=carrier-a.example',
+        'P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=2341509999999999',
+        `P-Served-User: <sip:+442079460100@${DOMAIN}>;sescase=orig;regstate=reg`,
+      ],
+      final: 486,
+    });
+    f.write(`${dir}/positive/forged-ims-headers-from-internet.jsonl`);
+  }
+  {
+    // carrier-a on the NNI: P-Charging-Vector and PAI are expected there (IR.95).
+    const f = new Fixture(new Rand(3302));
+    const c = Clock.at('2026-11-21T15:30:00Z');
+    call(f, c, {
+      caller: CARRIER,
+      callee: IC_SBC,
+      callerUser: '+441632960001',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+      inviteHeaders: [
+        'P-Charging-Vector: icid-value=1-5f3c2a;orig-ioi=carrier-a.example',
+        `P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`,
+      ],
+    });
+    f.write(`${dir}/negative/carrier-nni-p-headers.jsonl`);
+  }
+  {
+    // A softphone on the internet with the P-headers a UA may send (PPI, P-Early-Media: supported).
+    const f = new Fixture(new Rand(3303));
+    const c = Clock.at('2026-11-21T16:00:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      inviteHeaders: [`P-Preferred-Identity: <sip:1002@${DOMAIN}>`, 'P-Early-Media: supported'],
+      callerUa: UA.linphone,
+    });
+    f.write(`${dir}/negative/softphone-p-early-media.jsonl`);
+  }
+  {
+    // Inside the trust domain: an internal P-CSCF → proxy leg carries IMS headers legitimately.
+    const f = new Fixture(new Rand(3304));
+    const c = Clock.at('2026-11-21T16:30:00Z');
+    call(f, c, {
+      caller: { ip: '10.77.0.30', port: 5060 },
+      callee: PROXY,
+      callerUser: '+442079460100',
+      calleeUser: '+442079460123',
+      inviteHeaders: [
+        'P-Charging-Vector: icid-value=pcscf-77-0001;orig-ioi=voip.example.net',
+        'P-Visited-Network-ID: "voip.example.net"',
+        'P-Access-Network-Info: IEEE-802.11; i-wlan-node-id=ffffffffffff',
+      ],
+    });
+    f.write(`${dir}/negative/core-internal-p-headers.jsonl`);
+  }
+}
+
+function hdr04(): void {
+  const dir = 'identity/SIP-HDR-04';
+  {
+    // Pre-loaded Route to an internal PBX: using the access proxy as a relay into the LAN.
+    const f = new Fixture(new Rand(3401));
+    const c = Clock.at('2026-11-22T09:00:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '00882345678901',
+      inviteHeaders: [`Route: <sip:${PBX.ip}:5060;lr>`],
+      final: 403,
+    });
+    f.write(`${dir}/positive/route-to-internal-host.jsonl`);
+  }
+  {
+    // Three-hop route set pre-loaded by an internet client, steering the call via foreign gateways.
+    const f = new Fixture(new Rand(3402));
+    const c = Clock.at('2026-11-22T09:30:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      inviteHeaders: [
+        `Route: <sip:${PROXY.ip};lr>, <sip:gw1.transit.example;lr>`,
+        'Route: <sip:premium-gw.example;lr>',
+      ],
+      final: 403,
+    });
+    f.write(`${dir}/positive/three-hop-route-set.jsonl`);
+  }
+  {
+    // Softphone with an outbound proxy: one pre-loaded Route naming the access proxy (RFC 3261 §8.1.2).
+    const f = new Fixture(new Rand(3403));
+    const c = Clock.at('2026-11-22T10:00:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      inviteHeaders: [`Route: <sip:${PROXY.ip}:5060;lr>`],
+      callerUa: UA.zoiper,
+    });
+    f.write(`${dir}/negative/outbound-proxy-single-route.jsonl`);
+  }
+  {
+    // In-dialog BYE from the internet following the dialog's route set (two hops, one internal):
+    // the route set was learnt from Record-Route, the request carries a To-tag.
+    const f = new Fixture(new Rand(3404));
+    const c = Clock.at('2026-11-22T10:30:00Z');
+    const rr = `Record-Route: <sip:${PROXY.ip};lr>, <sip:${PBX.ip};lr>`;
+    const d = call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      inviteHeaders: [`Route: <sip:${PROXY.ip};lr>`],
+      answerHeaders: [rr],
+    });
+    c.advanceMs(20000);
+    inDialog(d, c, { method: 'BYE', byCaller: true, headers: [`Route: <sip:${PROXY.ip};lr>, <sip:${PBX.ip};lr>`] });
+    f.write(`${dir}/negative/in-dialog-bye-with-route-set.jsonl`);
+  }
+  {
+    // The internal PBX pre-loads a two-hop route set (inside the operator's network).
+    const f = new Fixture(new Rand(3405));
+    const c = Clock.at('2026-11-22T11:00:00Z');
+    call(f, c, {
+      caller: PBX,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      inviteHeaders: [`Route: <sip:${PROXY.ip};lr>, <sip:${IC_SBC.ip};lr>`],
+    });
+    f.write(`${dir}/negative/internal-pbx-route-set.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TOPOLOGY: SIP-TOP-01/02
+
+function top01(): void {
+  const dir = 'topology/SIP-TOP-01';
+  {
+    // The proxy forwards an office call to carrier-a without topology hiding: the phone's Via,
+    // Contact and SDP address (10.77.4.10) leave the operator's network.
+    const f = new Fixture(new Rand(4101));
+    const c = Clock.at('2026-11-22T12:00:00Z');
+    call(f, c, {
+      caller: PROXY,
+      callee: CARRIER,
+      callerUser: '+442079460100',
+      calleeUser: '+441632960001',
+      domain: 'carrier-a.example',
+      lowerVias: [via(PHONE.ip, PHONE.port, 'z9hG4bK-phone-77a1')],
+      callerContactHost: PHONE.ip,
+      callerSdp: voice(PHONE.ip, 11000),
+      calleeSdp: voice(CARRIER.ip, 31000),
+    });
+    f.write(`${dir}/positive/proxy-leaks-internal-via-contact-sdp.jsonl`);
+  }
+  {
+    // Inbound from a NATed remote worker: private addresses arrive from outside — not our leak.
+    const f = new Fixture(new Rand(4102));
+    const c = Clock.at('2026-11-22T12:30:00Z');
+    // Only the inbound INVITE (no answers): the next fixture has the proxy's responses.
+    const r = f.r;
+    f.wire(
+      render({
+        start: `INVITE sip:1003@${DOMAIN} SIP/2.0`,
+        vias: [via(REMOTE_LAN, REMOTE.port, branch(r))],
+        maxForwards: 70,
+        from: addr('1002', DOMAIN, r.hex(8)),
+        to: addr('1003', DOMAIN),
+        callId: `${r.hex(16)}@${REMOTE_LAN}`,
+        cseq: '1 INVITE',
+        contact: `<sip:1002@${REMOTE_LAN}:5060>`,
+        body: voice(REMOTE_LAN, 4000),
+      }),
+      REMOTE,
+      PROXY,
+      c.us,
+    );
+    f.write(`${dir}/negative/inbound-from-nated-customer.jsonl`);
+  }
+  {
+    // The proxy answers that NATed customer: its responses echo the customer's private Via (RFC 3261
+    // §8.2.6.2) but its own Contact and SDP are public.
+    const f = new Fixture(new Rand(4103));
+    const c = Clock.at('2026-11-22T13:00:00Z');
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      callerViaHost: REMOTE_LAN,
+      callerContactHost: REMOTE_LAN,
+      callerSdp: voice(REMOTE_LAN, 4000),
+      calleeSdp: voice(PROXY.ip, 40000),
+    });
+    f.write(`${dir}/negative/responses-echo-customer-private-via.jsonl`);
+  }
+  {
+    // Topology hidden: the proxy presents only its own public address towards carrier-a.
+    const f = new Fixture(new Rand(4104));
+    const c = Clock.at('2026-11-22T13:30:00Z');
+    call(f, c, {
+      caller: PROXY,
+      callee: CARRIER,
+      callerUser: '+442079460100',
+      calleeUser: '+441632960001',
+      domain: 'carrier-a.example',
+      callerSdp: voice(PROXY.ip, 40010),
+      calleeSdp: voice(CARRIER.ip, 31000),
+    });
+    f.write(`${dir}/negative/topology-hidden-outbound.jsonl`);
+  }
+  {
+    // Phone → office PBX inside the LAN: private addresses everywhere, nothing leaves.
+    const f = new Fixture(new Rand(4105));
+    const c = Clock.at('2026-11-22T14:00:00Z');
+    call(f, c, { caller: PHONE, callee: PBX, callerUser: '1001', calleeUser: '1003', callerUa: UA.yealink });
+    f.write(`${dir}/negative/internal-call.jsonl`);
+  }
+}
+
+function top02(): void {
+  const dir = 'topology/SIP-TOP-02';
+  {
+    // The access proxy tells every internet prober its exact software version, all day long.
+    const f = new Fixture(new Rand(4201));
+    const c = Clock.at('2026-11-22T06:00:00Z');
+    for (const [i, src] of [ATTACKER, REMOTE, { ip: '203.0.113.46', port: 5070 }, ATTACKER].entries()) {
+      request(f, c, src, PROXY, {
+        method: 'OPTIONS',
+        ruri: `sip:${PROXY.ip}`,
+        fromUser: 'probe',
+        status: 200,
+        responseHeaders: [`Server: ${UA.asterisk}`],
+      });
+      c.advanceMs(3600_000 * (i + 1));
+    }
+    f.write(`${dir}/positive/proxy-server-version-to-internet.jsonl`);
+  }
+  {
+    // The registrar registers a trunk at carrier-a with its full User-Agent.
+    const f = new Fixture(new Rand(4202));
+    const c = Clock.at('2026-11-22T07:00:00Z');
+    request(f, c, REGISTRAR, CARRIER, {
+      method: 'REGISTER',
+      ruri: 'sip:carrier-a.example',
+      fromUser: 'trunk-77',
+      toUser: 'trunk-77',
+      domain: 'carrier-a.example',
+      headers: [`User-Agent: ${UA.kamailio}`, 'Expires: 600'],
+      status: 200,
+    });
+    f.write(`${dir}/positive/registrar-ua-to-carrier.jsonl`);
+  }
+  {
+    // An SBC that hides its version: "Server: Oracle ESBC" carries no version number.
+    const f = new Fixture(new Rand(4203));
+    const c = Clock.at('2026-11-22T08:00:00Z');
+    for (let i = 0; i < 3; i++) {
+      request(f, c, ATTACKER, PROXY, {
+        method: 'OPTIONS',
+        ruri: `sip:${PROXY.ip}`,
+        fromUser: 'probe',
+        status: 200,
+        responseHeaders: [`Server: ${UA.sbc}`],
+      });
+      c.advanceMs(60_000);
+    }
+    f.write(`${dir}/negative/versionless-sbc-server.jsonl`);
+  }
+  {
+    // Office phones register at the registrar with versioned UAs: internal traffic.
+    const f = new Fixture(new Rand(4204));
+    const c = Clock.at('2026-11-22T08:30:00Z');
+    request(f, c, PHONE, REGISTRAR, {
+      method: 'REGISTER',
+      ruri: `sip:${DOMAIN}`,
+      fromUser: '1001',
+      toUser: '1001',
+      headers: [`User-Agent: ${UA.yealink}`, 'Expires: 3600'],
+      status: 200,
+      responseHeaders: [`Server: ${UA.kamailio}`],
+    });
+    f.write(`${dir}/negative/internal-phone-and-registrar.jsonl`);
+  }
+  {
+    // Versioned User-Agents arriving from the internet: the sender's disclosure, not ours.
+    const f = new Fixture(new Rand(4205));
+    const c = Clock.at('2026-11-22T09:00:00Z');
+    request(f, c, ATTACKER, PROXY, {
+      method: 'OPTIONS',
+      ruri: `sip:${PROXY.ip}`,
+      fromUser: 'probe',
+      headers: ['User-Agent: sipvicious 0.3.3'],
+    });
+    c.advanceMs(1000);
+    request(f, c, REMOTE, PROXY, {
+      method: 'OPTIONS',
+      ruri: `sip:${PROXY.ip}`,
+      fromUser: '1002',
+      headers: [`User-Agent: ${UA.linphone}`],
+    });
+    f.write(`${dir}/negative/inbound-versioned-user-agents.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DIALOG: SIP-DLG-01/02
+
+function dlg01(): void {
+  const dir = 'dialog/SIP-DLG-01';
+  {
+    // An attacker who sniffed Call-ID and tags tears the call down with a BYE from its own address.
+    const f = new Fixture(new Rand(5101));
+    const c = Clock.at('2026-11-23T10:00:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    c.advanceMs(12000);
+    inDialog(d, c, { method: 'BYE', byCaller: false, src: ATTACKER, dst: PHONE });
+    f.write(`${dir}/positive/third-party-bye.jsonl`);
+  }
+  {
+    // The callee hangs up: BYE from the dialog's own party.
+    const f = new Fixture(new Rand(5102));
+    const c = Clock.at('2026-11-23T10:30:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    c.advanceMs(30000);
+    inDialog(d, c, { method: 'BYE', byCaller: false });
+    f.write(`${dir}/negative/bye-from-callee.jsonl`);
+  }
+  {
+    // The caller gives up while it rings: CANCEL from the caller, 487, ACK.
+    const f = new Fixture(new Rand(5103));
+    const c = Clock.at('2026-11-23T11:00:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003', final: 0 });
+    const common = {
+      vias: d.inviteVias,
+      from: addr('1001', DOMAIN, d.fromTag),
+      to: addr('1003', DOMAIN),
+      callId: d.callId,
+      cseq: '1 CANCEL',
+    };
+    f.wire(render({ start: `CANCEL sip:1003@${DOMAIN} SIP/2.0`, maxForwards: 70, ...common }), PHONE, PROXY, c.us);
+    c.advanceMs(3);
+    f.wire(render({ start: 'SIP/2.0 200 OK', ...common }), PROXY, PHONE, c.us);
+    c.advanceMs(2);
+    f.wire(
+      render({
+        start: 'SIP/2.0 487 Request Terminated',
+        vias: d.inviteVias,
+        from: addr('1001', DOMAIN, d.fromTag),
+        to: addr('1003', DOMAIN, d.toTag),
+        callId: d.callId,
+        cseq: '1 INVITE',
+      }),
+      PROXY,
+      PHONE,
+      c.us,
+    );
+    f.write(`${dir}/negative/caller-cancels-ringing-call.jsonl`);
+  }
+  {
+    // A proxy cluster: the 200 is record-routed through a second proxy node, which later sends the
+    // BYE. The node is a known hop of the dialog (Record-Route), not a stranger.
+    const f = new Fixture(new Rand(5104));
+    const c = Clock.at('2026-11-23T11:30:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      answerHeaders: [`Record-Route: <sip:${PROXY_B.ip};lr>, <sip:${PROXY.ip};lr>`],
+    });
+    c.advanceMs(25000);
+    inDialog(d, c, { method: 'BYE', byCaller: false, src: PROXY_B, dst: PHONE });
+    f.write(`${dir}/negative/bye-from-record-route-node.jsonl`);
+  }
+  {
+    // A BYE for a call the sensor never saw start (no dialog state): nothing to compare with.
+    const f = new Fixture(new Rand(5105));
+    const c = Clock.at('2026-11-23T12:00:00Z');
+    request(f, c, ATTACKER, PHONE, {
+      method: 'BYE',
+      ruri: `sip:1001@${PHONE.ip}:5060`,
+      fromUser: '+447700900123',
+      toUser: '1001',
+      toTag: 'a1b2c3d4',
+      status: 481,
+      reason: 'Call/Transaction Does Not Exist',
+    });
+    f.write(`${dir}/negative/bye-for-unseen-dialog.jsonl`);
+  }
+}
+
+function dlg02(): void {
+  const dir = 'dialog/SIP-DLG-02';
+  {
+    // Dialog hijack: a re-INVITE with the callee's tags, from a stranger's address, moving media to it.
+    const f = new Fixture(new Rand(5201));
+    const c = Clock.at('2026-11-23T13:00:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    c.advanceMs(8000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: false,
+      src: ATTACKER,
+      dst: PHONE,
+      body: voice(ATTACKER.ip, 30000),
+      responseBody: voice(PHONE.ip, 12000),
+    });
+    f.write(`${dir}/positive/third-party-reinvite.jsonl`);
+  }
+  {
+    // A stranger's REFER inside the dialog transfers the caller to a satellite number.
+    const f = new Fixture(new Rand(5202));
+    const c = Clock.at('2026-11-23T13:30:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    c.advanceMs(8000);
+    inDialog(d, c, {
+      method: 'REFER',
+      byCaller: false,
+      src: ATTACKER,
+      dst: PHONE,
+      headers: [`Refer-To: <sip:00881612345678@${DOMAIN}>`],
+    });
+    f.write(`${dir}/positive/third-party-refer.jsonl`);
+  }
+  {
+    // The caller puts the call on hold (c=0.0.0.0) and resumes, then the proxy refreshes the session
+    // with UPDATE (RFC 4028): every mid-dialog request from a party.
+    const f = new Fixture(new Rand(5203));
+    const c = Clock.at('2026-11-23T14:00:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    c.advanceMs(5000);
+    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    c.advanceMs(20000);
+    inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
+    c.advanceMs(60000);
+    inDialog(d, c, { method: 'UPDATE', byCaller: false, headers: ['Session-Expires: 1800;refresher=uas'] });
+    f.write(`${dir}/negative/hold-resume-and-session-refresh.jsonl`);
+  }
+  {
+    // Transfer requested by the callee side (the dialog's own party).
+    const f = new Fixture(new Rand(5204));
+    const c = Clock.at('2026-11-23T14:30:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '2001' });
+    c.advanceMs(40000);
+    inDialog(d, c, { method: 'REFER', byCaller: false, headers: [`Refer-To: <sip:2002@${DOMAIN}>`] });
+    f.write(`${dir}/negative/transfer-refer-from-callee.jsonl`);
+  }
+  {
+    // A re-INVITE (To-tag present) for a Call-ID the sensor never saw: no dialog state.
+    const f = new Fixture(new Rand(5205));
+    const c = Clock.at('2026-11-23T15:00:00Z');
+    request(f, c, ATTACKER, PHONE, {
+      method: 'INVITE',
+      ruri: `sip:1001@${PHONE.ip}:5060`,
+      fromUser: '+447700900123',
+      toUser: '1001',
+      toTag: 'f00dcafe',
+      body: voice(ATTACKER.ip, 30000),
+      status: 481,
+      reason: 'Call/Transaction Does Not Exist',
+    });
+    f.write(`${dir}/negative/reinvite-for-unseen-dialog.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// MEDIA: SIP-SDP-01/02
+
+function sdp01(): void {
+  const dir = 'media/SIP-SDP-01';
+  {
+    // Mid-call re-INVITE with the caller's tags moves the caller's media to an unrelated host.
+    const f = new Fixture(new Rand(6101));
+    const c = Clock.at('2026-11-24T10:00:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: voice(PHONE.ip, 11000),
+      calleeSdp: voice(PROXY.ip, 40000),
+    });
+    c.advanceMs(10000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: voice(EAVESDROPPER, 16000),
+      responseBody: voice(PROXY.ip, 40000),
+    });
+    f.write(`${dir}/positive/reinvite-redirects-media.jsonl`);
+  }
+  {
+    // Hold (c=0.0.0.0, RFC 2543 style) and resume at the original address.
+    const f = new Fixture(new Rand(6102));
+    const c = Clock.at('2026-11-24T10:30:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: voice(PHONE.ip, 11000),
+      calleeSdp: voice(PROXY.ip, 40000),
+    });
+    c.advanceMs(10000);
+    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    c.advanceMs(30000);
+    inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
+    f.write(`${dir}/negative/hold-and-resume.jsonl`);
+  }
+  {
+    // The callee side re-anchors its media from a relay onto the proxy itself, a known hop.
+    const f = new Fixture(new Rand(6103));
+    const c = Clock.at('2026-11-24T11:00:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: voice(PHONE.ip, 11000),
+      calleeSdp: voice('198.51.100.25', 50000),
+    });
+    c.advanceMs(10000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: false,
+      body: voice(PROXY.ip, 40000),
+      responseBody: voice(PHONE.ip, 11000),
+    });
+    f.write(`${dir}/negative/media-moves-to-known-hop.jsonl`);
+  }
+  {
+    // Media on a separate gateway address from the first offer on; a session refresh repeats it.
+    const f = new Fixture(new Rand(6104));
+    const c = Clock.at('2026-11-24T11:30:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: voice('10.77.9.9', 11000),
+      calleeSdp: voice('198.51.100.25', 50000),
+    });
+    c.advanceMs(60000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: voice('10.77.9.9', 11000),
+      responseBody: voice('198.51.100.25', 50000),
+    });
+    f.write(`${dir}/negative/media-gateway-from-the-start.jsonl`);
+  }
+}
+
+function sdp02(): void {
+  const dir = 'media/SIP-SDP-02';
+  {
+    // Media pointed at a multicast group: every RTP packet of the answerer floods the group.
+    const f = new Fixture(new Rand(6201));
+    const c = Clock.at('2026-11-24T12:00:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '1003',
+      callerSdp: sdpBody('224.0.1.75/127', [AUDIO(5004)], { origin: ATTACKER.ip }),
+      final: 488,
+    });
+    f.write(`${dir}/positive/multicast-media-address.jsonl`);
+  }
+  {
+    // Twenty m= lines (more than pjmedia's 16): a parser-stress offer.
+    const f = new Fixture(new Rand(6202));
+    const c = Clock.at('2026-11-24T12:30:00Z');
+    const media = Array.from({ length: 20 }, (_, i) => `m=audio ${20000 + 2 * i} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000`);
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '1003',
+      callerSdp: sdpBody(ATTACKER.ip, media),
+      final: 488,
+    });
+    f.write(`${dir}/positive/twenty-m-lines.jsonl`);
+  }
+  {
+    // Transport protocol no RTP stack knows, on a media line pointing at loopback.
+    const f = new Fixture(new Rand(6203));
+    const c = Clock.at('2026-11-24T13:00:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '1003',
+      callerSdp: sdpBody(ATTACKER.ip, ['m=audio 5060 RTP/XAVP 0\r\nc=IN IP4 127.0.0.1']),
+      final: 488,
+    });
+    f.write(`${dir}/positive/unknown-proto-loopback-media.jsonl`);
+  }
+  {
+    // An initial offer whose every stream is disabled (port 0).
+    const f = new Fixture(new Rand(6204));
+    const c = Clock.at('2026-11-24T13:30:00Z');
+    call(f, c, {
+      caller: ATTACKER,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '1003',
+      callerSdp: sdpBody(ATTACKER.ip, ['m=audio 0 RTP/AVP 0', 'm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000']),
+      final: 488,
+    });
+    f.write(`${dir}/positive/initial-offer-all-ports-zero.jsonl`);
+  }
+  {
+    // Hold with c=0.0.0.0 (RFC 2543 / RFC 3264 §8.4) — benign.
+    const f = new Fixture(new Rand(6205));
+    const c = Clock.at('2026-11-24T14:00:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003' });
+    c.advanceMs(10000);
+    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    f.write(`${dir}/negative/hold-c-zero.jsonl`);
+  }
+  {
+    // A fax switches the call to T.38: m=image ... udptl t38.
+    const f = new Fixture(new Rand(6206));
+    const c = Clock.at('2026-11-24T14:30:00Z');
+    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+442079460999' });
+    c.advanceMs(4000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: false,
+      body: sdpBody(PROXY.ip, [
+        'm=image 40002 udptl t38\r\na=T38FaxVersion:0\r\na=T38FaxRateManagement:transferredTCF',
+      ]),
+      responseBody: sdpBody(PHONE.ip, ['m=image 11002 udptl t38\r\na=T38FaxVersion:0']),
+    });
+    f.write(`${dir}/negative/t38-fax-reinvite.jsonl`);
+  }
+  {
+    // WebRTC client over secure WebSocket: DTLS-SRTP audio + video and a data channel.
+    const f = new Fixture(new Rand(6207));
+    const c = Clock.at('2026-11-24T15:00:00Z');
+    const fp =
+      'a=fingerprint:sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF\r\na=setup:actpass\r\n';
+    call(f, c, {
+      caller: REMOTE,
+      callee: PROXY,
+      callerUser: '1002',
+      calleeUser: '1003',
+      transport: 'wss',
+      callerSdp: sdpBody(REMOTE.ip, [
+        `m=audio 50000 UDP/TLS/RTP/SAVPF 111 0\r\na=rtpmap:111 opus/48000/2\r\n${fp}`,
+        `m=video 50002 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n${fp}`,
+        `m=application 50004 UDP/DTLS/SCTP webrtc-datachannel\r\n${fp}`,
+      ]),
+      calleeSdp: sdpBody(PROXY.ip, [
+        `m=audio 40000 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n${fp}`,
+        'm=video 0 UDP/TLS/RTP/SAVPF 96',
+        'm=application 0 UDP/DTLS/SCTP webrtc-datachannel',
+      ]),
+      callerUa: 'JsSIP 3.10.1',
+    });
+    f.write(`${dir}/negative/webrtc-offer.jsonl`);
+  }
+  {
+    // A re-INVITE drops the video stream (port 0) and keeps audio.
+    const f = new Fixture(new Rand(6208));
+    const c = Clock.at('2026-11-24T15:30:00Z');
+    const d = call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '1003',
+      callerSdp: sdpBody(PHONE.ip, [AUDIO(11000), 'm=video 11002 RTP/AVP 96\r\na=rtpmap:96 H264/90000']),
+    });
+    c.advanceMs(20000);
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: sdpBody(PHONE.ip, [AUDIO(11000), 'm=video 0 RTP/AVP 96']),
+    });
+    f.write(`${dir}/negative/reinvite-removes-video.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRYPTO: SIP-CRY-03
+
+const SDES = 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32\r\n';
+
+function cry03(): void {
+  const dir = 'crypto/SIP-CRY-03';
+  const srtp = (ip: string, port: number): { type: string; text: string } =>
+    sdpBody(ip, [`m=audio ${port} RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n${SDES}`]);
+  {
+    // SDES SRTP offered and answered over plain UDP: both keys readable on the wire.
+    const f = new Fixture(new Rand(7301));
+    const c = Clock.at('2026-11-25T10:00:00Z');
+    call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: srtp(PHONE.ip, 11000),
+      calleeSdp: srtp(PROXY.ip, 40000),
+    });
+    f.write(`${dir}/positive/sdes-keys-over-udp.jsonl`);
+  }
+  {
+    // The same call over SIP/TLS (port 5061).
+    const f = new Fixture(new Rand(7302));
+    const c = Clock.at('2026-11-25T10:30:00Z');
+    call(f, c, {
+      caller: { ip: PHONE.ip, port: 5061 },
+      callee: { ip: PROXY.ip, port: 5061 },
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      transport: 'tls',
+      callerSdp: srtp(PHONE.ip, 11000),
+      calleeSdp: srtp(PROXY.ip, 40000),
+    });
+    f.write(`${dir}/negative/sdes-over-tls.jsonl`);
+  }
+  {
+    // DTLS-SRTP over UDP: the SDP carries a fingerprint, never a key.
+    const f = new Fixture(new Rand(7303));
+    const c = Clock.at('2026-11-25T11:00:00Z');
+    const fp =
+      'a=fingerprint:sha-256 19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B\r\na=setup:actpass\r\n';
+    call(f, c, {
+      caller: PHONE,
+      callee: PROXY,
+      callerUser: '1001',
+      calleeUser: '+447700900123',
+      callerSdp: sdpBody(PHONE.ip, [`m=audio 11000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
+      calleeSdp: sdpBody(PROXY.ip, [`m=audio 40000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
+    });
+    f.write(`${dir}/negative/dtls-srtp-over-udp.jsonl`);
+  }
+  {
+    // SDES over secure WebSocket (wss): keys inside an encrypted transport.
+    const f = new Fixture(new Rand(7304));
+    const c = Clock.at('2026-11-25T11:30:00Z');
+    call(f, c, {
+      caller: { ip: REMOTE.ip, port: 443 },
+      callee: { ip: PROXY.ip, port: 443 },
+      callerUser: '1002',
+      calleeUser: '1003',
+      transport: 'wss',
+      callerSdp: srtp(REMOTE.ip, 50000),
+      calleeSdp: srtp(PROXY.ip, 40000),
+    });
+    f.write(`${dir}/negative/sdes-over-wss.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// INTERCONNECT: SIP-IC-01/02
+
+function ic01(): void {
+  const dir = 'interconnect/SIP-IC-01';
+  {
+    // An operator that is no peer of ours sends calls to the interconnect SBC.
+    const f = new Fixture(new Rand(8101));
+    const c = Clock.at('2026-11-26T02:00:00Z');
+    for (const target of ['+442079460123', '+442079460124', '+442079460125']) {
+      call(f, c, {
+        caller: STRANGER,
+        callee: IC_SBC,
+        callerUser: '+15555550100',
+        calleeUser: target,
+        domain: 'ims.stranger.example',
+        final: 403,
+      });
+      c.advanceMs(2000);
+    }
+    f.write(`${dir}/positive/calls-from-unknown-peer.jsonl`);
+  }
+  {
+    // carrier-a, a configured interconnect peer, delivers calls.
+    const f = new Fixture(new Rand(8102));
+    const c = Clock.at('2026-11-26T03:00:00Z');
+    call(f, c, {
+      caller: CARRIER,
+      callee: IC_SBC,
+      callerUser: '+441632960001',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+    });
+    f.write(`${dir}/negative/calls-from-carrier-a.jsonl`);
+  }
+  {
+    // An internet user calls the access proxy (not an interconnect-facing address).
+    const f = new Fixture(new Rand(8103));
+    const c = Clock.at('2026-11-26T03:30:00Z');
+    call(f, c, { caller: REMOTE, callee: PROXY, callerUser: '1002', calleeUser: '1003' });
+    f.write(`${dir}/negative/internet-user-to-access-proxy.jsonl`);
+  }
+  {
+    // The interconnect SBC probes a prospective peer with OPTIONS: the peer's 200 comes back to the
+    // SBC from an unconfigured address, but it is an answer, not traffic the peer started.
+    const f = new Fixture(new Rand(8104));
+    const c = Clock.at('2026-11-26T04:00:00Z');
+    for (let i = 0; i < 3; i++) {
+      request(f, c, IC_SBC, STRANGER, {
+        method: 'OPTIONS',
+        ruri: `sip:${STRANGER.ip}`,
+        fromUser: 'ping',
+        status: 200,
+      });
+      c.advanceMs(30000);
+    }
+    f.write(`${dir}/negative/sbc-options-answered-by-new-peer.jsonl`);
+  }
+}
+
+function ic02(): void {
+  const dir = 'interconnect/SIP-IC-02';
+  {
+    // A host on the internet presents itself as carrier-a's SBC (top Via sent-by) to the
+    // interconnect SBC.
+    const f = new Fixture(new Rand(8201));
+    const c = Clock.at('2026-11-26T05:00:00Z');
+    call(f, c, {
+      caller: { ip: '203.0.113.40', port: 5060 },
+      callee: IC_SBC,
+      callerUser: '+441632960001',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+      callerContactHost: CARRIER_HOST,
+      inviteHeaders: [`P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`],
+      final: 403,
+    });
+    f.write(`${dir}/positive/internet-host-claims-carrier-a.jsonl`);
+  }
+  {
+    // Trusted peer pbx-branch (by address) sends a request whose top Via names carrier-a's SBC.
+    const f = new Fixture(new Rand(8202));
+    const c = Clock.at('2026-11-26T05:30:00Z');
+    call(f, c, {
+      caller: BRANCH_PBX,
+      callee: PROXY,
+      callerUser: '+441632960002',
+      calleeUser: '+447700900123',
+      callerViaHost: CARRIER_HOST,
+      final: 486,
+    });
+    f.write(`${dir}/positive/branch-pbx-claims-carrier-a.jsonl`);
+  }
+  {
+    // carrier-a transits a call from another network: its own Via on top, the originating
+    // network's Via below — only the delivering hop has to match the peer.
+    const f = new Fixture(new Rand(8203));
+    const c = Clock.at('2026-11-26T06:00:00Z');
+    call(f, c, {
+      caller: CARRIER,
+      callee: IC_SBC,
+      callerUser: '+33123456789',
+      calleeUser: '+442079460123',
+      callerViaHost: CARRIER_HOST,
+      lowerVias: [via('sbc.origin-operator.example', 5060, 'z9hG4bK-orig-19c2')],
+      inviteHeaders: [`P-Asserted-Identity: <sip:+33123456789@origin-operator.example;user=phone>`],
+    });
+    f.write(`${dir}/negative/carrier-a-transit-call.jsonl`);
+  }
+  {
+    // An unconfigured operator that names only itself (SIP-IC-01's case, not an impersonation).
+    const f = new Fixture(new Rand(8204));
+    const c = Clock.at('2026-11-26T06:30:00Z');
+    call(f, c, {
+      caller: STRANGER,
+      callee: IC_SBC,
+      callerUser: '+15555550100',
+      calleeUser: '+442079460123',
+      domain: 'ims.stranger.example',
+      callerViaHost: 'sbc.stranger.example',
+      final: 403,
+    });
+    f.write(`${dir}/negative/unknown-peer-names-itself.jsonl`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Every signature here gets the real testbed calls (sipp ↔ kamailio, all internal) as a negative. */
+const DIRS = [
+  'identity/SIP-HDR-01',
+  'identity/SIP-HDR-02',
+  'identity/SIP-HDR-03',
+  'identity/SIP-HDR-04',
+  'topology/SIP-TOP-01',
+  'topology/SIP-TOP-02',
+  'dialog/SIP-DLG-01',
+  'dialog/SIP-DLG-02',
+  'media/SIP-SDP-01',
+  'media/SIP-SDP-02',
+  'crypto/SIP-CRY-03',
+  'interconnect/SIP-IC-01',
+  'interconnect/SIP-IC-02',
+];
+
+async function main(): Promise<void> {
+  const realUdp = await decodeCapture('udp.pcap');
+  for (const dir of DIRS) writeEvents(`${dir}/negative/testbed-udp-real.jsonl`, realUdp);
+  hdr01();
+  hdr02();
+  hdr03();
+  hdr04();
+  top01();
+  top02();
+  dlg01();
+  dlg02();
+  sdp01();
+  sdp02();
+  cry03();
+  ic01();
+  ic02();
+  for (const line of written) process.stdout.write(`${line}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
