@@ -1,11 +1,24 @@
 //! `sipward` command line: parses flags, calls the wiring of each stage, maps errors to exit codes.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSipwardError } from '../../lib/src/errors';
 import { LOG_LEVELS } from '../../lib/src/logger';
 import { registerCommands } from './commands';
+import { analyzerCommand } from './commands/analyzer';
+import { collectCommand } from './commands/collect';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { version } = require('../../../package.json') as { version: string };
+/** The package version, found from dist/cli/src (built) and cli/src (run with tsx) alike. */
+function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+const version = packageVersion();
 
 export function buildProgram(): Command {
   const program = new Command('sipward')
@@ -17,6 +30,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
+  program.addCommand(collectCommand());
+  program.addCommand(analyzerCommand());
   return program;
 }
 
@@ -42,3 +57,6 @@ export function main(argv: string[]): void {
       },
     );
 }
+
+// `npx tsx cli/src/main.ts …` during development runs the CLI straight from source.
+if (require.main === module) main(process.argv);

@@ -1,0 +1,450 @@
+//! `sipward analyzer`: the two consumer-group stages, the producer that links them and the
+//! Elasticsearch indexer, in one process (README "Pipeline"):
+//!
+//!   sip.events ─(Call-ID)─► dialog stage ─(signature+group)─► <group>.keyed ─► detect stage ─► ES alerts
+//!                               └─► ES call records        └─ ticks (watermarks) to every keyed partition
+//!
+//! Any number of instances may run with the same --group; results do not depend on how many.
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import type { Alert } from '../../../schema/src/alert';
+import type { Logger } from '../../../lib/src/logger';
+import { compileSignature } from '../engine/compile-signature';
+import type { EnricherOptions } from '../engine/event-enricher';
+import { loadSignatures } from '../engine/load-signatures';
+import type { LoadedSignature } from '../engine/signature';
+import type { ElasticClientOptions } from '../index/es-client';
+import { ElasticIndexer, type IndexDoc } from '../index/elastic-indexer';
+import { DetectTask } from './detect-stage';
+import { DialogTask, type DialogOutputs } from './dialog-stage';
+import { StageRunner } from './stage-runner';
+
+export interface AnalyzerDaemonOptions {
+  kafka: Omit<KafkaConfig, 'logCreator' | 'logLevel'>;
+  topic: string;
+  group: string;
+  elasticsearch: ElasticClientOptions;
+  namespace: string;
+  rulesDirs: readonly string[];
+  enricher: EnricherOptions;
+  log: Logger;
+  /** Partitions of the keyed (repartition) topic when it is created. Default 8. */
+  keyedPartitions?: number;
+  /** Partitions of the input topic if the analyzer has to create it. Default 4. */
+  inputPartitions?: number;
+  /** Watermark tick period (wall clock). Default 100 ms. */
+  tickMs?: number;
+  /** A caught-up partition with no record for this long no longer holds the watermark. Default 500 ms. */
+  idleMs?: number;
+  /** Out-of-order tolerance within one input partition. Default 100 ms of event time. */
+  latenessMs?: number;
+  maxGroupsPerSignature?: number;
+}
+
+export interface AnalyzerDaemonStats {
+  dialog: ReturnType<StageRunner['snapshot']> & { events: number; duplicates: number; poison: number; calls: number };
+  detect: ReturnType<StageRunner['snapshot']> & { alerts: number; late: number; duplicates: number; buffered: number };
+  dead_letters: number;
+  indexer: ReturnType<ElasticIndexer['stats']>;
+}
+
+/** The signatures this analyzer runs: without site knowledge, those that need it are left out. */
+export function activeSignatures(all: readonly LoadedSignature[], hasSite: boolean): LoadedSignature[] {
+  return all.filter((s) => s.signature.status !== 'deprecated' && (hasSite || s.signature.requires_site !== true));
+}
+
+function kafkaLogCreator(log: Logger) {
+  return () =>
+    ({ level, log: entry }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+      const { message, ...rest } = entry;
+      if (level <= logLevel.ERROR) log.warn({ kafka: rest }, `kafka: ${message}`);
+      else if (level === logLevel.WARN) log.debug({ kafka: rest }, `kafka: ${message}`);
+    };
+}
+
+interface SourceWatermark {
+  t: number;
+  /** Wall time the collector wrote it. */
+  w: number;
+  end: boolean;
+}
+
+/** A collector silent this long no longer holds the watermark back (it died, or was stopped). */
+const SOURCE_SILENCE_MS = 10_000;
+
+async function retryForever<T>(what: string, log: Logger, stopped: () => boolean, fn: () => Promise<T>): Promise<T> {
+  let delay = 200;
+  let warned = false;
+  for (;;) {
+    try {
+      const result = await fn();
+      if (warned) log.info(`${what}: recovered`);
+      return result;
+    } catch (error) {
+      if (stopped()) throw error;
+      if (!warned) log.warn({ err: (error as Error).message }, `${what} failed; retrying with backoff`);
+      warned = true;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+export class AnalyzerDaemon {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly indexer: ElasticIndexer;
+  private dialog: StageRunner | undefined;
+  private detect: StageRunner | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+  private deadLetters = 0;
+  private readonly loggedReasons = new Set<string>();
+  private readonly keyedTopic: string;
+  private readonly deadLetterTopic: string;
+  /** The collectors' source watermarks (`<topic>.watermarks`, written by `sipward collect`). */
+  private readonly watermarkTopic: string;
+  private readonly sources = new Map<string, SourceWatermark>();
+  private watermarkConsumer: Consumer | undefined;
+  private keyedPartitions = 0;
+  private upstreamPartitions = 0;
+  private readonly signatures: LoadedSignature[];
+
+  constructor(private readonly options: AnalyzerDaemonOptions) {
+    this.keyedTopic = `${options.group}.keyed`;
+    this.deadLetterTopic = `${options.group}.dlq`;
+    this.watermarkTopic = `${options.topic}.watermarks`;
+    this.signatures = activeSignatures(
+      loadSignatures({ extraDirs: options.rulesDirs }),
+      options.enricher.site !== undefined,
+    );
+    this.kafka = new Kafka({
+      ...options.kafka,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(options.log),
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.indexer = new ElasticIndexer({
+      connection: options.elasticsearch,
+      namespace: options.namespace,
+      logger: options.log,
+    });
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const want = [
+      { topic: this.options.topic, numPartitions: this.options.inputPartitions ?? 4 },
+      { topic: this.keyedTopic, numPartitions: this.options.keyedPartitions ?? 8 },
+      { topic: this.deadLetterTopic, numPartitions: 1 },
+      { topic: this.watermarkTopic, numPartitions: 1 },
+    ];
+    const existing = new Set(await this.admin.listTopics());
+    const missing = want.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      try {
+        await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+      } catch (error) {
+        // A second analyzer may create them at the same time.
+        if (!/already exists/i.test((error as Error).message)) throw error;
+      }
+    }
+    const meta = await this.admin.fetchTopicMetadata({ topics: [this.options.topic, this.keyedTopic] });
+    for (const t of meta.topics) {
+      if (t.name === this.options.topic) this.upstreamPartitions = t.partitions.length;
+      if (t.name === this.keyedTopic) this.keyedPartitions = t.partitions.length;
+    }
+  }
+
+  async start(): Promise<void> {
+    const log = this.options.log;
+    const stopped = (): boolean => this.stopped;
+    await retryForever('Elasticsearch setup', log, stopped, () => this.indexer.setup());
+    await retryForever('Kafka connect', log, stopped, async () => {
+      await this.admin.connect();
+      await this.producer.connect();
+      await this.ensureTopics();
+    });
+    const compiled = this.signatures.map((s) => compileSignature(s.signature));
+    log.info(
+      {
+        topic: this.options.topic,
+        group: this.options.group,
+        keyed_topic: this.keyedTopic,
+        input_partitions: this.upstreamPartitions,
+        keyed_partitions: this.keyedPartitions,
+        signatures: this.signatures.length,
+      },
+      'analyzer starting',
+    );
+    this.dialog = new StageRunner({
+      kafka: this.kafka,
+      admin: this.admin,
+      groupId: this.options.group,
+      topic: this.options.topic,
+      log,
+      createTask: (partition) =>
+        new DialogTask({
+          partition,
+          signatures: compiled,
+          keyedPartitions: this.keyedPartitions,
+          enricher: this.options.enricher,
+          latenessMs: this.options.latenessMs ?? 100,
+          deliver: (out) => this.deliverDialog(out),
+        }),
+    });
+    this.detect = new StageRunner({
+      kafka: this.kafka,
+      admin: this.admin,
+      groupId: `${this.options.group}.detect`,
+      topic: this.keyedTopic,
+      log,
+      createTask: (partition) =>
+        new DetectTask({
+          partition,
+          signatures: this.signatures,
+          upstreamPartitions: this.upstreamPartitions,
+          ...(this.options.maxGroupsPerSignature !== undefined
+            ? { maxGroupsPerSignature: this.options.maxGroupsPerSignature }
+            : {}),
+          deliver: (alerts) => this.deliverAlerts(alerts),
+        }),
+    });
+    // Every instance reads every collector's watermark (its own throwaway group, from the start).
+    this.watermarkConsumer = this.kafka.consumer({
+      groupId: `${this.options.group}.wm.${process.pid}.${Date.now().toString(36)}`,
+    });
+    await this.watermarkConsumer.connect();
+    await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
+    await this.watermarkConsumer.run({
+      eachMessage: ({ message }) => {
+        try {
+          const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
+          if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
+            this.sources.set(m.observer, { t: m.t, w: m.w, end: m.end === true });
+          }
+        } catch {
+          // Not ours: ignored.
+        }
+        return Promise.resolve();
+      },
+    });
+    await this.detect.start();
+    await this.dialog.start();
+    this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
+  }
+
+  private async deliverDialog(out: DialogOutputs): Promise<void> {
+    const stopped = (): boolean => this.stopped;
+    const log = this.options.log;
+    if (out.keyed.length > 0) {
+      await retryForever('produce to the keyed topic', log, stopped, () =>
+        this.producer.send({
+          topic: this.keyedTopic,
+          acks: -1,
+          messages: out.keyed.map((k) => ({
+            partition: k.partition,
+            value: k.value,
+            // Capped near the local clock: the broker refuses records stamped far in the future.
+            timestamp: String(Math.floor(Math.min(k.timestamp, Date.now() + 600_000))),
+          })),
+        }),
+      );
+    }
+    if (out.dead.length > 0) {
+      for (const d of out.dead) {
+        // Once per reason: a flood of garbage must not become a flood of log lines (counters carry the rest).
+        if (this.loggedReasons.has(d.reason)) continue;
+        this.loggedReasons.add(d.reason);
+        log.warn(
+          { partition: d.partition, offset: d.offset, reason: d.reason, detail: d.detail },
+          'poison message sent to the dead-letter topic (logged once per reason)',
+        );
+      }
+      this.deadLetters += out.dead.length;
+      await retryForever('produce to the dead-letter topic', log, stopped, () =>
+        this.producer.send({
+          topic: this.deadLetterTopic,
+          acks: -1,
+          messages: out.dead.map((d) => ({
+            key: d.key,
+            value: d.value,
+            headers: {
+              'sipward-error': d.reason,
+              'sipward-detail': d.detail.slice(0, 500),
+              'sipward-source': `${this.options.topic}/${d.partition}/${d.offset}`,
+            },
+          })),
+        }),
+      );
+    }
+    if (out.calls.length > 0) {
+      const docs: IndexDoc[] = out.calls.map((c) => ({
+        target: 'call',
+        id: c.event.id,
+        doc: c as unknown as Record<string, unknown>,
+      }));
+      await this.index(docs);
+    }
+  }
+
+  private async deliverAlerts(alerts: Alert[]): Promise<void> {
+    await this.index(
+      alerts.map((a) => ({ target: 'alert', id: a.event.id, doc: a as unknown as Record<string, unknown> })),
+    );
+  }
+
+  private async index(docs: IndexDoc[]): Promise<void> {
+    const result = await this.indexer.write(docs);
+    if (result.rejected.length > 0) {
+      this.options.log.error(
+        { rejected: result.rejected.slice(0, 5), count: result.rejected.length },
+        'Elasticsearch refused documents; sent to the dead-letter topic',
+      );
+      this.deadLetters += result.rejected.length;
+      const byId = new Map(docs.map((d) => [`${d.target}/${d.id}`, d]));
+      await retryForever(
+        'produce to the dead-letter topic',
+        this.options.log,
+        () => this.stopped,
+        () =>
+          this.producer.send({
+            topic: this.deadLetterTopic,
+            acks: -1,
+            messages: result.rejected.map((r) => ({
+              value: JSON.stringify(byId.get(`${r.target}/${r.id}`)?.doc ?? null),
+              headers: {
+                'sipward-error': 'index_rejected',
+                'sipward-detail': r.reason.slice(0, 500),
+                'sipward-target': r.target,
+              },
+            })),
+          }),
+      );
+    }
+  }
+
+  /**
+   * The collectors' bound: every event with capture time ≤ it is on the topic. +Infinity when every
+   * collector finished (or went silent); undefined when no collector ever wrote a watermark (events
+   * from another publisher: fall back to wall-clock idleness).
+   */
+  private sourceBound(now: number): number | undefined {
+    if (this.sources.size === 0) return undefined;
+    let bound = Infinity;
+    for (const src of this.sources.values()) {
+      if (src.end || now - src.w > SOURCE_SILENCE_MS) continue;
+      if (src.t < bound) bound = src.t;
+    }
+    return bound;
+  }
+
+  /** Watermark ticks of the dialog stage's partitions to every keyed partition. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped || this.dialog === undefined) return;
+    this.ticking = true;
+    try {
+      const now = Date.now();
+      const lateness = this.options.latenessMs ?? 100;
+      // Read the bound before the offsets: what the collectors vouched for is then on the log.
+      const bound = this.sourceBound(now);
+      const ends = await this.admin.fetchTopicOffsets(this.options.topic);
+      const high = new Map(ends.map((o) => [o.partition, Number(o.high)]));
+      const low = new Map(ends.map((o) => [o.partition, Number(o.low)]));
+      const live = new Map(this.dialog.liveTasks());
+      const missing = this.dialog.partitions.filter((p) => this.dialog?.deliveredPosition(p) === undefined);
+      const committed = missing.length === 0 ? new Map<number, number>() : await this.committedOffsets();
+      const values: string[] = [];
+      for (const p of this.dialog.partitions) {
+        const task = live.get(p) as DialogTask | undefined;
+        const position =
+          this.dialog.deliveredPosition(p) ?? (task === undefined ? (committed.get(p) ?? low.get(p) ?? 0) : -1);
+        const drained = position >= (high.get(p) ?? 0);
+        const streamTime = task?.streamTime ?? -Infinity;
+        let tick: { t: number; i: boolean };
+        if (bound !== undefined) {
+          if (!drained) tick = { t: streamTime - lateness, i: false };
+          else if (bound === Infinity) tick = { t: streamTime, i: true };
+          else tick = { t: Math.max(streamTime, bound - lateness), i: false };
+        } else {
+          const idle = drained && (task === undefined || now - task.lastRecordWallMs >= (this.options.idleMs ?? 500));
+          tick = { t: streamTime - (idle ? 0 : lateness), i: idle };
+        }
+        if (task !== undefined && tick.i) {
+          task.idle();
+          await task.flush();
+        }
+        // A partition with data not yet read must hold the watermark back even before its first
+        // event (t = -1 blocks everything): its last tick may have said "idle".
+        values.push(JSON.stringify({ k: 'w', p, t: Number.isFinite(tick.t) ? tick.t : -1, i: tick.i }));
+      }
+      if (values.length === 0) return;
+      const messages = [];
+      for (let q = 0; q < this.keyedPartitions; q++) for (const value of values) messages.push({ partition: q, value });
+      await this.producer.send({ topic: this.keyedTopic, acks: -1, messages });
+    } catch (error) {
+      this.options.log.debug({ err: (error as Error).message }, 'watermark tick failed (retried next period)');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async committedOffsets(): Promise<Map<number, number>> {
+    const committed = await this.admin.fetchOffsets({ groupId: this.options.group, topics: [this.options.topic] });
+    const out = new Map<number, number>();
+    for (const o of committed[0]?.partitions ?? []) if (Number(o.offset) >= 0) out.set(o.partition, Number(o.offset));
+    return out;
+  }
+
+  /** Per-partition reorder state of the detect stage (diagnostics). */
+  inspect(): Record<number, ReturnType<DetectTask['inspect']>> {
+    const out: Record<number, ReturnType<DetectTask['inspect']>> = {};
+    for (const [p, task] of this.detect?.liveTasks() ?? []) out[p] = (task as DetectTask).inspect();
+    return out;
+  }
+
+  stats(): AnalyzerDaemonStats {
+    let events = 0,
+      duplicates = 0,
+      poison = 0,
+      calls = 0;
+    for (const [, task] of this.dialog?.liveTasks() ?? []) {
+      const s = (task as DialogTask).stats;
+      events += s.events;
+      duplicates += s.duplicates;
+      calls += s.calls;
+      for (const n of Object.values(s.poison)) poison += n ?? 0;
+    }
+    let alerts = 0,
+      late = 0,
+      dDup = 0,
+      buffered = 0;
+    for (const [, task] of this.detect?.liveTasks() ?? []) {
+      const s = (task as DetectTask).stats;
+      alerts += s.alerts;
+      late += s.late;
+      dDup += s.duplicates;
+      buffered += s.buffered;
+    }
+    const empty = { partitions: [], processed: 0, replayed: 0, commits: 0, rebuilds: 0 };
+    return {
+      dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
+      detect: { ...(this.detect?.snapshot() ?? empty), alerts, late, duplicates: dDup, buffered },
+      dead_letters: this.deadLetters,
+      indexer: this.indexer.stats(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    await this.watermarkConsumer?.disconnect().catch(() => undefined);
+    await this.dialog?.stop().catch(() => undefined);
+    await this.detect?.stop().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+    await this.indexer.close().catch(() => undefined);
+  }
+}

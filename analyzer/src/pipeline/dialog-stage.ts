@@ -1,0 +1,162 @@
+//! Stage 1 of the analyzer, one task per partition of `sip.events` (keyed by Call-ID): drops
+//! poison and duplicate events, enriches each event (transaction, dialog, site, numbers), builds
+//! call records, and re-keys the event to the detect stage — one record per keyed partition that
+//! owns a group the event can change. Everything here is per Call-ID, so a partition's task holds
+//! all the state its events need.
+import type { KafkaMessage } from 'kafkajs';
+import type { CallRecord } from '../../../schema/src/call-record';
+import { CallTracker } from '../calls/call-tracker';
+import type { CompiledSignature } from '../engine/compile-signature';
+import { copyEnrichment } from '../engine/enrichment';
+import { EventEnricher, type EnricherOptions } from '../engine/event-enricher';
+import { LruTable } from '../state/lru-table';
+import { decodeSipEvent, type KeyedEvent, type KeyedTick, type PoisonReason } from './records';
+import { Router } from './routing';
+
+export interface KeyedOut {
+  partition: number;
+  /** Event time (ms): the Kafka record timestamp. */
+  timestamp: number;
+  value: string;
+}
+
+export interface DeadLetter {
+  partition: number;
+  offset: string;
+  reason: PoisonReason;
+  detail: string;
+  value: Buffer | null;
+  key: Buffer | null;
+}
+
+/** What one batch of a dialog task produced, delivered by the daemon before the commit. */
+export interface DialogOutputs {
+  keyed: KeyedOut[];
+  calls: CallRecord[];
+  dead: DeadLetter[];
+}
+
+export interface DialogTaskOptions {
+  partition: number;
+  signatures: readonly CompiledSignature[];
+  keyedPartitions: number;
+  enricher: EnricherOptions;
+  /** How far behind its stream time a partition's tick stays (out-of-order tolerance), ms. */
+  latenessMs: number;
+  /** Event ids remembered to drop a re-published event (collector restart). */
+  dedupeEntries?: number;
+  deliver: (outputs: DialogOutputs) => Promise<void>;
+}
+
+export interface DialogTaskStats {
+  events: number;
+  duplicates: number;
+  poison: Partial<Record<PoisonReason, number>>;
+  keyedRecords: number;
+  calls: number;
+}
+
+export class DialogTask {
+  private readonly enricher: EventEnricher;
+  private readonly router: Router;
+  private readonly tracker: CallTracker;
+  private readonly seen: LruTable<string, true>;
+  private out: DialogOutputs = { keyed: [], calls: [], dead: [] };
+  private replaying = false;
+  /** Highest event time seen in this partition (ms). */
+  streamTime = -Infinity;
+  lag = Infinity;
+  lastRecordWallMs = 0;
+  readonly stats: DialogTaskStats = { events: 0, duplicates: 0, poison: {}, keyedRecords: 0, calls: 0 };
+
+  constructor(private readonly options: DialogTaskOptions) {
+    this.enricher = new EventEnricher(options.enricher);
+    this.router = new Router(options.signatures, options.keyedPartitions);
+    this.seen = new LruTable(options.dedupeEntries ?? 500_000);
+    this.tracker = new CallTracker({
+      onCall: (record) => {
+        if (this.replaying) return;
+        this.out.calls.push(record);
+        this.stats.calls++;
+      },
+    });
+  }
+
+  process(message: KafkaMessage, replaying: boolean): void {
+    this.replaying = replaying;
+    this.lastRecordWallMs = Date.now();
+    const decoded = decodeSipEvent(message.value);
+    if (!decoded.ok) {
+      this.stats.poison[decoded.reason] = (this.stats.poison[decoded.reason] ?? 0) + 1;
+      if (!replaying) {
+        this.out.dead.push({
+          partition: this.options.partition,
+          offset: message.offset,
+          reason: decoded.reason,
+          detail: decoded.detail,
+          value: message.value,
+          key: message.key,
+        });
+      }
+      return;
+    }
+    const { event, t } = decoded;
+    // A collector that restarts re-publishes what it had sent: its event ids are deterministic.
+    if (this.seen.has(event.event.id)) {
+      this.stats.duplicates++;
+      return;
+    }
+    this.seen.set(event.event.id, true);
+    this.stats.events++;
+    if (t > this.streamTime) this.streamTime = t;
+    const now = this.streamTime;
+    const ctx = this.enricher.enrich(event, now);
+    this.tracker.process(event);
+    const targets = this.router.route(event, ctx);
+    if (targets.size === 0 || replaying) return;
+    const shared = copyEnrichment(ctx);
+    const p = this.options.partition;
+    const o = Number(message.offset);
+    for (const [partition, ids] of targets) {
+      const record: KeyedEvent = { k: 'e', p, o, t, s: ids, e: event, c: shared };
+      this.out.keyed.push({ partition, timestamp: t, value: JSON.stringify(record) });
+    }
+    this.stats.keyedRecords += targets.size;
+  }
+
+  caughtUp(lag: number): void {
+    this.lag = lag;
+  }
+
+  /**
+   * The partition is idle (caught up and quiet): calls that ended are emitted without waiting for
+   * later events to move time past their linger — no later event of theirs is coming.
+   */
+  idle(): void {
+    if (this.streamTime === -Infinity) return;
+    this.tracker.advance(this.streamTime + 32_000);
+  }
+
+  tick(idle: boolean): KeyedTick {
+    const t = this.streamTime === -Infinity ? -1 : this.streamTime - (idle ? 0 : this.options.latenessMs);
+    return { k: 'w', p: this.options.partition, t, i: idle };
+  }
+
+  async flush(): Promise<boolean> {
+    const out = this.out;
+    if (out.keyed.length === 0 && out.calls.length === 0 && out.dead.length === 0) return false;
+    this.out = { keyed: [], calls: [], dead: [] };
+    try {
+      await this.options.deliver(out);
+    } catch (error) {
+      // Kept for the next flush: the batch is not committed, and nothing it produced is dropped.
+      this.out = {
+        keyed: [...out.keyed, ...this.out.keyed],
+        calls: [...out.calls, ...this.out.calls],
+        dead: [...out.dead, ...this.out.dead],
+      };
+      throw error;
+    }
+    return true;
+  }
+}

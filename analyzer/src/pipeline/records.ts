@@ -1,0 +1,84 @@
+//! What travels between the pipeline's stages. `sip.events` carries SIP events (the collectors'
+//! contract); the analyzer's own keyed topic carries enriched events for the detect stage plus
+//! watermark ticks, as JSON:
+//!   { "k": "e", "p": <upstream partition>, "o": <upstream offset>, "t": <event ms>,
+//!     "s": [<signature ids owning a group here>], "e": <SipEvent>, "c": <enrichment> }
+//!   { "k": "w", "p": <upstream partition>, "t": <stream time ms, minus lateness>, "i": <idle> }
+import type { SipEvent } from '../../../schema/src/sip-event';
+import type { Enrichment } from '../engine/enrichment';
+import { eventTimeMs } from '../engine/event-time';
+
+export interface KeyedEvent {
+  k: 'e';
+  p: number;
+  o: number;
+  t: number;
+  s: string[];
+  e: SipEvent;
+  c: Enrichment;
+}
+
+export interface KeyedTick {
+  k: 'w';
+  p: number;
+  t: number;
+  i: boolean;
+}
+
+export type KeyedRecord = KeyedEvent | KeyedTick;
+
+/** Why a `sip.events` message cannot be analysed (dead-letter reason; stable strings). */
+export type PoisonReason = 'not_json' | 'not_an_object' | 'bad_timestamp' | 'bad_sip' | 'bad_addresses' | 'empty';
+
+export type DecodedEvent =
+  { ok: true; event: SipEvent; t: number } | { ok: false; reason: PoisonReason; detail: string };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Parses and checks one `sip.events` value: enough of the schema that the engine can never throw
+ * on it (the fields every stage reads unguarded). Anything else is poison for the dead-letter topic.
+ */
+export function decodeSipEvent(value: Buffer | null): DecodedEvent {
+  if (value === null || value.length === 0) return { ok: false, reason: 'empty', detail: 'empty message value' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: 'not_json', detail: (error as Error).message };
+  }
+  if (!isObject(parsed)) return { ok: false, reason: 'not_an_object', detail: 'value is not a JSON object' };
+  const ts = parsed['@timestamp'];
+  const t = typeof ts === 'string' ? eventTimeMs(ts) : NaN;
+  if (!Number.isFinite(t)) return { ok: false, reason: 'bad_timestamp', detail: `@timestamp ${JSON.stringify(ts)}` };
+  const sip = parsed.sip;
+  if (!isObject(sip) || (sip.type !== 'request' && sip.type !== 'response') || typeof sip.size !== 'number') {
+    return { ok: false, reason: 'bad_sip', detail: 'sip.type must be request|response and sip.size a number' };
+  }
+  if (sip.type === 'request' && typeof sip.method !== 'string') {
+    return { ok: false, reason: 'bad_sip', detail: 'a request needs sip.method' };
+  }
+  if (sip.type === 'response' && typeof sip.status_code !== 'number') {
+    return { ok: false, reason: 'bad_sip', detail: 'a response needs sip.status_code' };
+  }
+  const src = parsed.source;
+  const dst = parsed.destination;
+  if (!isObject(src) || !isObject(dst) || typeof src.ip !== 'string' || typeof dst.ip !== 'string') {
+    return { ok: false, reason: 'bad_addresses', detail: 'source.ip and destination.ip must be strings' };
+  }
+  const ev = parsed.event;
+  if (!isObject(ev) || typeof ev.id !== 'string') return { ok: false, reason: 'bad_sip', detail: 'event.id missing' };
+  return { ok: true, event: parsed as unknown as SipEvent, t };
+}
+
+export function decodeKeyed(value: Buffer | null): KeyedRecord | undefined {
+  if (value === null) return undefined;
+  try {
+    const r = JSON.parse(value.toString('utf8')) as KeyedRecord;
+    return r.k === 'e' || r.k === 'w' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,139 @@
+//! `sipward analyzer`: the analyzer daemon (README "Pipeline"). Consumes SIP events from Kafka in
+//! a consumer group, re-keys what needs another key through the group's own topic, indexes alerts
+//! and call records into Elasticsearch, and commits offsets only after Elasticsearch acknowledged.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { createLogger } from '../../../lib/src/logger';
+import { loadAnalyzerConfig } from '../../../analyzer/src/config';
+import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
+import {
+  kafkaConnection,
+  SASL_MECHANISMS,
+  type KafkaConnectionFlags,
+  type SaslMechanism,
+} from '../../../collectors/src/publish/kafka-options';
+
+interface AnalyzerFlags {
+  kafka?: string;
+  topic: string;
+  group: string;
+  elasticsearch?: string;
+  esUsername?: string;
+  esPasswordFile?: string;
+  esApiKeyFile?: string;
+  esCa?: string;
+  esInsecure?: boolean;
+  namespace: string;
+  rules: string[];
+  config?: string;
+  keyedPartitions: string;
+  saslMechanism?: SaslMechanism;
+  saslUsername?: string;
+  saslPasswordFile?: string;
+  tls?: boolean;
+  tlsCa?: string;
+  tlsInsecure?: boolean;
+  statsInterval: string;
+}
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive whole number, got ${value}`);
+  return n;
+}
+
+export function analyzerCommand(): Command {
+  return new Command('analyzer')
+    .description('analyzer daemon: Kafka consumer group → FS.38 signatures → Elasticsearch (alerts, call records)')
+    .option('--kafka <brokers>', 'Kafka bootstrap brokers host:port,... (env SIPWARD_KAFKA)')
+    .option('--topic <name>', 'topic of the SIP events', 'sip.events')
+    .option(
+      '--group <id>',
+      'consumer group (also names the group’s own topics <group>.keyed and <group>.dlq)',
+      'sipward-analyzer',
+    )
+    .option('--elasticsearch <url>', 'Elasticsearch URL(s), comma separated (env SIPWARD_ELASTICSEARCH)')
+    .option('--es-username <user>', 'Elasticsearch user (password from --es-password-file)')
+    .option('--es-password-file <file>', 'file holding the Elasticsearch password')
+    .option('--es-api-key-file <file>', 'file holding a base64 Elasticsearch API key')
+    .option('--es-ca <file>', 'PEM CA bundle of the Elasticsearch certificate')
+    .option('--es-insecure', 'do not verify the Elasticsearch certificate (lab use only)')
+    .option('--namespace <ns>', 'data stream namespace: logs-sipward.alert-<ns>, logs-sipward.call-<ns>', 'default')
+    .option('--rules <dir>', 'extra signature folder; repeatable', (dir: string, all: string[]) => [...all, dir], [])
+    .option('--config <file>', 'YAML configuration (engine bounds, site knowledge)')
+    .option('--keyed-partitions <n>', 'partitions of <group>.keyed when the analyzer creates it', '8')
+    .addOption(new Option('--sasl-mechanism <m>', 'Kafka SASL mechanism').choices(SASL_MECHANISMS))
+    .option('--sasl-username <user>', 'Kafka SASL user name')
+    .option('--sasl-password-file <file>', 'file holding the Kafka SASL password')
+    .option('--tls', 'connect to Kafka with TLS')
+    .option('--tls-ca <file>', 'PEM CA bundle of the Kafka brokers (implies --tls)')
+    .option('--tls-insecure', 'do not verify the Kafka broker certificate (implies --tls; lab use only)')
+    .option('--stats-interval <s>', 'log pipeline counters every N seconds', '30')
+    .action(async (flags: AnalyzerFlags, command: Command) => {
+      const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
+      const log = createLogger(logLevel, 'sipward-analyzer');
+      const kafkaFlags: KafkaConnectionFlags = {
+        kafka: flags.kafka ?? process.env.SIPWARD_KAFKA ?? '',
+        ...(flags.saslMechanism !== undefined ? { saslMechanism: flags.saslMechanism } : {}),
+        ...(flags.saslUsername !== undefined ? { saslUsername: flags.saslUsername } : {}),
+        ...(flags.saslPasswordFile !== undefined ? { saslPasswordFile: flags.saslPasswordFile } : {}),
+        ...(flags.tls === true ? { tls: true } : {}),
+        ...(flags.tlsCa !== undefined ? { tlsCa: flags.tlsCa } : {}),
+        ...(flags.tlsInsecure === true ? { tlsInsecure: true } : {}),
+      };
+      const connection = kafkaConnection(kafkaFlags, (p) => readFileSync(p, 'utf8'));
+      const esUrl = flags.elasticsearch ?? process.env.SIPWARD_ELASTICSEARCH ?? 'http://127.0.0.1:9200';
+      const secret = (file: string): string => readFileSync(file, 'utf8').trim();
+      const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
+      const daemon = new AnalyzerDaemon({
+        kafka: { clientId: `sipward-analyzer-${process.pid}`, ...connection },
+        topic: flags.topic,
+        group: flags.group,
+        elasticsearch: {
+          node: esUrl.split(','),
+          ...(flags.esUsername !== undefined ? { username: flags.esUsername } : {}),
+          ...(flags.esPasswordFile !== undefined ? { password: secret(flags.esPasswordFile) } : {}),
+          ...(flags.esApiKeyFile !== undefined ? { apiKey: secret(flags.esApiKeyFile) } : {}),
+          ...(flags.esCa !== undefined ? { caFile: flags.esCa } : {}),
+          ...(flags.esInsecure === true ? { insecure: true } : {}),
+        },
+        namespace: flags.namespace,
+        rulesDirs: flags.rules,
+        enricher: {
+          ...(config.site !== undefined ? { site: config.site } : {}),
+          ...(config.maxTransactions !== undefined ? { maxTransactions: config.maxTransactions } : {}),
+          ...(config.maxDialogs !== undefined ? { maxDialogs: config.maxDialogs } : {}),
+        },
+        ...(config.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: config.maxGroupsPerSignature } : {}),
+        keyedPartitions: positive('--keyed-partitions', flags.keyedPartitions),
+        log,
+      });
+      if (config.site === undefined) {
+        log.warn('no site knowledge (--config with a site: section): signatures that need it are not run');
+      }
+      const statsEvery = positive('--stats-interval', flags.statsInterval) * 1000;
+      let stopping = false;
+      const done = new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          if (stopping) return;
+          stopping = true;
+          log.info({ signal }, 'stopping');
+          void daemon.stop().then(() => {
+            log.info({ stats: daemon.stats() }, 'analyzer stopped');
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await daemon.start();
+      const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);
+      // Tests read the counters without parsing logs: SIGUSR2 prints them as one JSON line on stdout.
+      process.on('SIGUSR2', () =>
+        process.stdout.write(JSON.stringify({ ...daemon.stats(), detect_tasks: daemon.inspect() }) + '\n'),
+      );
+      await done;
+      clearInterval(timer);
+    });
+}

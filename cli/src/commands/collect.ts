@@ -1,0 +1,223 @@
+//! `sipward collect`: the collector daemon. Decodes capture files (`--file`) or a live interface and
+//! publishes one SIP event per SIP message to Kafka (same JSON as `sipward decode`), through a
+//! bounded queue that survives broker outages; SIGINT/SIGTERM flush the queue and exit 0.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { SipwardError } from '../../../lib/src/errors';
+import { createLogger } from '../../../lib/src/logger';
+import { decodeInputs, type DecodeSummary } from '../../../collectors/src/decode';
+import {
+  COMPRESSIONS,
+  SASL_MECHANISMS,
+  kafkaConnection,
+  type Compression,
+  type SaslMechanism,
+} from '../../../collectors/src/publish/kafka-options';
+import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../collectors/src/publish/kafka-publisher';
+import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
+import { parsePositiveNumber } from '../parse-options';
+
+export interface CollectFlags extends InputFlags {
+  file?: string[];
+  kafka?: string;
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  queueMax: number;
+  batchMax: number;
+  lingerMs: number;
+  compression: Compression;
+  saslMechanism?: SaslMechanism;
+  saslUsername?: string;
+  saslPasswordFile?: string;
+  tls?: boolean;
+  tlsCa?: string;
+  tlsInsecure?: boolean;
+  drainTimeout: number;
+  giveUpAfter?: number;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`not a non-negative number: ${value}`);
+  return n;
+}
+
+/** Thrown from the decoder's after-batch hook to stop reading files on SIGINT/SIGTERM. */
+class Interrupted extends Error {}
+
+export function collectCommand(): Command {
+  const command = addInputOptions(
+    new Command('collect').description(
+      'collector daemon: decode capture files or a live interface and publish one SIP event per message to Kafka',
+    ),
+  )
+    .option('--file <paths...>', 'pcap or pcapng files, read in the order given (same as positional captures)')
+    .addOption(new Option('--kafka <brokers>', 'Kafka bootstrap servers, host:port,host:port').env('SIPWARD_KAFKA'))
+    .option('--topic <name>', 'topic of the SIP events', 'sip.events')
+    .addOption(
+      new Option('--partitions <n>', 'partitions when the topic is created').argParser(positiveInteger).default(4),
+    )
+    .addOption(
+      new Option('--replication-factor <n>', 'replication factor when the topic is created')
+        .argParser(positiveInteger)
+        .default(1),
+    )
+    .addOption(
+      new Option('--queue-max <n>', 'events held while the broker is slow or away (live input drops beyond it)')
+        .argParser(positiveInteger)
+        .default(100_000),
+    )
+    .addOption(new Option('--batch-max <n>', 'events per produce request').argParser(positiveInteger).default(2000))
+    .addOption(
+      new Option('--linger-ms <ms>', 'wait this long for a fuller batch').argParser(nonNegativeInteger).default(20),
+    )
+    .addOption(new Option('--compression <codec>', 'record batch compression').choices(COMPRESSIONS).default('gzip'))
+    .addOption(new Option('--sasl-mechanism <name>', 'SASL authentication').choices(SASL_MECHANISMS))
+    .option('--sasl-username <user>', 'SASL user name')
+    .option('--sasl-password-file <file>', 'file holding the SASL password (never on the command line)')
+    .option('--tls', 'connect with TLS')
+    .option('--tls-ca <file>', 'PEM CA bundle to verify the brokers (implies --tls)')
+    .option('--tls-insecure', 'do not verify the broker certificate (implies --tls; lab use only)')
+    .addOption(
+      new Option('--drain-timeout <seconds>', 'on shutdown, flush the queue for at most this long')
+        .argParser(nonNegativeNumber)
+        .default(10),
+    )
+    .addOption(
+      new Option(
+        '--give-up-after <seconds>',
+        'exit 2 when the broker stays unreachable this long (default: retry for ever)',
+      ).argParser(parsePositiveNumber),
+    )
+    .action(async (captures: string[], flags: CollectFlags, cmd: Command) => {
+      const { logLevel } = cmd.optsWithGlobals<{ logLevel: LevelWithSilent }>();
+      const log = createLogger(logLevel, 'sipward-collect');
+      const files = [...(flags.file ?? []), ...captures];
+      // SIPWARD_INTERFACE is the deployment's default; explicit files win over it.
+      const inputFlags: InputFlags =
+        files.length > 0 && cmd.getOptionValueSource('interface') === 'env'
+          ? { ...flags, interface: undefined }
+          : flags;
+      try {
+        await runCollect(files, inputFlags, flags, log);
+      } finally {
+        releaseLiveCapture(inputFlags);
+      }
+    });
+  command.options.find((o) => o.long === '--interface')?.env('SIPWARD_INTERFACE');
+  return command;
+}
+
+async function runCollect(
+  files: string[],
+  inputFlags: InputFlags,
+  flags: CollectFlags,
+  log: ReturnType<typeof createLogger>,
+): Promise<void> {
+  const input = toDecodeInputOptions('collect', files, inputFlags, log, () => undefined);
+  if (flags.kafka === undefined)
+    throw new SipwardError('SIPWARD_USAGE', 'collect needs --kafka host:port (or SIPWARD_KAFKA)');
+  const connection = kafkaConnection({ ...flags, kafka: flags.kafka }, (path) => readFileSync(path, 'utf8'));
+  const live = input.interface !== undefined;
+  const clientId = `sipward-collect-${flags.observerId ?? hostname()}`;
+  const publisher = new KafkaPublisher(createKafkaPorts(connection, clientId, log), {
+    brokers: connection.brokers,
+    topic: flags.topic,
+    partitions: flags.partitions,
+    replicationFactor: flags.replicationFactor,
+    mode: live ? 'live' : 'file',
+    queueMax: flags.queueMax,
+    batchMax: flags.batchMax,
+    lingerMs: flags.lingerMs,
+    compression: flags.compression,
+    observerId: flags.observerId ?? `${hostname()}-${process.pid}`,
+    ...(flags.giveUpAfter !== undefined ? { giveUpAfterMs: flags.giveUpAfter * 1000 } : {}),
+    // Live capture only stops on a signal (decode.ts listens for it): send ourselves one.
+    onFatal: () => {
+      if (live) process.kill(process.pid, 'SIGTERM');
+    },
+    log,
+  });
+  log.info(
+    { brokers: connection.brokers, topic: flags.topic, mode: live ? 'live' : 'file', queue_max: flags.queueMax },
+    'collect starting',
+  );
+
+  let signals = 0;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      if (publisher.fatal === undefined) log.info({ signal }, 'stopping: capture ends, the queue is flushed');
+      interrupted = true;
+      publisher.stopInput();
+    } else {
+      log.warn({ signal }, 'second signal: stopping without flushing');
+      publisher.abortDrain();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // File input connects on its first event, so a bad file fails before any broker traffic.
+  if (live) publisher.start();
+
+  let decode: DecodeSummary | undefined;
+  let failure: unknown;
+  try {
+    decode = await decodeInputs(input, {
+      onEvent: (event) => {
+        publisher.start();
+        publisher.publish(event);
+      },
+      afterBatch: async () => {
+        await publisher.afterBatch();
+        if (interrupted && !live) throw new Interrupted();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) failure = error;
+  }
+
+  let stats: PublisherStats | undefined;
+  try {
+    // A failed input has nothing worth waiting for; a give-up is reported by close.
+    stats = await publisher.close(
+      failure !== undefined && publisher.fatal === undefined ? 0 : flags.drainTimeout * 1000,
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (failure !== undefined) throw failure;
+  log.info(
+    {
+      published: stats.published,
+      dropped: stats.dropped,
+      dropped_total: stats.dropped_total,
+      retries: stats.retries,
+      outages: stats.outages,
+      outage_seconds: stats.outage_seconds,
+      queue_high_water: stats.queue_high_water,
+      producer_resets: stats.producer_resets,
+      bytes: stats.bytes,
+      interrupted,
+      ...(decode !== undefined ? { decode } : {}),
+    },
+    'collect finished',
+  );
+}

@@ -1,0 +1,159 @@
+// The distributed pipeline's proofs (issue 6) against the real broker and Elasticsearch:
+//  1. collect → Kafka → analyzer → Elasticsearch gives exactly what `sipward analyze` gives;
+//  2. one analyzer and three analyzers (the third joining mid-stream) give the same alert set;
+//  4. poison on the topic is dead-lettered, counted, and does not stop the group.
+// Fault proofs (broker, index, analyzer and collector failures) are in pipeline-faults.test.ts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Alert } from '../../schema/src/alert';
+import type { CallRecord } from '../../schema/src/call-record';
+import {
+  BIN,
+  ROOT,
+  compareAlerts,
+  compareCalls,
+  createTopic,
+  decodeCapture,
+  kafka,
+  publish,
+  reference,
+  repeated,
+  settle,
+  startAnalyzer,
+  startCollector,
+  summary,
+  type Daemon,
+} from './pipeline-harness';
+import { requireElasticsearch, requireKafka, uniqueName } from './services';
+
+const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
+const running: Daemon[] = [];
+
+function names(prefix: string): { topic: string; group: string; namespace: string } {
+  const base = uniqueName(prefix);
+  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(running.splice(0).map((d) => d.stop()));
+}
+
+void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { timeout: 300_000 }, () => {
+  before(async () => {
+    await requireKafka();
+    await requireElasticsearch();
+  });
+  after(stopAll);
+
+  void test('proof 1: the same alerts and call records as `sipward analyze` on the same capture', async () => {
+    const n = names('p1');
+    // The embedded default, as a user runs it.
+    const callsFile = join(mkdtempSync(join(tmpdir(), 'sipward-p1-')), 'calls.jsonl');
+    const analyze = spawnSync(
+      process.execPath,
+      [BIN, 'analyze', DEMO, '--format', 'jsonl', '--calls', callsFile, '--log-level', 'silent'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    assert.equal(analyze.status, 0, analyze.stderr);
+    const want = { alerts: new Map<string, Alert>(), calls: new Map<string, CallRecord>() };
+    for (const line of (analyze.stdout + readFileSync(callsFile, 'utf8')).split('\n')) {
+      if (line.trim() === '') continue;
+      const doc = JSON.parse(line) as Alert | CallRecord;
+      if (doc.event.kind === 'alert') want.alerts.set(doc.event.id, doc as Alert);
+      else want.calls.set(doc.event.id, doc as CallRecord);
+    }
+    assert.ok(
+      want.alerts.size >= 8 && want.calls.size >= 100,
+      `reference: ${want.alerts.size} alerts, ${want.calls.size} calls`,
+    );
+
+    await createTopic(n.topic, 4);
+    const collector = startCollector({ topic: n.topic, files: [DEMO] });
+    running.push(collector);
+    const analyzer = startAnalyzer(n);
+    running.push(analyzer);
+    const result = await settle(want, n.namespace, 90_000);
+    assert.equal(
+      summary(result),
+      summary({ alerts: compareAlerts(want.alerts, want.alerts), calls: compareCalls(want.calls, want.calls) }),
+    );
+    const exit = await new Promise<number | null>((resolve) => {
+      if (collector.child.exitCode !== null) resolve(collector.child.exitCode);
+      else collector.child.once('exit', (code) => resolve(code));
+    });
+    assert.equal(exit, 0, collector.stderr().slice(-2000));
+    await stopAll();
+  });
+
+  void test('proof 2: one analyzer and three (one joining mid-stream) give the same alert set', async () => {
+    // 70 min apart: longer than every suppress period, so each copy opens its own incidents.
+    const events = repeated(await decodeCapture(DEMO), 6, 70 * 60_000);
+    const ref = reference(events);
+    assert.ok(ref.alerts.size >= 40, `reference alerts ${ref.alerts.size}`);
+
+    const one = names('p2one');
+    await createTopic(one.topic, 4);
+    running.push(startAnalyzer(one));
+    await publish(one.topic, events, 1500);
+    const single = await settle(ref, one.namespace, 90_000);
+    await stopAll();
+
+    const three = names('p2three');
+    await createTopic(three.topic, 4);
+    running.push(startAnalyzer(three), startAnalyzer(three));
+    const flowing = publish(three.topic, events, 1500);
+    await new Promise((r) => setTimeout(r, 2500));
+    running.push(startAnalyzer(three));
+    await flowing;
+    const scaled = await settle(ref, three.namespace, 120_000);
+    const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
+    assert.equal(summary(single), empty, 'one analyzer');
+    assert.equal(summary(scaled), empty, 'three analyzers');
+    await stopAll();
+  });
+
+  void test('proof 4: poison is dead-lettered, counted and logged once, and the group goes on', async () => {
+    const n = names('p4');
+    const events = await decodeCapture(DEMO);
+    const ref = reference(events);
+    await createTopic(n.topic, 4);
+    const analyzer = startAnalyzer(n);
+    running.push(analyzer);
+    const poison = [
+      { key: 'p1', value: 'this is not JSON {' },
+      { key: 'p2', value: '{"@timestamp":"yesterday","sip":{}}' },
+      { key: 'p3', value: '[1,2,3]' },
+      { key: 'p4', value: JSON.stringify({ ...events[0], sip: { type: 'request', size: 10 } }) },
+    ];
+    await publish(n.topic, events.slice(0, 500), Infinity, poison);
+    await publish(n.topic, events.slice(500));
+    const result = await settle(ref, n.namespace, 90_000);
+    const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
+    assert.equal(summary(result), empty);
+    // The dead-letter topic holds the four messages with their reason.
+    const consumer = kafka().consumer({ groupId: `${n.group}-dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${n.group}.dlq`], fromBeginning: true });
+    const reasons: string[] = [];
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        reasons.push(String(message.headers?.['sipward-error'] ?? ''));
+        return Promise.resolve();
+      },
+    });
+    const deadline = Date.now() + 20_000;
+    while (reasons.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await consumer.disconnect();
+    assert.deepEqual(reasons.sort(), ['bad_sip', 'bad_timestamp', 'not_an_object', 'not_json']);
+    const logged = analyzer
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('dead-letter'));
+    assert.equal(logged.length, 4, `one log line per reason, got ${logged.length}`);
+    await stopAll();
+  });
+});
