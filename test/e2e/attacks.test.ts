@@ -1,4 +1,6 @@
-// End to end: real attack captures (scripts/testbed attacks) through `sipward analyze`.
+// End to end: real attack captures (scripts/testbed attacks, scripts/testbed fs38) through
+// `sipward analyze` (with `--config <config>` when the label names the site config the capture
+// assumes: the fs-* captures and scripts/testbed.d/site.yaml).
 // For every capture in test/fixtures/attacks/labels.yaml:
 //   - every expected signature fires, with the labelled attacker as source.ip and an
 //     event.start..event.end that overlaps the labelled attack time range;
@@ -10,12 +12,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 
-// Compiled to dist/test/e2e/: the repository root is three levels up.
-const ROOT = resolve(__dirname, '..', '..', '..');
+/** The repository root: the nearest directory above this file with a package.json (from dist/ or the source tree). */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const ROOT = findRoot(__dirname);
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
 /** The README's first command analyzes this one; it carries its own labels in the same format. */
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
@@ -38,6 +47,8 @@ interface CaptureLabel {
   sha256: string;
   expect: ExpectedAlert[];
   may: string[];
+  /** Site config (repository-relative) the capture is analysed with. */
+  config?: string;
 }
 
 interface AlertLine {
@@ -72,6 +83,7 @@ function toCaptureLabel(c: unknown, i: number): CaptureLabel {
     file,
     scenario: str(c.scenario, `${file}.scenario`),
     sha256: str(c.sha256, `${file}.sha256`),
+    ...(c.config !== undefined ? { config: str(c.config, `${file}.config`) } : {}),
     may: c.may.map((m: unknown) => str(m, `${file}.may[]`)),
     expect: c.expect.map((e: unknown, j: number): ExpectedAlert => {
       if (!isRecord(e)) throw new Error(`labels.yaml: ${file}.expect[${j}] is not a map`);
@@ -98,8 +110,9 @@ function parseAlert(line: string): AlertLine {
   return { ruleId: doc.rule.id, sourceIp, start, end, raw: line };
 }
 
-function analyze(file: string): AlertLine[] {
-  const r = spawnSync(process.execPath, [SIPWARD, 'analyze', file, '--format', 'jsonl'], {
+function analyze(file: string, config?: string): AlertLine[] {
+  const args = [SIPWARD, 'analyze', file, '--format', 'jsonl', ...(config !== undefined ? ['--config', config] : [])];
+  const r = spawnSync(process.execPath, args, {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -142,6 +155,77 @@ void test('labels.yaml covers a benign capture and every attack family', () => {
   assert.ok(statSync(DEMO).size < 1024 * 1024, 'samples/demo-attacks.pcap is over 1 MB');
 });
 
+/** The FS.38 signatures the fs-* captures (scripts/testbed.d/fs38.sh) must exercise. */
+const FS38_IDS = [
+  'SIP-FRD-01',
+  'SIP-FRD-02',
+  'SIP-FRD-03',
+  'SIP-FRD-04',
+  'SIP-FRD-05',
+  'SIP-FRD-08',
+  'SIP-CLI-01',
+  'SIP-REG-02',
+  'SIP-REG-03',
+  'SIP-HDR-01',
+  'SIP-HDR-02',
+  'SIP-HDR-03',
+  'SIP-HDR-04',
+  'SIP-TOP-01',
+  'SIP-TOP-02',
+  'SIP-DLG-01',
+  'SIP-DLG-02',
+  'SIP-SDP-01',
+  'SIP-SDP-02',
+  'SIP-CRY-03',
+  'SIP-IC-01',
+  'SIP-IC-02',
+];
+
+void test('labels.yaml: the fs-* captures cover every FS.38 signature, with the site config and a benign look-alike capture', () => {
+  const fs38 = labels.filter((c) => c.scenario.startsWith('fs-'));
+  assert.ok(fs38.length > 0, 'no fs-* capture in labels.yaml (scripts/testbed fs38 test/fixtures/attacks)');
+  for (const c of fs38) {
+    assert.ok(c.config !== undefined, `${c.file}: no config (the fs-* captures need the site knowledge)`);
+    assert.ok(existsSync(join(ROOT, c.config)), `${c.file}: config ${c.config} missing`);
+  }
+  const ids = new Set(fs38.flatMap((c) => c.expect.map((e) => e.id)));
+  for (const id of FS38_IDS) assert.ok(ids.has(id), `no fs-* capture expects ${id}`);
+  const benign = fs38.filter((c) => c.expect.length === 0);
+  assert.ok(benign.length > 0, 'no benign fs-* capture (expect: [])');
+  for (const c of benign) assert.deepEqual(c.may, [], `${c.file}: a benign capture allows nothing`);
+});
+
+/** Ids of the signatures that need site knowledge (`requires_site: true`): skipped without --config. */
+function siteSignatureIds(): Set<string> {
+  const ids = new Set<string>();
+  const base = join(ROOT, 'signatures');
+  for (const family of readdirSync(base, { withFileTypes: true })) {
+    if (!family.isDirectory()) continue;
+    for (const sig of readdirSync(join(base, family.name), { withFileTypes: true })) {
+      const file = join(base, family.name, sig.name, 'signature.yaml');
+      if (!sig.isDirectory() || !existsSync(file)) continue;
+      const doc: unknown = parse(readFileSync(file, 'utf8'));
+      if (isRecord(doc) && doc.requires_site === true && typeof doc.id === 'string') ids.add(doc.id);
+    }
+  }
+  return ids;
+}
+
+void test('fs-* captures without the site config: no site-aware signature fires, nothing outside the labels', () => {
+  const siteIds = siteSignatureIds();
+  assert.ok(siteIds.has('SIP-HDR-01'), 'SIP-HDR-01 should need site knowledge');
+  for (const label of labels.filter((c) => c.config !== undefined)) {
+    const allowed = new Set([...label.expect.map((e) => e.id), ...label.may]);
+    const alerts = analyze(pathOf(label));
+    const wrong = alerts.filter((a) => siteIds.has(a.ruleId) || !allowed.has(a.ruleId));
+    assert.deepEqual(
+      wrong.map((a) => `${a.ruleId} src=${a.sourceIp ?? '-'}`),
+      [],
+      `${label.file} without --config`,
+    );
+  }
+});
+
 for (const label of [...labels, demo]) {
   void test(`${label.file}: capture matches its label (sha256, size)`, () => {
     const path = pathOf(label);
@@ -151,7 +235,7 @@ for (const label of [...labels, demo]) {
   });
 
   void test(`${label.file}: analyze raises exactly the labelled signatures`, () => {
-    const alerts = analyze(pathOf(label));
+    const alerts = analyze(pathOf(label), label.config);
     if (label.expect.length === 0) {
       assert.deepEqual(
         alerts.map((a) => a.ruleId),
