@@ -2,6 +2,8 @@
 // broker and the real Elasticsearch, and the single-process engine as the reference the
 // distributed results must equal.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Alert } from '../../schema/src/alert';
@@ -17,6 +19,8 @@ import { elasticsearchUrl, kafkaBrokers, repoRoot } from './services';
 
 export const ROOT = repoRoot();
 export const BIN = join(ROOT, 'bin', 'sipward.js');
+/** Daemon logs of the pipeline tests. */
+export const LOG_DIR = join(tmpdir(), 'sipward-pipeline-logs');
 
 export async function decodeCapture(file: string): Promise<SipEvent[]> {
   const events: SipEvent[] = [];
@@ -111,20 +115,33 @@ export async function publish(
     retry: { retries: 100, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   await producer.connect();
+  // Like the collector: a broker outage is waited out (bounded), never a lost batch.
+  const send = async (record: Parameters<typeof producer.send>[0]): Promise<void> => {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        await producer.send(record);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
   try {
     const batch = Number.isFinite(perSecond) ? Math.max(1, Math.floor(perSecond / 10)) : 1000;
     const started = Date.now();
     const observer = `harness-${topic}-${Date.now()}`;
     let acked = -1;
     const watermark = (end: boolean): Promise<unknown> =>
-      producer.send({
+      send({
         topic: `${topic}.watermarks`,
         acks: -1,
         messages: [{ key: observer, value: JSON.stringify({ observer, t: acked, w: Date.now(), end }) }],
       });
     for (let i = 0; i < events.length; i += batch) {
       const slice = events.slice(i, i + batch);
-      await producer.send({
+      await send({
         topic,
         acks: -1,
         messages: slice.map((e) => ({
@@ -142,7 +159,7 @@ export async function publish(
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     }
-    if (extra.length > 0) await producer.send({ topic, acks: -1, messages: extra });
+    if (extra.length > 0) await send({ topic, acks: -1, messages: extra });
     await watermark(true);
   } finally {
     await producer.disconnect();
@@ -163,7 +180,14 @@ function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  // The whole log stays on disk for a post-mortem (the assertion messages carry only its tail).
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(
+    LOG_DIR,
+    `${args.find((a) => a === 'analyzer' || a === 'collect') ?? 'daemon'}-${child.pid ?? 0}.log`,
+  );
   child.stderr?.on('data', (d: Buffer) => {
+    appendFileSync(logFile, d);
     err += d.toString();
     if (err.length > 2_000_000) err = err.slice(-1_000_000);
   });

@@ -5,7 +5,16 @@
 //!                               └─► ES call records        └─ ticks (watermarks) to every keyed partition
 //!
 //! Any number of instances may run with the same --group; results do not depend on how many.
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type Producer,
+  type ProducerRecord,
+} from 'kafkajs';
+import { lostProducerState } from '../../../collectors/src/publish/kafka-publisher';
 import type { Alert } from '../../../schema/src/alert';
 import type { Logger } from '../../../lib/src/logger';
 import { compileSignature } from '../engine/compile-signature';
@@ -44,6 +53,7 @@ export interface AnalyzerDaemonStats {
   dialog: ReturnType<StageRunner['snapshot']> & { events: number; duplicates: number; poison: number; calls: number };
   detect: ReturnType<StageRunner['snapshot']> & { alerts: number; late: number; duplicates: number; buffered: number };
   dead_letters: number;
+  producer_resets: number;
   indexer: ReturnType<ElasticIndexer['stats']>;
 }
 
@@ -68,8 +78,15 @@ interface SourceWatermark {
   end: boolean;
 }
 
-/** A collector silent this long no longer holds the watermark back (it died, or was stopped). */
-const SOURCE_SILENCE_MS = 10_000;
+/** Bytes of values per produce request (kept far below the broker's 1 MB record-batch limit). */
+const MAX_SEND_BYTES = 256 * 1024;
+
+/**
+ * A collector silent this long no longer holds the watermark back (it died without its final
+ * watermark). Longer than a broker outage worth riding out: a source that cannot reach the broker
+ * looks silent too, and excluding it early would turn its delayed events into late ones.
+ */
+const SOURCE_SILENCE_MS = 60_000;
 
 async function retryForever<T>(what: string, log: Logger, stopped: () => boolean, fn: () => Promise<T>): Promise<T> {
   let delay = 200;
@@ -92,7 +109,8 @@ async function retryForever<T>(what: string, log: Logger, stopped: () => boolean
 export class AnalyzerDaemon {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private producerResets = 0;
   private readonly indexer: ElasticIndexer;
   private dialog: StageRunner | undefined;
   private detect: StageRunner | undefined;
@@ -126,7 +144,7 @@ export class AnalyzerDaemon {
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.newProducer();
     this.indexer = new ElasticIndexer({
       connection: options.elasticsearch,
       namespace: options.namespace,
@@ -236,12 +254,66 @@ export class AnalyzerDaemon {
     this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
   }
 
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  /**
+   * One send. When the broker lost this producer's idempotence state (a restarted broker answers
+   * OUT_OF_ORDER_SEQUENCE_NUMBER / UNKNOWN_PRODUCER_ID for ever), a new producer id takes over: its
+   * resend may duplicate a keyed record, which the detect stage drops by upstream offset.
+   */
+  private async send(record: ProducerRecord): Promise<void> {
+    // A backlog batch re-keys into more than the broker takes in one record batch
+    // (message.max.bytes, 1 MB by default): send it in slices well below that.
+    let start = 0;
+    while (start < record.messages.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < record.messages.length && (end === start || bytes < MAX_SEND_BYTES)) {
+        const value = record.messages[end]?.value;
+        bytes += typeof value === 'string' ? value.length : (value?.length ?? 0);
+        end++;
+      }
+      const slice =
+        start === 0 && end === record.messages.length
+          ? record
+          : { ...record, messages: record.messages.slice(start, end) };
+      try {
+        await this.producer.send(slice);
+      } catch (error) {
+        if (lostProducerState(error)) await this.replaceProducer(error);
+        throw error;
+      }
+      start = end;
+    }
+  }
+
+  private replacing: Promise<void> | undefined;
+
+  private async replaceProducer(error: unknown): Promise<void> {
+    this.replacing ??= (async () => {
+      this.producerResets++;
+      this.options.log.warn(
+        { err: (error as Error).message, producer_resets: this.producerResets },
+        'broker lost the producer state: new producer',
+      );
+      const old = this.producer;
+      this.producer = this.newProducer();
+      await old.disconnect().catch(() => undefined);
+      await this.producer.connect();
+    })().finally(() => {
+      this.replacing = undefined;
+    });
+    await this.replacing;
+  }
+
   private async deliverDialog(out: DialogOutputs): Promise<void> {
     const stopped = (): boolean => this.stopped;
     const log = this.options.log;
     if (out.keyed.length > 0) {
       await retryForever('produce to the keyed topic', log, stopped, () =>
-        this.producer.send({
+        this.send({
           topic: this.keyedTopic,
           acks: -1,
           messages: out.keyed.map((k) => ({
@@ -265,7 +337,7 @@ export class AnalyzerDaemon {
       }
       this.deadLetters += out.dead.length;
       await retryForever('produce to the dead-letter topic', log, stopped, () =>
-        this.producer.send({
+        this.send({
           topic: this.deadLetterTopic,
           acks: -1,
           messages: out.dead.map((d) => ({
@@ -310,7 +382,7 @@ export class AnalyzerDaemon {
         this.options.log,
         () => this.stopped,
         () =>
-          this.producer.send({
+          this.send({
             topic: this.deadLetterTopic,
             acks: -1,
             messages: result.rejected.map((r) => ({
@@ -362,7 +434,8 @@ export class AnalyzerDaemon {
         const position =
           this.dialog.deliveredPosition(p) ?? (task === undefined ? (committed.get(p) ?? low.get(p) ?? 0) : -1);
         const drained = position >= (high.get(p) ?? 0);
-        const streamTime = task?.streamTime ?? -Infinity;
+        // Only what is delivered: the records of a batch still in flight must not be overtaken.
+        const streamTime = task?.deliveredTime ?? -Infinity;
         let tick: { t: number; i: boolean };
         if (bound !== undefined) {
           if (!drained) tick = { t: streamTime - lateness, i: false };
@@ -383,7 +456,7 @@ export class AnalyzerDaemon {
       if (values.length === 0) return;
       const messages = [];
       for (let q = 0; q < this.keyedPartitions; q++) for (const value of values) messages.push({ partition: q, value });
-      await this.producer.send({ topic: this.keyedTopic, acks: -1, messages });
+      await this.send({ topic: this.keyedTopic, acks: -1, messages });
     } catch (error) {
       this.options.log.debug({ err: (error as Error).message }, 'watermark tick failed (retried next period)');
     } finally {
@@ -433,6 +506,7 @@ export class AnalyzerDaemon {
       dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
       detect: { ...(this.detect?.snapshot() ?? empty), alerts, late, duplicates: dDup, buffered },
       dead_letters: this.deadLetters,
+      producer_resets: this.producerResets,
       indexer: this.indexer.stats(),
     };
   }

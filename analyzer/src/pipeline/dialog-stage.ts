@@ -65,6 +65,12 @@ export class DialogTask {
   private replaying = false;
   /** Highest event time seen in this partition (ms). */
   streamTime = -Infinity;
+  /**
+   * Highest event time whose re-keyed records are acknowledged: what a watermark tick may vouch
+   * for. Ticking with `streamTime` instead lets a tick overtake the records of a batch still
+   * being delivered, and the detect stage would see them late.
+   */
+  deliveredTime = -Infinity;
   lag = Infinity;
   lastRecordWallMs = 0;
   readonly stats: DialogTaskStats = { events: 0, duplicates: 0, poison: {}, keyedRecords: 0, calls: 0 };
@@ -138,13 +144,26 @@ export class DialogTask {
   }
 
   tick(idle: boolean): KeyedTick {
-    const t = this.streamTime === -Infinity ? -1 : this.streamTime - (idle ? 0 : this.options.latenessMs);
+    const t = this.deliveredTime === -Infinity ? -1 : this.deliveredTime - (idle ? 0 : this.options.latenessMs);
     return { k: 'w', p: this.options.partition, t, i: idle };
   }
 
-  async flush(): Promise<boolean> {
+  /** Flushes run one after another (a batch and the idle timer may both ask). */
+  private flushing: Promise<unknown> = Promise.resolve();
+
+  flush(): Promise<boolean> {
+    const run = this.flushing.then(() => this.flushNow());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<boolean> {
     const out = this.out;
-    if (out.keyed.length === 0 && out.calls.length === 0 && out.dead.length === 0) return false;
+    const upTo = this.streamTime;
+    if (out.keyed.length === 0 && out.calls.length === 0 && out.dead.length === 0) {
+      this.deliveredTime = upTo;
+      return false;
+    }
     this.out = { keyed: [], calls: [], dead: [] };
     try {
       await this.options.deliver(out);
@@ -157,6 +176,7 @@ export class DialogTask {
       };
       throw error;
     }
+    if (upTo > this.deliveredTime) this.deliveredTime = upTo;
     return true;
   }
 }

@@ -64,7 +64,8 @@ export class StageRunner {
   constructor(private readonly options: StageRunnerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      // Short enough that a killed instance's partitions move within seconds, long enough for a GC pause.
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 3000,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
       readUncommitted: false,

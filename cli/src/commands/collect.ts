@@ -145,7 +145,8 @@ async function runCollect(
     batchMax: flags.batchMax,
     lingerMs: flags.lingerMs,
     compression: flags.compression,
-    observerId: flags.observerId ?? `${hostname()}-${process.pid}`,
+    // Stable across restarts: a restarted collector takes over its own watermark entry at once.
+    observerId: flags.observerId ?? hostname(),
     ...(flags.giveUpAfter !== undefined ? { giveUpAfterMs: flags.giveUpAfter * 1000 } : {}),
     // Live capture only stops on a signal (decode.ts listens for it): send ourselves one.
     onFatal: () => {

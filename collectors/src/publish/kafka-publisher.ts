@@ -526,7 +526,7 @@ function isTooLarge(error: unknown): boolean {
   return hasErrorType(error, ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 }
 
-function lostProducerState(error: unknown): boolean {
+export function lostProducerState(error: unknown): boolean {
   return hasErrorType(error, [
     'OUT_OF_ORDER_SEQUENCE_NUMBER',
     'UNKNOWN_PRODUCER_ID',
