@@ -147,7 +147,6 @@ export async function publish(
         messages: slice.map((e) => ({
           key: e.sip.call_id ?? e.event.id,
           value: JSON.stringify(e),
-          timestamp: String(Math.min(Math.floor(Date.parse(e['@timestamp'])), Date.now())),
           headers: { 'schema-version': '1' },
         })),
       });

@@ -319,8 +319,7 @@ export class AnalyzerDaemon {
           messages: out.keyed.map((k) => ({
             partition: k.partition,
             value: k.value,
-            // Capped near the local clock: the broker refuses records stamped far in the future.
-            timestamp: String(Math.floor(Math.min(k.timestamp, Date.now() + 600_000))),
+            // Publish time (default): time-based retention must not delete a replayed capture's records.
           })),
         }),
       );

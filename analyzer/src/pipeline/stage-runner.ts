@@ -25,6 +25,8 @@ export interface StageRunnerOptions {
   /** Called when partitions are no longer ours (state dropped). */
   onRevoked?: (partitions: number[]) => void;
   sessionTimeoutMs?: number;
+  /** Partitions processed at once (default 1: measured no faster on 2 shared cores). */
+  concurrency?: number;
 }
 
 /**
@@ -122,7 +124,8 @@ export class StageRunner {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Tasks are per partition and independent, so more is safe; on 2 shared cores it measured no faster.
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }

@@ -16,7 +16,7 @@ export interface SipEventRecord {
   key: string;
   value: string;
   headers: { 'schema-version': string; 'content-type': string };
-  /** Event time in ms since the epoch, as kafkajs wants it (a string); capped near the local clock. */
+  /** Publish time in ms since the epoch, as kafkajs wants it (a string); the event time is in the value. */
   timestamp: string;
   /** The event's own capture time (ms): what the source watermark vouches for. */
   eventMs: number;
@@ -36,15 +36,13 @@ export function toSipEventRecord(event: SipEvent): SipEventRecord {
     key: event.sip.call_id ?? event.event.id,
     value: line.slice(0, -1),
     headers: HEADERS,
-    // The broker refuses records stamped too far ahead of its clock (message.timestamp.after.max.ms,
-    // 1 h by default): a sensor with a fast clock must not wedge the publisher. The event keeps its time.
-    timestamp: String(Number.isFinite(ms) ? Math.min(ms, Date.now() + MAX_FUTURE_MS) : 0),
+    // Publish time, not capture time: the broker's time-based retention and its future-timestamp
+    // check work on the record time, and a replayed capture from last month must neither be deleted
+    // while it is being read nor refused. The capture time is in the value (@timestamp).
+    timestamp: String(Date.now()),
     eventMs: Number.isFinite(ms) ? ms : 0,
   };
 }
-
-/** Record timestamps are capped this far past the local clock (see toSipEventRecord). */
-const MAX_FUTURE_MS = 10 * 60_000;
 
 /** The part of a kafkajs Producer the publisher uses (a fake in unit tests). */
 export interface ProducerPort {
