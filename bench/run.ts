@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { runEngineBenchmarks } from './engine';
 import { runMicroBenchmarks } from './micro';
+import { pipelineTable, runPipelineBenchmarks } from './pipeline';
 
 const root = join(__dirname, '..', '..');
 const out = join(root, 'bench', 'out');
@@ -226,11 +227,14 @@ async function main(): Promise<void> {
   const engine = await runEngineBenchmarks(small);
   lines.push('| detection engine (in-process, one core) | result |', '|---|---|');
   for (const e of engine) lines.push(`| ${e.name} | ${e.value} |`);
+  // Real broker + Elasticsearch; skipped with a note when SIPWARD_BENCH_PIPELINE=0 or they are down.
+  const pipeline = await runPipelineBenchmarks();
+  lines.push('', ...pipelineTable(pipeline));
   const table = lines.join('\n');
   process.stdout.write(table + '\n');
   writeFileSync(
     join(out, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro, engine }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline }, null, 2),
   );
 }
 
