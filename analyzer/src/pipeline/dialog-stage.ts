@@ -139,6 +139,9 @@ export class DialogTask {
    * later events to move time past their linger — no later event of theirs is coming.
    */
   idle(): void {
+    // Only live (rebuilt) tasks go idle: what is emitted now was never delivered, even when the
+    // last record this task saw was a replayed one.
+    this.replaying = false;
     if (this.streamTime === -Infinity) return;
     this.tracker.advance(this.streamTime + 32_000);
   }
