@@ -3,14 +3,13 @@
 //! the semantic rules of signatures/README.md, and reports problems as "<file>:<line>: <field>: …".
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { FIELD_ROOTS, SpecError } from './compile';
+import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from './schema-errors';
 import { compileSignature } from './compile-signature';
 import type { ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
-
-type YamlPath = Array<string | number>;
 
 export interface LoadOptions {
   /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
@@ -129,50 +128,9 @@ class YamlFile {
   }
 }
 
-function ajvPath(error: ErrorObject): YamlPath {
-  const parts = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
-  const path: YamlPath = parts.map((p) => {
-    const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
-  });
-  const params = error.params as { missingProperty?: string; additionalProperty?: string };
-  if (params.additionalProperty !== undefined) path.push(params.additionalProperty);
-  return path;
-}
-
-function ajvProblem(error: ErrorObject): string {
-  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  if (params.missingProperty !== undefined) return `missing required key "${params.missingProperty}"`;
-  if (params.additionalProperty !== undefined) return 'unknown key';
-  if (params.allowedValues !== undefined) return `must be one of ${params.allowedValues.join(', ')}`;
-  if (error.schemaPath.includes('/duration/')) return 'not a duration (500ms, 60s, 5m, 1h or seconds)';
-  return error.message ?? 'invalid';
-}
-
-/** Keywords that say what is wrong; a bare `type` error from a oneOf branch says least. */
-const KEYWORD_RANK: Record<string, number> = { additionalProperties: 0, required: 1, enum: 2, pattern: 3, type: 9 };
-
-/**
- * The errors worth showing: one per failing location, the deepest locations only (oneOf/anyOf
- * summaries and the parents of a deeper failure add nothing), the most telling keyword each.
- */
-function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
-  const deepest = specific.filter(
-    (e) =>
-      !specific.some(
-        (o) => o.instancePath.length > e.instancePath.length && o.instancePath.startsWith(`${e.instancePath}/`),
-      ),
-  );
-  const best = new Map<string, ErrorObject>();
-  for (const e of deepest) {
-    const current = best.get(e.instancePath);
-    if (current === undefined || (KEYWORD_RANK[e.keyword] ?? 5) < (KEYWORD_RANK[current.keyword] ?? 5)) {
-      best.set(e.instancePath, e);
-    }
-  }
-  return [...best.values()];
-}
+const SIGNATURE_FORMATS: ReadonlyArray<[string, string]> = [
+  ['/duration/', 'not a duration (500ms, 60s, 5m, 1h or seconds)'],
+];
 
 /** Reads a named list: one entry per line (.txt) or first column (.tsv); `#` starts a comment. */
 function readList(name: string, dirs: readonly string[]): string[] | undefined {
@@ -245,7 +203,7 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   if (!validate(raw)) {
     const found = usefulErrors(validate.errors ?? []);
     if (found.length === 0) errors.push(yaml.error([], 'invalid'));
-    for (const e of found) errors.push(yaml.error(ajvPath(e), ajvProblem(e)));
+    for (const e of found) errors.push(yaml.error(ajvPath(e), ajvProblem(e, SIGNATURE_FORMATS)));
     return undefined;
   }
   const doc = raw as Record<string, unknown>;

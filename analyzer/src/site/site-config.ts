@@ -3,11 +3,12 @@
 //! Every problem is reported as "<file>:<line>: <field>: <problem>" in one SIPWARD_CONFIG_INVALID.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { IpSet } from '../engine/ip-set';
+import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from '../engine/schema-errors';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -65,8 +66,6 @@ export interface SiteConfig {
   account_groups: AccountGroup[];
 }
 
-type YamlPath = Array<string | number>;
-
 /** `site.schema.json` sits next to this file in src/; from dist/ it is found by walking up to the repo. */
 function schemaFile(): string {
   let dir = __dirname;
@@ -112,56 +111,11 @@ function lineOf(doc: Document, lines: LineCounter, path: YamlPath): number {
   return 1;
 }
 
-function ajvPath(error: ErrorObject): YamlPath {
-  const parts = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
-  const path: YamlPath = parts.map((p) => {
-    const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
-  });
-  const params = error.params as { additionalProperty?: string };
-  if (params.additionalProperty !== undefined) path.push(params.additionalProperty);
-  return path;
-}
-
-function ajvProblem(error: ErrorObject): string {
-  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  if (params.missingProperty !== undefined) return `missing required key "${params.missingProperty}"`;
-  if (params.additionalProperty !== undefined) return 'unknown key';
-  if (params.allowedValues !== undefined) return `must be one of ${params.allowedValues.join(', ')}`;
-  if (error.schemaPath.includes('/time/')) return 'not a time of day (HH:MM, 00:00 to 24:00)';
-  if (error.schemaPath.includes('/country/')) return 'not an ISO 3166 alpha-2 country code (e.g. GB)';
-  if (error.schemaPath.includes('own_numbers')) return 'not an E.164 prefix (+ and 1 to 15 digits)';
-  return error.message ?? 'invalid';
-}
-
-const KEYWORD_RANK: Record<string, number> = { additionalProperties: 0, required: 1, enum: 2, pattern: 3, type: 9 };
-
-/** Where an error points: an unknown key counts as its own location, not its parent's. */
-function errorLocation(e: ErrorObject): string {
-  const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-  return extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
-}
-
-/** One error per failing location, deepest locations only, the most telling keyword each. */
-function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
-  const deepest = specific.filter((e) => {
-    const at = errorLocation(e);
-    return !specific.some((o) => {
-      const other = errorLocation(o);
-      return other.length > at.length && other.startsWith(`${at}/`);
-    });
-  });
-  const best = new Map<string, ErrorObject>();
-  for (const e of deepest) {
-    const at = errorLocation(e);
-    const current = best.get(at);
-    if (current === undefined || (KEYWORD_RANK[e.keyword] ?? 5) < (KEYWORD_RANK[current.keyword] ?? 5)) {
-      best.set(at, e);
-    }
-  }
-  return [...best.values()];
-}
+const SITE_FORMATS: ReadonlyArray<[string, string]> = [
+  ['/time/', 'not a time of day (HH:MM, 00:00 to 24:00)'],
+  ['/country/', 'not an ISO 3166 alpha-2 country code (e.g. GB)'],
+  ['own_numbers', 'not an E.164 prefix (+ and 1 to 15 digits)'],
+];
 
 function minuteOfDay(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
@@ -246,7 +200,7 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
   if (!validate(raw)) {
     const found = usefulErrors(validate.errors ?? []);
     if (found.length === 0) fail([], 'invalid');
-    for (const e of found) fail(ajvPath(e), ajvProblem(e));
+    for (const e of found) fail(ajvPath(e), ajvProblem(e, SITE_FORMATS));
     throw report();
   }
   const site: RawSite = (raw as { site?: RawSite }).site ?? {};
