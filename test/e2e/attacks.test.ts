@@ -13,18 +13,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { repoRoot } from '../integration/services';
 
-/** The repository root: the nearest directory above this file with a package.json (from dist/ or the source tree). */
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
-const ROOT = findRoot(__dirname);
+const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
 /** The README's first command analyzes this one; it carries its own labels in the same format. */
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');

@@ -6,20 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { repoRoot } from '../integration/services';
 import type { CallRecord } from '../../schema/src/call-record';
 
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
-const ROOT = findRoot(__dirname);
+const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 /** Hold-time tolerance: the 200 OK → BYE interval vs sipp's -d (ACK → BYE). */
