@@ -42,5 +42,9 @@ if (files.length === 0) {
 
 // Integration files share one broker and one index node: run files one at a time.
 const args = ['--enable-source-maps', '--test', '--test-concurrency=1', ...files];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+// A runner started from inside another test (the newcomer-path test runs `npm test` in a clone)
+// inherits NODE_TEST_CONTEXT, and node then skips every file and exits 0: never pass it on.
+const env = { ...process.env };
+delete env.NODE_TEST_CONTEXT;
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env });
 process.exit(result.status ?? 1);
