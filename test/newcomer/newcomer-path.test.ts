@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../integration/services';
@@ -36,6 +36,9 @@ void test(
     assert.match(analyze, /sipward\.js analyze samples\/demo-attacks\.pcap/);
     assert.equal(testCommand, 'npm test');
     const dir = mkdtempSync(join(tmpdir(), 'sipward-newcomer-'));
+    // mkdtemp makes the directory 0700; the live test's least-privilege sensor runs as nobody and
+    // must reach bin/sipward.js, as it can in an ordinary clone.
+    chmodSync(dir, 0o755);
     const clone = join(dir, 'sipward');
     try {
       const cloned = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { encoding: 'utf8' });
