@@ -92,10 +92,13 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
   const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
-  const onWarning = (w: CaptureWarning): void => {
+  // File warnings name their file: with several captures in one stream, the offset alone is ambiguous.
+  const warn = (w: CaptureWarning, file?: string): void => {
     warnings++;
-    options.log.warn({ code: w.code, offset: w.offset }, w.message);
+    if (file === undefined) options.log.warn({ code: w.code, offset: w.offset }, w.message);
+    else options.log.warn({ code: w.code, file, offset: w.offset }, `${file}: ${w.message}`);
   };
+  const onWarning = (w: CaptureWarning): void => warn(w);
 
   if (options.interface !== undefined) {
     const backend = options.captureBackend ?? 'cap';
@@ -125,7 +128,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
     let done = 0;
     for (const path of options.captures) {
-      const source = await openCaptureFile(path, { onWarning });
+      const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
       await pump(source, decoder, sink, (bytes) => {
         options.onProgress?.(done + bytes, total);
       });

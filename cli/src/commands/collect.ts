@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { LevelWithSilent } from 'pino';
 import { SipwardError } from '../../../lib/src/errors';
-import { createLogger } from '../../../lib/src/logger';
+import type { Logger } from '../../../lib/src/logger';
+import { commandLogger } from '../command-logger';
 import { decodeInputs, type DecodeSummary } from '../../../collectors/src/decode';
 import {
   COMPRESSIONS,
@@ -105,8 +105,7 @@ export function collectCommand(): Command {
       ).argParser(parsePositiveNumber),
     )
     .action(async (captures: string[], flags: CollectFlags, cmd: Command) => {
-      const { logLevel } = cmd.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-collect');
+      const log = commandLogger(cmd, 'sipward-collect');
       const files = [...(flags.file ?? []), ...captures];
       // SIPWARD_INTERFACE is the deployment's default; explicit files win over it.
       const inputFlags: InputFlags =
@@ -123,12 +122,7 @@ export function collectCommand(): Command {
   return command;
 }
 
-async function runCollect(
-  files: string[],
-  inputFlags: InputFlags,
-  flags: CollectFlags,
-  log: ReturnType<typeof createLogger>,
-): Promise<void> {
+async function runCollect(files: string[], inputFlags: InputFlags, flags: CollectFlags, log: Logger): Promise<void> {
   const input = toDecodeInputOptions('collect', files, inputFlags, log, () => undefined);
   if (flags.kafka === undefined)
     throw new SipwardError('SIPWARD_USAGE', 'collect needs --kafka host:port (or SIPWARD_KAFKA)');
