@@ -7,6 +7,8 @@ import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
 import { openCaptureFile } from './capture/capture-file';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
+import { HepInput, type HepStats } from './capture/hep-input';
+import { HepListener, type HepEndpoint, type HepListenerStats, type HepTransport } from './capture/hep-listener';
 import { LiveCapture } from './capture/live-interface';
 import { LivePcapSession, type PcapCaptureStats } from './capture/live-pcap-session';
 import { toJsonLine } from './event/jsonl';
@@ -31,9 +33,17 @@ export interface DecodeInputOptions extends SipDecoderOptions {
   durationSeconds?: number;
   /** Live capture backend (default 'cap'). */
   captureBackend?: LiveCaptureBackend;
+  /** HEP v3 input instead of files or an interface (stops like live capture). */
+  hep?: HepInputEndpoint;
   log: Logger;
   /** Called with (bytesDone, bytesTotal) after every batch of file input. */
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface HepInputEndpoint extends HepEndpoint {
+  transports?: readonly HepTransport[];
+  /** Packets must carry this auth key (chunk 0x000e). */
+  authKey?: string;
 }
 
 export interface DecodeSummary extends SipDecoderStats {
@@ -44,6 +54,8 @@ export interface DecodeSummary extends SipDecoderStats {
   decode_drops: Record<string, number>;
   /** Live capture only: the capture counters (kernel ones with the pcap backend). */
   live?: LiveSummary;
+  /** HEP input only: packets received, turned into events, and dropped by reason. */
+  hep?: HepStats & { listener: HepListenerStats };
   seconds: number;
 }
 
@@ -92,6 +104,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
   const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
+  let hepSummary: DecodeSummary['hep'];
   // File warnings name their file: with several captures in one stream, the offset alone is ambiguous.
   const warn = (w: CaptureWarning, file?: string): void => {
     warnings++;
@@ -100,7 +113,9 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
   };
   const onWarning = (w: CaptureWarning): void => warn(w);
 
-  if (options.interface !== undefined) {
+  if (options.hep !== undefined) {
+    hepSummary = await receiveHep(options.hep, options, decoder, sink);
+  } else if (options.interface !== undefined) {
     const backend = options.captureBackend ?? 'cap';
     const liveOptions = {
       interface: options.interface,
@@ -149,8 +164,40 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     tcp: nonZero(decoder.tcp.counters as unknown as Record<string, number>),
     decode_drops: drops,
     ...(liveSummary !== undefined ? { live: liveSummary() } : {}),
+    ...(hepSummary !== undefined ? { hep: hepSummary } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
+}
+
+/** HEP input until SIGINT/SIGTERM or --duration: every packet through HepInput into the decoder. */
+async function receiveHep(
+  endpoint: HepInputEndpoint,
+  options: DecodeInputOptions,
+  decoder: SipDecoder,
+  sink: EventSink,
+): Promise<NonNullable<DecodeSummary['hep']>> {
+  const listener = await HepListener.open(endpoint);
+  const input = new HepInput(decoder, endpoint.authKey !== undefined ? { authKey: endpoint.authKey } : {});
+  options.log.info(
+    { hep: `${endpoint.host}:${endpoint.port}`, transports: endpoint.transports ?? ['udp', 'tcp'] },
+    'listening for HEP',
+  );
+  const stop = (): void => void listener.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
+  try {
+    for await (const batch of listener) {
+      for (const packet of batch) input.push(packet);
+      await sink.afterBatch();
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    await listener.close();
+  }
+  return { ...input.stats, listener: { ...listener.stats } };
 }
 
 async function pump(

@@ -127,7 +127,8 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
   if (flags.kafka === undefined)
     throw new SipwardError('SIPWARD_USAGE', 'collect needs --kafka host:port (or SIPWARD_KAFKA)');
   const connection = kafkaConnection({ ...flags, kafka: flags.kafka }, (path) => readFileSync(path, 'utf8'));
-  const live = input.interface !== undefined;
+  // HEP input runs until a signal, like a live interface.
+  const live = input.interface !== undefined || input.hep !== undefined;
   const clientId = `sipward-collect-${flags.observerId ?? hostname()}`;
   const publisher = new KafkaPublisher(createKafkaPorts(connection, clientId, log), {
     brokers: connection.brokers,
