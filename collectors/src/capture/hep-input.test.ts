@@ -6,42 +6,13 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { createLogger } from '../../../lib/src/logger';
-import { PacketDecoder } from '../decode-packet';
 import { decodeInputs } from '../decode';
-import { MirrorDedup } from '../event/mirror-dedup';
-import type { SipEventMeta } from '../event/to-sip-event';
 import { SipDecoder } from '../sip-decoder';
-import { encodeHep } from '../test-support/hep';
-import { TcpReassembler } from '../transport/tcp-reassembler';
-import { openCaptureFile } from './capture-file';
+import { encodeHep, hepExport } from '../test-support/hep';
 import { HepInput } from './hep-input';
 
 // Compiled to dist/collectors/src/capture/: the repository root is four levels up.
 const CAPTURES = join(resolve(__dirname, '..', '..', '..', '..'), 'test', 'fixtures', 'captures');
-
-interface CapturedMessage {
-  meta: SipEventMeta;
-  payload: Buffer;
-}
-
-/** What an SBC would export: each SIP message of the capture with its addresses and time. */
-async function messagesOf(file: string): Promise<CapturedMessage[]> {
-  const out: CapturedMessage[] = [];
-  const packets = new PacketDecoder();
-  const dedup = new MirrorDedup();
-  const tcp = new TcpReassembler((m) => out.push({ meta: m, payload: m.data }));
-  for await (const batch of await openCaptureFile(file)) {
-    for (const packet of batch) {
-      tcp.advanceTime(packet.tsSec, packet.tsNsec);
-      const seg = packets.decode(packet);
-      if (seg === null || dedup.isDuplicate(seg)) continue;
-      if (seg.protocol === 'udp') out.push({ meta: seg, payload: Buffer.from(seg.payload) });
-      else if (seg.protocol === 'tcp') tcp.push(seg);
-    }
-  }
-  tcp.flush();
-  return out;
-}
 
 async function captureEvents(file: string): Promise<SipEvent[]> {
   const events: SipEvent[] = [];
@@ -52,8 +23,6 @@ async function captureEvents(file: string): Promise<SipEvent[]> {
   return events;
 }
 
-const IANA = { udp: 17, tcp: 6, sctp: 132 } as const;
-
 for (const name of ['udp.pcap', 'tcp.pcap', 'ipv6.pcap', 'udp-vlan100.pcap']) {
   void test(`HEP export of ${name} decodes to the same SIP events as the capture`, async () => {
     const file = join(CAPTURES, name);
@@ -61,23 +30,8 @@ for (const name of ['udp.pcap', 'tcp.pcap', 'ipv6.pcap', 'udp-vlan100.pcap']) {
     const events: SipEvent[] = [];
     const decoder = new SipDecoder((e) => events.push(e));
     const input = new HepInput(decoder);
-    for (const [i, { meta, payload }] of (await messagesOf(file)).entries()) {
-      input.push(
-        encodeHep({
-          srcIp: meta.srcIp,
-          dstIp: meta.dstIp,
-          srcPort: meta.srcPort,
-          dstPort: meta.dstPort,
-          tsSec: meta.tsSec,
-          tsUsec: Math.floor(meta.tsNsec / 1000),
-          ipProtocol: IANA[meta.protocol],
-          ...(meta.vlan.length > 0 ? { vlan: meta.vlan[meta.vlan.length - 1] } : {}),
-          nodeId: 7,
-          correlationId: `corr-${i}`,
-          payload,
-        }),
-      );
-    }
+    const exported = await hepExport(file, (i) => ({ nodeId: 7, correlationId: `corr-${i}` }));
+    for (const packet of exported) input.push(packet);
     assert.ok(expected.length > 10, `${name}: ${expected.length} events`);
     assert.equal(input.stats.sip_messages, expected.length);
     assert.equal(events.length, expected.length);

@@ -1,6 +1,11 @@
 //! Test helper: build HEP v3 packets chunk by chunk, as an exporting SBC would. Tests only.
 import { gzipSync } from 'node:zlib';
 import { isIPv4 } from 'node:net';
+import { openCaptureFile } from '../capture/capture-file';
+import { PacketDecoder } from '../decode-packet';
+import { MirrorDedup } from '../event/mirror-dedup';
+import type { SipEventMeta } from '../event/to-sip-event';
+import { TcpReassembler } from '../transport/tcp-reassembler';
 import { ipv4Bytes, ipv6Bytes } from './frames';
 
 export interface HepSpec {
@@ -62,4 +67,51 @@ export function encodeHep(spec: HepSpec): Buffer {
   const header = Buffer.from('HEP3\0\0', 'latin1');
   header.writeUInt16BE(body.length + 6, 4);
   return Buffer.concat([header, body]);
+}
+
+interface CapturedMessage {
+  meta: SipEventMeta;
+  payload: Buffer;
+}
+
+/** Each SIP message of a capture with its addresses and time (mirror duplicates removed). */
+async function messagesOf(file: string): Promise<CapturedMessage[]> {
+  const out: CapturedMessage[] = [];
+  const packets = new PacketDecoder();
+  const dedup = new MirrorDedup();
+  const tcp = new TcpReassembler((m) => out.push({ meta: m, payload: m.data }));
+  for await (const batch of await openCaptureFile(file)) {
+    for (const packet of batch) {
+      tcp.advanceTime(packet.tsSec, packet.tsNsec);
+      const seg = packets.decode(packet);
+      if (seg === null || dedup.isDuplicate(seg)) continue;
+      if (seg.protocol === 'udp') out.push({ meta: seg, payload: Buffer.from(seg.payload) });
+      else if (seg.protocol === 'tcp') tcp.push(seg);
+    }
+  }
+  tcp.flush();
+  return out;
+}
+
+const IANA = { udp: 17, tcp: 6, sctp: 132 } as const;
+
+/** What an SBC would export for the traffic of `file`: one HEP v3 packet per SIP message. */
+export async function hepExport(
+  file: string,
+  extra: (index: number) => Partial<HepSpec> = () => ({}),
+): Promise<Buffer[]> {
+  return (await messagesOf(file)).map(({ meta, payload }, i) =>
+    encodeHep({
+      srcIp: meta.srcIp,
+      dstIp: meta.dstIp,
+      srcPort: meta.srcPort,
+      dstPort: meta.dstPort,
+      tsSec: meta.tsSec,
+      tsUsec: Math.floor(meta.tsNsec / 1000),
+      ipProtocol: IANA[meta.protocol],
+      ...(meta.vlan.length > 0 ? { vlan: meta.vlan[meta.vlan.length - 1] } : {}),
+      payload,
+      ...extra(i),
+    }),
+  );
 }
