@@ -38,7 +38,15 @@ export interface DecodeInputOptions extends SipDecoderOptions {
   log: Logger;
   /** Called with (bytesDone, bytesTotal) after every batch of file input. */
   onProgress?: (done: number, total: number) => void;
+  /** Called as each stage is created, so metrics can read its live counters (`--metrics-port`). */
+  onStage?: (stage: DecodeStage) => void;
 }
+
+/** The live objects of a decode run whose counters metrics read at scrape time. */
+export type DecodeStage =
+  | { kind: 'decoder'; decoder: SipDecoder }
+  | { kind: 'capture'; stats: Readonly<CaptureStats> }
+  | { kind: 'hep'; input: HepInput; listener: HepListener };
 
 export interface HepInputEndpoint extends HepEndpoint {
   transports?: readonly HepTransport[];
@@ -102,6 +110,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
       ? { ...options, interfaceName: options.interface }
       : options;
   const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
+  options.onStage?.({ kind: 'decoder', decoder });
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
   let hepSummary: DecodeSummary['hep'];
@@ -126,6 +135,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     };
     const live = backend === 'pcap' ? LivePcapSession.open(liveOptions) : LiveCapture.open(liveOptions);
     liveSummary = () => summariseLive(backend, live.stats);
+    options.onStage?.({ kind: 'capture', stats: live.stats });
     options.log.info({ interface: options.interface, backend, filter: live.filter }, 'listening');
     const stop = (): void => void live.close();
     process.once('SIGINT', stop);
@@ -144,6 +154,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     let done = 0;
     for (const path of options.captures) {
       const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
+      options.onStage?.({ kind: 'capture', stats: source.stats });
       await pump(source, decoder, sink, (bytes) => {
         options.onProgress?.(done + bytes, total);
       });
@@ -178,6 +189,7 @@ async function receiveHep(
 ): Promise<NonNullable<DecodeSummary['hep']>> {
   const listener = await HepListener.open(endpoint);
   const input = new HepInput(decoder, endpoint.authKey !== undefined ? { authKey: endpoint.authKey } : {});
+  options.onStage?.({ kind: 'hep', input, listener });
   options.log.info(
     { hep: `${endpoint.host}:${endpoint.port}`, transports: endpoint.transports ?? ['udp', 'tcp'] },
     'listening for HEP',

@@ -18,8 +18,11 @@ import {
 import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../collectors/src/publish/kafka-publisher';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { parsePositiveNumber } from '../parse-options';
+import { MetricsServer } from '../../../lib/src/metrics/server';
+import { CollectMetrics } from '../metrics/collect-metrics';
+import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 
-export interface CollectFlags extends InputFlags {
+export interface CollectFlags extends InputFlags, MetricsFlags {
   file?: string[];
   kafka?: string;
   topic: string;
@@ -61,9 +64,11 @@ function nonNegativeNumber(value: string): number {
 class Interrupted extends Error {}
 
 export function collectCommand(): Command {
-  const command = addInputOptions(
-    new Command('collect').description(
-      'collector daemon: decode capture files or a live interface and publish one SIP event per message to Kafka',
+  const command = addMetricsOptions(
+    addInputOptions(
+      new Command('collect').description(
+        'collector daemon: decode capture files, a live interface or HEP and publish one SIP event per message to Kafka',
+      ),
     ),
   )
     .option('--file <paths...>', 'pcap or pcapng files, read in the order given (same as positional captures)')
@@ -156,6 +161,22 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
 
   let signals = 0;
   let interrupted = false;
+  const metrics = flags.metricsPort === undefined ? undefined : new CollectMetrics(() => publisher.stats);
+  const server =
+    metrics === undefined || flags.metricsPort === undefined
+      ? undefined
+      : await MetricsServer.start({
+          port: flags.metricsPort,
+          host: flags.metricsHost,
+          registry: metrics.registry,
+          readiness: () =>
+            interrupted
+              ? { ready: false, reason: 'stopping' }
+              : publisher.ready
+                ? { ready: true }
+                : { ready: false, reason: 'not connected to Kafka yet' },
+        });
+  if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
@@ -175,10 +196,11 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
   let decode: DecodeSummary | undefined;
   let failure: unknown;
   try {
-    decode = await decodeInputs(input, {
+    decode = await decodeInputs(metrics === undefined ? input : { ...input, onStage: metrics.onStage }, {
       onEvent: (event) => {
         publisher.start();
         publisher.publish(event);
+        metrics?.observe(event);
       },
       afterBatch: async () => {
         await publisher.afterBatch();
@@ -198,6 +220,7 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    await server?.close();
   }
   if (failure !== undefined) throw failure;
   log.info(
