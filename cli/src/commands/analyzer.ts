@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
+import { MetricsServer } from '../../../lib/src/metrics/server';
+import { AnalyzerMetrics } from '../metrics/analyzer-metrics';
+import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
 import {
@@ -14,7 +17,7 @@ import {
   type SaslMechanism,
 } from '../../../collectors/src/publish/kafka-options';
 
-interface AnalyzerFlags {
+interface AnalyzerFlags extends MetricsFlags {
   kafka?: string;
   topic: string;
   group: string;
@@ -45,7 +48,7 @@ function positiveInteger(value: string): number {
 }
 
 export function analyzerCommand(): Command {
-  return new Command('analyzer')
+  return addMetricsOptions(new Command('analyzer'))
     .description('analyzer daemon: Kafka consumer group → FS.38 signatures → Elasticsearch (alerts, call records)')
     .option('--kafka <brokers>', 'Kafka bootstrap brokers host:port,... (env SIPWARD_KAFKA)')
     .option('--topic <name>', 'topic of the SIP events', 'sip.events')
@@ -138,7 +141,26 @@ export function analyzerCommand(): Command {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      let started = false;
+      const metrics =
+        flags.metricsPort === undefined ? undefined : new AnalyzerMetrics(() => daemon.stats(), daemon.signatureIds);
+      const server =
+        metrics === undefined || flags.metricsPort === undefined
+          ? undefined
+          : await MetricsServer.start({
+              port: flags.metricsPort,
+              host: flags.metricsHost,
+              registry: metrics.registry,
+              readiness: () =>
+                stopping
+                  ? { ready: false, reason: 'stopping' }
+                  : started
+                    ? { ready: true }
+                    : { ready: false, reason: 'starting: Kafka topics, Elasticsearch templates' },
+            });
+      if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
       await daemon.start();
+      started = true;
       const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);
       // Tests read the counters without parsing logs: SIGUSR2 prints them as one JSON line on stdout.
       process.on('SIGUSR2', () =>
@@ -146,5 +168,7 @@ export function analyzerCommand(): Command {
       );
       await done;
       clearInterval(timer);
+      await server?.close();
+      metrics?.close();
     });
 }
