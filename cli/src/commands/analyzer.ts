@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
 import { MetricsServer } from '../../../lib/src/metrics/server';
-import { AnalyzerMetrics } from '../metrics/analyzer-metrics';
+import { loadAnalyzerMetrics } from '../metrics/load';
 import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
@@ -143,7 +143,9 @@ export function analyzerCommand(): Command {
       });
       let started = false;
       const metrics =
-        flags.metricsPort === undefined ? undefined : new AnalyzerMetrics(() => daemon.stats(), daemon.signatureIds);
+        flags.metricsPort === undefined
+          ? undefined
+          : new (loadAnalyzerMetrics().AnalyzerMetrics)(() => daemon.stats(), daemon.signatureIds);
       const server =
         metrics === undefined || flags.metricsPort === undefined
           ? undefined

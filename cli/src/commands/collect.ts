@@ -19,7 +19,7 @@ import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { parsePositiveNumber } from '../parse-options';
 import { MetricsServer } from '../../../lib/src/metrics/server';
-import { CollectMetrics } from '../metrics/collect-metrics';
+import { loadCollectMetrics } from '../metrics/load';
 import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 
 export interface CollectFlags extends InputFlags, MetricsFlags {
@@ -161,7 +161,8 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
 
   let signals = 0;
   let interrupted = false;
-  const metrics = flags.metricsPort === undefined ? undefined : new CollectMetrics(() => publisher.stats);
+  const metrics =
+    flags.metricsPort === undefined ? undefined : new (loadCollectMetrics().CollectMetrics)(() => publisher.stats);
   const server =
     metrics === undefined || flags.metricsPort === undefined
       ? undefined
