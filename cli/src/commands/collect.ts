@@ -112,9 +112,9 @@ export function collectCommand(): Command {
     .action(async (captures: string[], flags: CollectFlags, cmd: Command) => {
       const log = commandLogger(cmd, 'sipward-collect');
       const files = [...(flags.file ?? []), ...captures];
-      // SIPWARD_INTERFACE is the deployment's default; explicit files win over it.
+      // SIPWARD_INTERFACE is the deployment's default; explicit files or --hep win over it.
       const inputFlags: InputFlags =
-        files.length > 0 && cmd.getOptionValueSource('interface') === 'env'
+        (files.length > 0 || flags.hep !== undefined) && cmd.getOptionValueSource('interface') === 'env'
           ? { ...flags, interface: undefined }
           : flags;
       try {
