@@ -1,10 +1,10 @@
 //! The socket edge of HEP input: a UDP socket and a TCP server on one host:port, yielding the HEP
 //! packets they receive in batches (one per event-loop turn), through a bounded queue that drops
-//! and counts when the decoder falls behind. Framing of TCP streams uses hepPacketLength.
+//! and counts when the decoder falls behind. TCP streams are cut into packets by HepStreamFramer.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { SipwardError } from '../../../lib/src/errors';
-import { hepPacketLength } from './hep-packet';
+import { HepStreamFramer } from './hep-packet';
 
 export type HepTransport = 'udp' | 'tcp';
 export const HEP_TRANSPORTS: readonly HepTransport[] = ['udp', 'tcp'];
@@ -140,21 +140,15 @@ export class HepListener implements AsyncIterable<Buffer[]> {
     }
     this.stats.connections++;
     this.sockets.add(socket);
-    let pending: Buffer = Buffer.alloc(0);
+    const framer = new HepStreamFramer();
     socket.on('data', (data: Buffer) => {
-      pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
-      for (;;) {
-        const length = hepPacketLength(pending, 0);
-        if (length === 'need_more' || (typeof length === 'number' && pending.length < length)) break;
-        if (length === 'not_hep3') {
-          this.stats.streams_dropped++;
-          socket.destroy();
-          return;
-        }
-        // Copy: the rest of `pending` is kept and a queued view would pin the whole chunk.
-        this.enqueue(Buffer.from(pending.subarray(0, length)));
-        pending = pending.subarray(length);
+      const packets = framer.push(data);
+      if (packets === 'out_of_sync') {
+        this.stats.streams_dropped++;
+        socket.destroy();
+        return;
       }
+      for (const packet of packets) this.enqueue(packet);
     });
     socket.on('error', () => undefined);
     socket.on('close', () => this.sockets.delete(socket));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeHep, hepPacketLength, HEP_DROP_REASONS } from './hep-packet';
+import { decodeHep, hepPacketLength, HepStreamFramer, HEP_DROP_REASONS } from './hep-packet';
 import { encodeHep, hepChunk, type HepSpec } from '../test-support/hep';
 
 const INVITE = Buffer.from('INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: a@b\r\nContent-Length: 0\r\n\r\n');
@@ -137,3 +137,39 @@ function hepRaw(chunks: Buffer): Buffer {
 function hepWith(extra: Array<[number, number, Buffer]>): Buffer {
   return hepRaw(Buffer.concat(extra.map(([v, t, b]) => hepChunk(v, t, b))));
 }
+
+void test('property: a TCP stream of HEP packets, cut anywhere, frames back into the same packets', () => {
+  const runs = process.env.SIPWARD_LONG_TESTS === '1' ? 20_000 : 500;
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 30 }),
+      (payloadSizes, cuts) => {
+        const packets = payloadSizes.map((n, i) => encodeHep({ ...SPEC, tsUsec: i, payload: Buffer.alloc(n, 0x41) }));
+        const stream = Buffer.concat(packets);
+        const framer = new HepStreamFramer();
+        const out: Buffer[] = [];
+        let at = 0;
+        for (let i = 0; at < stream.length; i++) {
+          const size = cuts[i % cuts.length] ?? 1;
+          const got = framer.push(stream.subarray(at, at + size));
+          assert.notEqual(got, 'out_of_sync');
+          if (got !== 'out_of_sync') out.push(...got);
+          at += size;
+        }
+        assert.deepEqual(out, packets);
+        assert.equal(framer.buffered, 0);
+      },
+    ),
+    { numRuns: runs },
+  );
+});
+
+void test('a stream that stops being HEP v3 is out of sync, even after good packets', () => {
+  const framer = new HepStreamFramer();
+  const good = encodeHep(SPEC);
+  const first = framer.push(Buffer.concat([good, good.subarray(0, 10)]));
+  assert.ok(first !== 'out_of_sync' && first.length === 1);
+  assert.deepEqual(framer.push(good.subarray(10)), [good]);
+  assert.equal(framer.push(Buffer.from('INVITE sip:x SIP/2.0\r\n')), 'out_of_sync');
+});

@@ -101,6 +101,34 @@ export function hepPacketLength(buf: Buffer, offset: number): number | 'need_mor
   return length < HEADER_LENGTH ? 'not_hep3' : length;
 }
 
+/**
+ * Cuts a TCP byte stream into HEP v3 packets (HEP over TCP has no framing of its own: each packet
+ * says its length). Once the bytes stop being HEP v3 the stream cannot be resynchronised.
+ */
+export class HepStreamFramer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  /** Appends `data`; the whole packets now available (copies), or 'out_of_sync'. */
+  push(data: Buffer): Buffer[] | 'out_of_sync' {
+    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    const packets: Buffer[] = [];
+    for (;;) {
+      const length = hepPacketLength(this.pending, 0);
+      if (length === 'not_hep3') return 'out_of_sync';
+      if (length === 'need_more' || this.pending.length < length) break;
+      // Copy: a view would pin the whole received chunk for as long as the packet is queued.
+      packets.push(Buffer.from(this.pending.subarray(0, length)));
+      this.pending = this.pending.subarray(length);
+    }
+    return packets;
+  }
+
+  /** Bytes held waiting for the rest of a packet. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+}
+
 /** Decodes one HEP v3 packet (exactly `buf`); never throws. */
 export function decodeHep(buf: Buffer): HepDecodeResult {
   if (buf.length < 4 || buf.readUInt32BE(0) !== HEP3_MAGIC) return drop('not_hep3');
