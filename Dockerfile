@@ -1,7 +1,8 @@
 # sipward image for the `collector` and `analyzer` services of docker-compose.yml.
 # Build: docker compose build   (or: docker build -t sipward:local .)
 
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS is the supported runtime (.nvmrc); Node 20 keeps working (package.json engines).
+FROM node:24-bookworm-slim AS build
 # libpcap headers and a toolchain: the optional native `cap` module compiles at `npm ci`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap-dev python3 make g++ \
@@ -13,7 +14,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # Runtime libpcap only; no compiler in the final image.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap0.8 \

@@ -7,10 +7,20 @@ import type { Logger } from '../../lib/src/logger';
 import { LIVE_CAPTURE_BACKENDS, type DecodeInputOptions, type LiveCaptureBackend } from '../../collectors/src/decode';
 import { DEFAULT_SIP_PORTS } from '../../collectors/src/capture/live-interface';
 import { exitAfterPcapClose } from '../../collectors/src/capture/live-pcap-session';
+import { readFileSync } from 'node:fs';
+import {
+  HEP_TRANSPORTS,
+  parseHepEndpoint,
+  type HepEndpoint,
+  type HepTransport,
+} from '../../collectors/src/capture/hep-listener';
 import { parsePortList, parsePositiveNumber } from './parse-options';
 
 export interface InputFlags {
   interface?: string;
+  hep?: HepEndpoint;
+  hepTransport?: HepTransport | 'both';
+  hepAuthKeyFile?: string;
   bpf?: string;
   ports: number[];
   observerId?: string;
@@ -33,6 +43,18 @@ export function addInputOptions(command: Command): Command {
   return command
     .argument('[captures...]', 'pcap or pcapng files, read in the order given as one stream')
     .option('-i, --interface <name>', 'capture live from this interface (libpcap) instead of files')
+    .addOption(
+      new Option(
+        '--hep <host:port>',
+        'receive HEP v3 (Kamailio siptrace, OpenSIPS, FreeSWITCH …) on this address',
+      ).argParser(parseHepEndpoint),
+    )
+    .addOption(
+      new Option('--hep-transport <name>', 'HEP listener transports')
+        .choices([...HEP_TRANSPORTS, 'both'])
+        .default('both'),
+    )
+    .option('--hep-auth-key-file <file>', 'drop HEP packets whose auth key differs from the one in this file')
     .option('--bpf <expr>', 'BPF filter for live capture (default: SIP ports, VLAN-tagged, fragments, tunnels)')
     .addOption(
       new Option('--ports <list>', 'SIP ports for the default live filter')
@@ -63,14 +85,13 @@ export function toDecodeInputOptions(
   log: Logger,
   onProgress: (done: number, total: number) => void,
 ): DecodeInputOptions {
-  if (captures.length === 0 && flags.interface === undefined) {
-    throw new SipwardError('SIPWARD_USAGE', `${name} needs capture files or --interface`);
-  }
-  if (captures.length > 0 && flags.interface !== undefined) {
-    throw new SipwardError('SIPWARD_USAGE', `${name} takes capture files or --interface, not both`);
-  }
+  const inputs =
+    (captures.length > 0 ? 1 : 0) + (flags.interface !== undefined ? 1 : 0) + (flags.hep !== undefined ? 1 : 0);
+  if (inputs === 0) throw new SipwardError('SIPWARD_USAGE', `${name} needs capture files, --interface or --hep`);
+  if (inputs > 1) throw new SipwardError('SIPWARD_USAGE', `${name} takes one of capture files, --interface, --hep`);
   return {
     captures,
+    ...(flags.hep !== undefined ? { hep: hepInput(flags.hep, flags) } : {}),
     ...(flags.interface !== undefined ? { interface: flags.interface } : {}),
     ...(flags.bpf !== undefined ? { bpf: flags.bpf } : {}),
     ports: flags.ports,
@@ -83,6 +104,22 @@ export function toDecodeInputOptions(
     log,
     onProgress,
   };
+}
+
+function hepInput(endpoint: HepEndpoint, flags: InputFlags): NonNullable<DecodeInputOptions['hep']> {
+  const transports =
+    flags.hepTransport === undefined || flags.hepTransport === 'both' ? HEP_TRANSPORTS : [flags.hepTransport];
+  if (flags.hepAuthKeyFile === undefined) return { ...endpoint, transports };
+  let authKey: string;
+  try {
+    authKey = readFileSync(flags.hepAuthKeyFile, 'latin1').trim();
+  } catch (error) {
+    throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `--hep-auth-key-file ${flags.hepAuthKeyFile}: cannot read`, {
+      cause: error,
+    });
+  }
+  if (authKey === '') throw new SipwardError('SIPWARD_USAGE', `--hep-auth-key-file ${flags.hepAuthKeyFile} is empty`);
+  return { ...endpoint, transports, authKey };
 }
 
 /**

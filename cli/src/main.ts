@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSipwardError } from '../../lib/src/errors';
-import { LOG_LEVELS } from '../../lib/src/logger';
+import { LOG_FORMATS, LOG_LEVELS } from '../../lib/src/logger';
 import { registerCommands } from './commands';
 import { analyzerCommand } from './commands/analyzer';
 import { collectCommand } from './commands/collect';
@@ -25,19 +25,38 @@ export function buildProgram(): Command {
     .description('Passive SIP intrusion detection aligned with GSMA FS.38')
     .version(version)
     .addOption(
-      new Option('--log-level <level>', 'pino log level (logs are JSON on stderr)').choices(LOG_LEVELS).default('info'),
+      new Option('--log-level <level>', 'pino log level (logs go to stderr)').choices(LOG_LEVELS).default('info'),
     )
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines: json, or pretty (default: pretty on a terminal, json otherwise)',
+      ).choices(LOG_FORMATS),
+    );
   registerCommands(program);
   program.addCommand(collectCommand());
   program.addCommand(analyzerCommand());
+  forEachCommand(program, (command) => command.exitOverride().configureOutput({ outputError: writeUsageError }));
   return program;
 }
 
+/** addCommand does not pass settings down: apply them to every command of the tree. */
+function forEachCommand(command: Command, apply: (command: Command) => void): void {
+  apply(command);
+  for (const sub of command.commands) forEachCommand(sub, apply);
+}
+
+/** Commander's usage errors as one line, like every other failure: `sipward: error: … (see --help)`. */
+function writeUsageError(text: string, write: (text: string) => void): void {
+  write(`sipward: ${text.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`);
+}
+
+/** Help and version output keep commander's exit code; every other commander error is a usage error. */
+const COMMANDER_OWN_EXITS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
 /** One clear line on stderr and a non-zero exit for anything that is not a programming error. */
 export function reportFailure(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof CommanderError) return COMMANDER_OWN_EXITS.has(error.code) ? error.exitCode : 2;
   if (isSipwardError(error)) {
     process.stderr.write(`sipward: ${error.message} (${error.code})\n`);
     return 2;

@@ -7,6 +7,8 @@ import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
 import { openCaptureFile } from './capture/capture-file';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
+import { HepInput, type HepStats } from './capture/hep-input';
+import { HepListener, type HepEndpoint, type HepListenerStats, type HepTransport } from './capture/hep-listener';
 import { LiveCapture } from './capture/live-interface';
 import { LivePcapSession, type PcapCaptureStats } from './capture/live-pcap-session';
 import { toJsonLine } from './event/jsonl';
@@ -31,9 +33,25 @@ export interface DecodeInputOptions extends SipDecoderOptions {
   durationSeconds?: number;
   /** Live capture backend (default 'cap'). */
   captureBackend?: LiveCaptureBackend;
+  /** HEP v3 input instead of files or an interface (stops like live capture). */
+  hep?: HepInputEndpoint;
   log: Logger;
   /** Called with (bytesDone, bytesTotal) after every batch of file input. */
   onProgress?: (done: number, total: number) => void;
+  /** Called as each stage is created, so metrics can read its live counters (`--metrics-port`). */
+  onStage?: (stage: DecodeStage) => void;
+}
+
+/** The live objects of a decode run whose counters metrics read at scrape time. */
+export type DecodeStage =
+  | { kind: 'decoder'; decoder: SipDecoder }
+  | { kind: 'capture'; stats: Readonly<CaptureStats> }
+  | { kind: 'hep'; input: HepInput; listener: HepListener };
+
+export interface HepInputEndpoint extends HepEndpoint {
+  transports?: readonly HepTransport[];
+  /** Packets must carry this auth key (chunk 0x000e). */
+  authKey?: string;
 }
 
 export interface DecodeSummary extends SipDecoderStats {
@@ -44,6 +62,8 @@ export interface DecodeSummary extends SipDecoderStats {
   decode_drops: Record<string, number>;
   /** Live capture only: the capture counters (kernel ones with the pcap backend). */
   live?: LiveSummary;
+  /** HEP input only: packets received, turned into events, and dropped by reason. */
+  hep?: HepStats & { listener: HepListenerStats };
   seconds: number;
 }
 
@@ -90,14 +110,21 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
       ? { ...options, interfaceName: options.interface }
       : options;
   const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
+  options.onStage?.({ kind: 'decoder', decoder });
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
-  const onWarning = (w: CaptureWarning): void => {
+  let hepSummary: DecodeSummary['hep'];
+  // File warnings name their file: with several captures in one stream, the offset alone is ambiguous.
+  const warn = (w: CaptureWarning, file?: string): void => {
     warnings++;
-    options.log.warn({ code: w.code, offset: w.offset }, w.message);
+    if (file === undefined) options.log.warn({ code: w.code, offset: w.offset }, w.message);
+    else options.log.warn({ code: w.code, file, offset: w.offset }, `${file}: ${w.message}`);
   };
+  const onWarning = (w: CaptureWarning): void => warn(w);
 
-  if (options.interface !== undefined) {
+  if (options.hep !== undefined) {
+    hepSummary = await receiveHep(options.hep, options, decoder, sink);
+  } else if (options.interface !== undefined) {
     const backend = options.captureBackend ?? 'cap';
     const liveOptions = {
       interface: options.interface,
@@ -108,6 +135,7 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     };
     const live = backend === 'pcap' ? LivePcapSession.open(liveOptions) : LiveCapture.open(liveOptions);
     liveSummary = () => summariseLive(backend, live.stats);
+    options.onStage?.({ kind: 'capture', stats: live.stats });
     options.log.info({ interface: options.interface, backend, filter: live.filter }, 'listening');
     const stop = (): void => void live.close();
     process.once('SIGINT', stop);
@@ -125,7 +153,8 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
     let done = 0;
     for (const path of options.captures) {
-      const source = await openCaptureFile(path, { onWarning });
+      const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
+      options.onStage?.({ kind: 'capture', stats: source.stats });
       await pump(source, decoder, sink, (bytes) => {
         options.onProgress?.(done + bytes, total);
       });
@@ -146,8 +175,41 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     tcp: nonZero(decoder.tcp.counters as unknown as Record<string, number>),
     decode_drops: drops,
     ...(liveSummary !== undefined ? { live: liveSummary() } : {}),
+    ...(hepSummary !== undefined ? { hep: hepSummary } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
+}
+
+/** HEP input until SIGINT/SIGTERM or --duration: every packet through HepInput into the decoder. */
+async function receiveHep(
+  endpoint: HepInputEndpoint,
+  options: DecodeInputOptions,
+  decoder: SipDecoder,
+  sink: EventSink,
+): Promise<NonNullable<DecodeSummary['hep']>> {
+  const listener = await HepListener.open(endpoint);
+  const input = new HepInput(decoder, endpoint.authKey !== undefined ? { authKey: endpoint.authKey } : {});
+  options.onStage?.({ kind: 'hep', input, listener });
+  options.log.info(
+    { hep: `${endpoint.host}:${endpoint.port}`, transports: endpoint.transports ?? ['udp', 'tcp'] },
+    'listening for HEP',
+  );
+  const stop = (): void => void listener.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
+  try {
+    for await (const batch of listener) {
+      for (const packet of batch) input.push(packet);
+      await sink.afterBatch();
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    await listener.close();
+  }
+  return { ...input.stats, listener: { ...listener.stats } };
 }
 
 async function pump(

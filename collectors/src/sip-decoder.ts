@@ -1,11 +1,11 @@
 //! The collector's decode chain in one owner: RawPacket → L4Segment (link/net/tunnel, defrag) →
 //! mirror dedup → UDP datagram | TCP/WS stream | SCTP chunk → SIP parser → SipEvent.
 //! Pure over its inputs (time comes from packets); the capture and output edges live elsewhere.
-import type { SipEvent } from '../../schema/src/sip-event';
+import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event';
 import type { AnomalyCode } from '../../schema/src/anomalies';
 import { PacketDecoder, type PacketDecoderOptions } from './decode-packet';
 import { MirrorDedup } from './event/mirror-dedup';
-import { toSipEvent } from './event/to-sip-event';
+import { toSipEvent, type SipEventMeta } from './event/to-sip-event';
 import type { L4Segment, RawPacket } from './packet';
 import { parseSipMessage, probeSip, type SipParseOptions } from './sip/parser';
 import { SctpSipExtractor } from './transport/sctp';
@@ -92,6 +92,26 @@ export class SipDecoder {
     else this.sctp.push(seg);
   }
 
+  /**
+   * One whole SIP message whose addresses and time come from elsewhere (HEP): parsed like the
+   * transport says and emitted with `meta`; no link decoding, reassembly or mirror dedup applies.
+   * False when the payload is not SIP (counted like a UDP datagram that is not).
+   */
+  pushMessage(meta: SipEventMeta, payload: Buffer, transport: Transport, hep?: HepFields): boolean {
+    this.stats.packets++;
+    this.stats.bytes += payload.length;
+    if (!probeSip(payload, 0, payload.length)) {
+      if (isKeepalive(payload)) this.stats.udp_keepalives++;
+      else this.stats.udp_not_sip++;
+      return false;
+    }
+    const msg = parseSipMessage(payload, 0, payload.length, transport === 'udp' ? this.udpParse : this.streamParse);
+    const event = toSipEvent(msg, meta, this.eventOptions(transport));
+    if (hep !== undefined) event.hep = hep;
+    this.emit(event);
+    return true;
+  }
+
   /** End of input: complete what can be completed (held fragments, stream tails). */
   flush(): void {
     this.packetDecoder.flush();
@@ -123,7 +143,7 @@ export class SipDecoder {
     this.emit(event);
   }
 
-  private eventOptions(transport: 'udp' | 'tcp' | 'ws' | 'sctp'): Parameters<typeof toSipEvent>[2] {
+  private eventOptions(transport: Transport): Parameters<typeof toSipEvent>[2] {
     const o: Parameters<typeof toSipEvent>[2] = { transport };
     if (this.options.observerId !== undefined) o.observerId = this.options.observerId;
     if (this.options.interfaceName !== undefined) o.interfaceName = this.options.interfaceName;

@@ -122,4 +122,16 @@ export interface SipEvent {
   destination: { ip: string; port: number };
   network: { transport: Transport; protocol: 'sip'; vlan?: { id: number }[]; tunnel?: string[] };
   sip: SipFields;
+  /** Events received as HEP (`--hep`): who exported the message, and its correlation id. */
+  hep?: HepFields;
+}
+
+/** HEP v3 chunks kept on the event (the auth key never is). */
+export interface HepFields {
+  /** Capture agent id (chunk 0x000c). */
+  node_id?: number;
+  /** Capture node name / group id (chunk 0x0013). */
+  node_name?: string;
+  /** Correlation id (chunk 0x0011), e.g. the Call-ID of the leg on the other side of an SBC. */
+  correlation_id?: string;
 }

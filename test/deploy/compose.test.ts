@@ -3,11 +3,13 @@
 // what live capture needs, and the file stays in step with scripts/services (same Kafka and
 // Elasticsearch versions, same host ports), so local tests and deployments run the same servers.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 import { parse } from 'yaml';
+import { MetricsServer } from '../../lib/src/metrics/server';
 
 type Dict = Record<string, unknown>;
 
@@ -146,9 +148,60 @@ void describe('docker-compose.yml', () => {
     assert.equal(a.image, service(raw, 'collector').image);
   });
 
-  void test('Dockerfile: node:20-bookworm-slim, libpcap for `cap`, npm ci + build, entrypoint bin/sipward.js', () => {
+  void test('every service has a health check and a memory limit', () => {
+    for (const [name, svc] of Object.entries(dict(raw.services, 'services'))) {
+      const s = dict(svc, name);
+      const check = dict(s.healthcheck, `${name}.healthcheck`);
+      assert.ok(Array.isArray(check.test) && check.test.length > 1, `${name}: healthcheck.test`);
+      assert.match(String(s.mem_limit), /^\d+[mg]$/, `${name}: mem_limit`);
+    }
+  });
+
+  void test('collector and analyzer serve metrics on --metrics-port, and their health checks ask /readyz there', () => {
+    for (const [name, port, host] of [
+      ['collector', '9464', '127.0.0.1'],
+      ['analyzer', '9465', '0.0.0.0'],
+    ] as const) {
+      const s = service(raw, name);
+      const cmd = strings(s.command, `${name}.command`);
+      assert.equal(cmd[cmd.indexOf('--metrics-port') + 1], port, name);
+      assert.equal(cmd[cmd.indexOf('--metrics-host') + 1], host, name);
+      const check = strings(dict(s.healthcheck, `${name}.healthcheck`).test, `${name}.healthcheck.test`).join(' ');
+      assert.ok(check.includes(`http://127.0.0.1:${port}/readyz`), `${name}: ${check}`);
+    }
+    // The analyzer is on the compose network: its metrics port is published, on loopback only.
+    assert.ok(strings(service(raw, 'analyzer').ports, 'analyzer.ports').includes('127.0.0.1:9465:9465'));
+  });
+
+  void test('the health check commands work against a real metrics endpoint', async () => {
+    // The containers' check is a node one-liner; run the same line against a live endpoint here.
+    let ready = false;
+    const server = await MetricsServer.start({ port: 0, registry: new Registry(), readiness: () => ({ ready }) });
+    try {
+      const check = strings(dict(service(raw, 'analyzer').healthcheck, 'h').test, 't');
+      const script = (check[3] ?? '').replace('9465', String(server.port));
+      // Asynchronous: the endpoint lives in this process, so its event loop must keep turning.
+      const run = (): Promise<number | null> =>
+        new Promise((done) => {
+          const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            done(code);
+          });
+        });
+      assert.equal(await run(), 1, 'not ready yet: unhealthy');
+      ready = true;
+      assert.equal(await run(), 0, 'ready: healthy');
+    } finally {
+      await server.close();
+    }
+  });
+
+  void test('Dockerfile: node:24-bookworm-slim, libpcap for `cap`, npm ci + build, entrypoint bin/sipward.js', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-    assert.match(dockerfile, /^FROM node:20-bookworm-slim\b/m);
+    assert.match(dockerfile, /^FROM node:24-bookworm-slim\b/m);
+    assert.equal(readFileSync(join(root, '.nvmrc'), 'utf8').trim(), '24');
     assert.match(dockerfile, /libpcap-dev/);
     assert.match(dockerfile, /RUN npm ci\b/);
     assert.match(dockerfile, /npm run build/);

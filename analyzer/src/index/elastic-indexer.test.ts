@@ -396,7 +396,11 @@ void describe('elastic indexer: setup and write against a scripted client', () =
     await indexer.setup();
     fake.script = Array.from({ length: 100_000 }, () => new errors.ConnectionError('connect ECONNREFUSED'));
     const pending = indexer.write([alert('a', 1), alert('b', 1)]);
-    await new Promise((r) => setTimeout(r, 50));
+    // Bounded wait rather than a fixed 50 ms: on a loaded machine (or Node 24's slower timers
+    // under load) 50 ms held only three attempts.
+    for (let waited = 0; fake.bulkCalls.length <= 3 && waited < 5000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     assert.ok(fake.bulkCalls.length > 3, 'still retrying');
     await indexer.close();
     await assert.rejects(pending, (e: unknown) => {

@@ -19,6 +19,7 @@ import {
   type IndexTemplateBody,
   type Target,
 } from './templates';
+import { publishEsBulk } from '../../../lib/src/metrics/channels';
 
 export type { Target } from './templates';
 
@@ -421,10 +422,13 @@ export class ElasticIndexer {
       }
       attempt++;
       let items;
+      const started = performance.now();
       try {
         const res = await this.client.bulk({ operations: this.operations(pending, mode) }, this.requestOptions());
         items = res.items;
+        publishEsBulk({ seconds: (performance.now() - started) / 1000, ok: true, documents: pending.length });
       } catch (e) {
+        publishEsBulk({ seconds: (performance.now() - started) / 1000, ok: false, documents: pending.length });
         if (this.closed) throw new ClosedError(pending.length);
         if (isTransientRequestError(e)) {
           this.noteFailure(errorText(e));

@@ -55,6 +55,8 @@ export interface AnalyzerDaemonStats {
   dead_letters: number;
   producer_resets: number;
   indexer: ReturnType<ElasticIndexer['stats']>;
+  /** State entries held and evictions so far, per stage (all partitions of this instance). */
+  state: { dialog: { entries: number; evictions: number }; detect: { entries: number; evictions: number } };
 }
 
 /** The signatures this analyzer runs: without site knowledge, those that need it are left out. */
@@ -477,6 +479,11 @@ export class AnalyzerDaemon {
     return out;
   }
 
+  /** Ids of the signatures this instance runs. */
+  get signatureIds(): string[] {
+    return this.signatures.map((s) => s.signature.id);
+  }
+
   stats(): AnalyzerDaemonStats {
     let events = 0,
       duplicates = 0,
@@ -500,6 +507,9 @@ export class AnalyzerDaemon {
       dDup += s.duplicates;
       buffered += s.buffered;
     }
+    const state = { dialog: { entries: 0, evictions: 0 }, detect: { entries: 0, evictions: 0 } };
+    for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, (task as DialogTask).enricherState());
+    for (const [, task] of this.detect?.liveTasks() ?? []) addState(state.detect, (task as DetectTask).engineState());
     const empty = { partitions: [], processed: 0, replayed: 0, commits: 0, rebuilds: 0 };
     return {
       dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
@@ -507,6 +517,7 @@ export class AnalyzerDaemon {
       dead_letters: this.deadLetters,
       producer_resets: this.producerResets,
       indexer: this.indexer.stats(),
+      state,
     };
   }
 
@@ -520,4 +531,9 @@ export class AnalyzerDaemon {
     await this.admin.disconnect().catch(() => undefined);
     await this.indexer.close().catch(() => undefined);
   }
+}
+
+function addState(sum: { entries: number; evictions: number }, add: { entries: number; evictions: number }): void {
+  sum.entries += add.entries;
+  sum.evictions += add.evictions;
 }

@@ -8,6 +8,7 @@ import { DetectionEngine } from '../engine/engine';
 import type { LoadedSignature, Signature } from '../engine/signature';
 import { decodeKeyed, type KeyedEvent } from './records';
 import { ReorderBuffer } from './reorder-buffer';
+import { publishAlert } from '../../../lib/src/metrics/channels';
 
 interface Pending {
   t: number;
@@ -92,6 +93,12 @@ export class DetectTask {
   }
 
   /** The reorder state (diagnostics: `kill -USR2` on the daemon prints it). */
+  /** Signature state held and evicted by this partition's engine (metrics). */
+  engineState(): { entries: number; evictions: number } {
+    const { stateEntries, evictions } = this.engine.stats();
+    return { entries: stateEntries, evictions };
+  }
+
   inspect(): { buffered: number; watermark: ReturnType<ReorderBuffer<Pending>['watermark']>; engineTime: number } {
     return { buffered: this.buffer.size, watermark: this.buffer.watermark(), engineTime: this.engine.watermark };
   }
@@ -121,6 +128,7 @@ export class DetectTask {
       throw error;
     }
     this.stats.alerts += alerts.length;
+    for (const alert of alerts) publishAlert({ signature: alert.rule.id });
     return true;
   }
 }

@@ -182,4 +182,9 @@ export class DialogTask {
     if (upTo > this.deliveredTime) this.deliveredTime = upTo;
     return true;
   }
+
+  /** Transaction and dialog state held and evicted by this partition's enricher (metrics). */
+  enricherState(): { entries: number; evictions: number } {
+    return { entries: this.enricher.stateEntries, evictions: this.enricher.evictions };
+  }
 }

@@ -5,6 +5,7 @@
 //! are committed only after the outputs of the batch are acknowledged (Kafka and Elasticsearch).
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../../lib/src/logger';
+import { publishConsumerLag } from '../../../lib/src/metrics/channels';
 
 export interface StageTask {
   /** `replaying`: rebuilding state only; outputs of this message were delivered before. */
@@ -187,7 +188,9 @@ export class StageRunner {
         last = offset;
       }
       if (last < 0) return;
-      entry.task.caughtUp?.(Number(batch.highWatermark) - (last + 1));
+      const lag = Number(batch.highWatermark) - (last + 1);
+      entry.task.caughtUp?.(lag);
+      publishConsumerLag({ topic: this.options.topic, partition: p, lag });
       const delivered = await entry.task.flush();
       entry.delivered = last + 1;
       const due = delivered || Date.now() - entry.committedAt >= COMMIT_INTERVAL_MS;

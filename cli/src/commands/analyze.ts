@@ -2,8 +2,7 @@
 //! one process (no Kafka, no Elasticsearch); alerts as a table on a terminal, JSONL otherwise;
 //! a summary (packets, SIP messages, anomalies, alerts per rule) on stderr.
 import { Command, Option } from 'commander';
-import type { LevelWithSilent } from 'pino';
-import { createLogger } from '../../../lib/src/logger';
+import { commandLogger } from '../command-logger';
 import { runAnalyze } from '../../../analyzer/src/analyze';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
@@ -41,8 +40,7 @@ export function analyzeCommand(): Command {
     .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
-      const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-analyze');
+      const log = commandLogger(command, 'sipward-analyze');
       const progress = progressReporter();
       try {
         const input = toDecodeInputOptions('analyze', captures, flags, log, progress.update);

@@ -2,9 +2,12 @@
 //! a consumer group, re-keys what needs another key through the group's own topic, indexes alerts
 //! and call records into Elasticsearch, and commits offsets only after Elasticsearch acknowledged.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import type { LevelWithSilent } from 'pino';
-import { createLogger } from '../../../lib/src/logger';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SipwardError } from '../../../lib/src/errors';
+import { commandLogger } from '../command-logger';
+import { MetricsServer } from '../../../lib/src/metrics/server';
+import { loadAnalyzerMetrics } from '../metrics/load';
+import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
 import {
@@ -14,7 +17,7 @@ import {
   type SaslMechanism,
 } from '../../../collectors/src/publish/kafka-options';
 
-interface AnalyzerFlags {
+interface AnalyzerFlags extends MetricsFlags {
   kafka?: string;
   topic: string;
   group: string;
@@ -27,24 +30,25 @@ interface AnalyzerFlags {
   namespace: string;
   rules: string[];
   config?: string;
-  keyedPartitions: string;
+  keyedPartitions: number;
   saslMechanism?: SaslMechanism;
   saslUsername?: string;
   saslPasswordFile?: string;
   tls?: boolean;
   tlsCa?: string;
   tlsInsecure?: boolean;
-  statsInterval: string;
+  statsInterval: number;
 }
 
-function positive(name: string, value: string): number {
+/** Commander names the option in its one-line usage error (exit 2) when this throws. */
+function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive whole number, got ${value}`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got ${value}`);
   return n;
 }
 
 export function analyzerCommand(): Command {
-  return new Command('analyzer')
+  return addMetricsOptions(new Command('analyzer'))
     .description('analyzer daemon: Kafka consumer group → FS.38 signatures → Elasticsearch (alerts, call records)')
     .option('--kafka <brokers>', 'Kafka bootstrap brokers host:port,... (env SIPWARD_KAFKA)')
     .option('--topic <name>', 'topic of the SIP events', 'sip.events')
@@ -62,19 +66,29 @@ export function analyzerCommand(): Command {
     .option('--namespace <ns>', 'data stream namespace: logs-sipward.alert-<ns>, logs-sipward.call-<ns>', 'default')
     .option('--rules <dir>', 'extra signature folder; repeatable', (dir: string, all: string[]) => [...all, dir], [])
     .option('--config <file>', 'YAML configuration (engine bounds, site knowledge)')
-    .option('--keyed-partitions <n>', 'partitions of <group>.keyed when the analyzer creates it', '8')
+    .addOption(
+      new Option('--keyed-partitions <n>', 'partitions of <group>.keyed when the analyzer creates it')
+        .argParser(positiveInteger)
+        .default(8),
+    )
     .addOption(new Option('--sasl-mechanism <m>', 'Kafka SASL mechanism').choices(SASL_MECHANISMS))
     .option('--sasl-username <user>', 'Kafka SASL user name')
     .option('--sasl-password-file <file>', 'file holding the Kafka SASL password')
     .option('--tls', 'connect to Kafka with TLS')
     .option('--tls-ca <file>', 'PEM CA bundle of the Kafka brokers (implies --tls)')
     .option('--tls-insecure', 'do not verify the Kafka broker certificate (implies --tls; lab use only)')
-    .option('--stats-interval <s>', 'log pipeline counters every N seconds', '30')
+    .addOption(
+      new Option('--stats-interval <s>', 'log pipeline counters every N seconds')
+        .argParser(positiveInteger)
+        .default(30),
+    )
     .action(async (flags: AnalyzerFlags, command: Command) => {
-      const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-analyzer');
+      const log = commandLogger(command, 'sipward-analyzer');
+      const kafka = flags.kafka ?? process.env.SIPWARD_KAFKA ?? '';
+      if (kafka.trim() === '')
+        throw new SipwardError('SIPWARD_USAGE', 'analyzer needs --kafka host:port (or SIPWARD_KAFKA)');
       const kafkaFlags: KafkaConnectionFlags = {
-        kafka: flags.kafka ?? process.env.SIPWARD_KAFKA ?? '',
+        kafka,
         ...(flags.saslMechanism !== undefined ? { saslMechanism: flags.saslMechanism } : {}),
         ...(flags.saslUsername !== undefined ? { saslUsername: flags.saslUsername } : {}),
         ...(flags.saslPasswordFile !== undefined ? { saslPasswordFile: flags.saslPasswordFile } : {}),
@@ -106,13 +120,13 @@ export function analyzerCommand(): Command {
           ...(config.maxDialogs !== undefined ? { maxDialogs: config.maxDialogs } : {}),
         },
         ...(config.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: config.maxGroupsPerSignature } : {}),
-        keyedPartitions: positive('--keyed-partitions', flags.keyedPartitions),
+        keyedPartitions: flags.keyedPartitions,
         log,
       });
       if (config.site === undefined) {
         log.warn('no site knowledge (--config with a site: section): signatures that need it are not run');
       }
-      const statsEvery = positive('--stats-interval', flags.statsInterval) * 1000;
+      const statsEvery = flags.statsInterval * 1000;
       let stopping = false;
       const done = new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
@@ -127,7 +141,28 @@ export function analyzerCommand(): Command {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      let started = false;
+      const metrics =
+        flags.metricsPort === undefined
+          ? undefined
+          : new (loadAnalyzerMetrics().AnalyzerMetrics)(() => daemon.stats(), daemon.signatureIds);
+      const server =
+        metrics === undefined || flags.metricsPort === undefined
+          ? undefined
+          : await MetricsServer.start({
+              port: flags.metricsPort,
+              host: flags.metricsHost,
+              registry: metrics.registry,
+              readiness: () =>
+                stopping
+                  ? { ready: false, reason: 'stopping' }
+                  : started
+                    ? { ready: true }
+                    : { ready: false, reason: 'starting: Kafka topics, Elasticsearch templates' },
+            });
+      if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
       await daemon.start();
+      started = true;
       const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);
       // Tests read the counters without parsing logs: SIGUSR2 prints them as one JSON line on stdout.
       process.on('SIGUSR2', () =>
@@ -135,5 +170,7 @@ export function analyzerCommand(): Command {
       );
       await done;
       clearInterval(timer);
+      await server?.close();
+      metrics?.close();
     });
 }

@@ -91,8 +91,12 @@ void test('usage errors: one line on stderr, exit 2, nothing sent', () => {
   writeFileSync(pw, 'secret\n');
   for (const [args, code, message] of [
     [['--file', CAPTURE], 'SIPWARD_USAGE', /--kafka/],
-    [['--kafka', NO_BROKER], 'SIPWARD_USAGE', /capture files or --interface/],
-    [['--kafka', NO_BROKER, '--file', CAPTURE, '--interface', 'lo'], 'SIPWARD_USAGE', /not both/],
+    [['--kafka', NO_BROKER], 'SIPWARD_USAGE', /capture files, --interface or --hep/],
+    [
+      ['--kafka', NO_BROKER, '--file', CAPTURE, '--interface', 'lo'],
+      'SIPWARD_USAGE',
+      /one of capture files, --interface, --hep/,
+    ],
     [['--kafka', 'nohostport', '--file', CAPTURE], 'SIPWARD_USAGE', /host:port/],
     [
       ['--kafka', NO_BROKER, '--file', CAPTURE, '--sasl-username', 'u', '--sasl-password-file', pw],

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { LevelWithSilent } from 'pino';
 import { SipwardError } from '../../../lib/src/errors';
-import { createLogger } from '../../../lib/src/logger';
+import type { Logger } from '../../../lib/src/logger';
+import { commandLogger } from '../command-logger';
 import { decodeInputs, type DecodeSummary } from '../../../collectors/src/decode';
 import {
   COMPRESSIONS,
@@ -18,8 +18,11 @@ import {
 import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../collectors/src/publish/kafka-publisher';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { parsePositiveNumber } from '../parse-options';
+import { MetricsServer } from '../../../lib/src/metrics/server';
+import { loadCollectMetrics } from '../metrics/load';
+import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 
-export interface CollectFlags extends InputFlags {
+export interface CollectFlags extends InputFlags, MetricsFlags {
   file?: string[];
   kafka?: string;
   topic: string;
@@ -61,9 +64,11 @@ function nonNegativeNumber(value: string): number {
 class Interrupted extends Error {}
 
 export function collectCommand(): Command {
-  const command = addInputOptions(
-    new Command('collect').description(
-      'collector daemon: decode capture files or a live interface and publish one SIP event per message to Kafka',
+  const command = addMetricsOptions(
+    addInputOptions(
+      new Command('collect').description(
+        'collector daemon: decode capture files, a live interface or HEP and publish one SIP event per message to Kafka',
+      ),
     ),
   )
     .option('--file <paths...>', 'pcap or pcapng files, read in the order given (same as positional captures)')
@@ -105,12 +110,11 @@ export function collectCommand(): Command {
       ).argParser(parsePositiveNumber),
     )
     .action(async (captures: string[], flags: CollectFlags, cmd: Command) => {
-      const { logLevel } = cmd.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-collect');
+      const log = commandLogger(cmd, 'sipward-collect');
       const files = [...(flags.file ?? []), ...captures];
-      // SIPWARD_INTERFACE is the deployment's default; explicit files win over it.
+      // SIPWARD_INTERFACE is the deployment's default; explicit files or --hep win over it.
       const inputFlags: InputFlags =
-        files.length > 0 && cmd.getOptionValueSource('interface') === 'env'
+        (files.length > 0 || flags.hep !== undefined) && cmd.getOptionValueSource('interface') === 'env'
           ? { ...flags, interface: undefined }
           : flags;
       try {
@@ -123,17 +127,13 @@ export function collectCommand(): Command {
   return command;
 }
 
-async function runCollect(
-  files: string[],
-  inputFlags: InputFlags,
-  flags: CollectFlags,
-  log: ReturnType<typeof createLogger>,
-): Promise<void> {
+async function runCollect(files: string[], inputFlags: InputFlags, flags: CollectFlags, log: Logger): Promise<void> {
   const input = toDecodeInputOptions('collect', files, inputFlags, log, () => undefined);
   if (flags.kafka === undefined)
     throw new SipwardError('SIPWARD_USAGE', 'collect needs --kafka host:port (or SIPWARD_KAFKA)');
   const connection = kafkaConnection({ ...flags, kafka: flags.kafka }, (path) => readFileSync(path, 'utf8'));
-  const live = input.interface !== undefined;
+  // HEP input runs until a signal, like a live interface.
+  const live = input.interface !== undefined || input.hep !== undefined;
   const clientId = `sipward-collect-${flags.observerId ?? hostname()}`;
   const publisher = new KafkaPublisher(createKafkaPorts(connection, clientId, log), {
     brokers: connection.brokers,
@@ -161,6 +161,23 @@ async function runCollect(
 
   let signals = 0;
   let interrupted = false;
+  const metrics =
+    flags.metricsPort === undefined ? undefined : new (loadCollectMetrics().CollectMetrics)(() => publisher.stats);
+  const server =
+    metrics === undefined || flags.metricsPort === undefined
+      ? undefined
+      : await MetricsServer.start({
+          port: flags.metricsPort,
+          host: flags.metricsHost,
+          registry: metrics.registry,
+          readiness: () =>
+            interrupted
+              ? { ready: false, reason: 'stopping' }
+              : publisher.ready
+                ? { ready: true }
+                : { ready: false, reason: 'not connected to Kafka yet' },
+        });
+  if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
@@ -180,10 +197,11 @@ async function runCollect(
   let decode: DecodeSummary | undefined;
   let failure: unknown;
   try {
-    decode = await decodeInputs(input, {
+    decode = await decodeInputs(metrics === undefined ? input : { ...input, onStage: metrics.onStage }, {
       onEvent: (event) => {
         publisher.start();
         publisher.publish(event);
+        metrics?.observe(event);
       },
       afterBatch: async () => {
         await publisher.afterBatch();
@@ -203,6 +221,7 @@ async function runCollect(
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    await server?.close();
   }
   if (failure !== undefined) throw failure;
   log.info(

@@ -1,8 +1,7 @@
 //! `sipward decode <capture>...` / `--interface IF`: one SIP event per line (JSONL) on stdout,
 //! exactly what `collect` publishes; a summary (pino JSON) on stderr.
 import { Command } from 'commander';
-import type { LevelWithSilent } from 'pino';
-import { createLogger } from '../../../lib/src/logger';
+import { commandLogger } from '../command-logger';
 import { runDecode } from '../../../collectors/src/decode';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
@@ -20,8 +19,7 @@ export function decodeCommand(): Command {
   )
     .option('-o, --out <file>', 'write events to this file instead of stdout')
     .action(async (captures: string[], flags: DecodeFlags, command: Command) => {
-      const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-decode');
+      const log = commandLogger(command, 'sipward-decode');
       const progress = progressReporter();
       try {
         const input = toDecodeInputOptions('decode', captures, flags, log, progress.update);

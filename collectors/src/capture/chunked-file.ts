@@ -25,17 +25,18 @@ export class ChunkedFile {
 
   /** Open `path`; maps ENOENT / EACCES / EISDIR to SipwardError codes the CLI turns into one line. */
   static async open(path: string, chunkSize = DEFAULT_CHUNK_SIZE): Promise<ChunkedFile> {
+    let fh: FileHandle;
     try {
-      const fh = await open(path, 'r');
-      return new ChunkedFile(fh, path, Math.max(16, chunkSize | 0));
+      fh = await open(path, 'r');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT')
-        throw new SipwardError('SIPWARD_INPUT_NOT_FOUND', `${path}: no such file`, { cause: error });
-      throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `${path}: cannot open (${code ?? String(error)})`, {
-        cause: error,
-      });
+      throw openError(path, error);
     }
+    // Linux opens a directory for reading and only the first read fails: say what it is up front.
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `${path}: is a directory, not a capture file`);
+    }
+    return new ChunkedFile(fh, path, Math.max(16, chunkSize | 0));
   }
 
   /**
@@ -104,4 +105,15 @@ export function reportTruncatedTail(
   if (left === 0) return;
   stats.truncatedRecords++;
   warn({ code: 'truncated_record', message: `file ends inside a ${unit} (${left} bytes left over)`, offset: f.offset });
+}
+
+function openError(path: string, error: unknown): SipwardError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new SipwardError('SIPWARD_INPUT_NOT_FOUND', `${path}: no such file`, { cause: error });
+  if (code === 'EISDIR')
+    return new SipwardError('SIPWARD_INPUT_UNREADABLE', `${path}: is a directory, not a capture file`, {
+      cause: error,
+    });
+  const detail = code ?? String(error);
+  return new SipwardError('SIPWARD_INPUT_UNREADABLE', `${path}: cannot open (${detail})`, { cause: error });
 }

@@ -3,6 +3,7 @@
 // more packet arrives (see live-pcap-session.ts), so an in-process session would hang this test file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { needNativeCapture } from '../test-support/native-capture';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { linkTypeFromPcapName, loadPcap, LivePcapSession } from './live-pcap-session';
@@ -71,8 +72,8 @@ void test('node_pcap link type names map to LINKTYPE values', () => {
   assert.equal(linkTypeFromPcapName('???'), null);
 });
 
-void test('opening a missing interface or a bad filter is a SipwardError', () => {
-  assert.ok(canCapture, NEEDS_CAPTURE);
+void test('opening a missing interface or a bad filter is a SipwardError', (t) => {
+  if (!needNativeCapture(t, canCapture, NEEDS_CAPTURE)) return;
   // Safe in-process: a failed open never starts node_pcap's poll handle.
   assert.throws(() => LivePcapSession.open({ interface: 'nonexistent0' }), { code: 'SIPWARD_CAPTURE_UNAVAILABLE' });
   assert.throws(() => LivePcapSession.open({ interface: 'lo', filter: 'udp port nonsense' }), {
@@ -108,8 +109,8 @@ const guard = setTimeout(() => s.close(), 3000);
 })();
 `;
 
-void test('pcap backend captures on lo with kernel timestamps and pcap_stats', async () => {
-  assert.ok(canCapture, NEEDS_CAPTURE);
+void test('pcap backend captures on lo with kernel timestamps and pcap_stats', async (t) => {
+  if (!needNativeCapture(t, canCapture, NEEDS_CAPTURE)) return;
   const port = highPort();
   const r = await runChild(['-e', CAPTURE_CHILD, MODULE, String(port)], 8000);
   assert.equal(r.timedOut, false, `capture child did not finish in 8 s: ${r.stderr}`);
@@ -141,8 +142,8 @@ void test('pcap backend captures on lo with kernel timestamps and pcap_stats', a
   assert.equal(out.stats.dropped, 0);
 });
 
-void test('known limitation still there: after close() an idle pcap session holds the process', async () => {
-  assert.ok(canCapture, NEEDS_CAPTURE);
+void test('known limitation still there: after close() an idle pcap session holds the process', async (t) => {
+  if (!needNativeCapture(t, canCapture, NEEDS_CAPTURE)) return;
   // If this starts failing, node_pcap releases its poll handle on close() and exitAfterPcapClose()
   // in the decode command can go.
   const child = `
@@ -154,8 +155,8 @@ void test('known limitation still there: after close() an idle pcap session hold
   assert.equal(r.timedOut, true, `the child exited by itself (code ${r.code}): node_pcap fixed?`);
 });
 
-void test('decode --capture-backend pcap exits within 2 s of the end of capture on an idle interface', async () => {
-  assert.ok(canCapture, NEEDS_CAPTURE);
+void test('decode --capture-backend pcap exits within 2 s of the end of capture on an idle interface', async (t) => {
+  if (!needNativeCapture(t, canCapture, NEEDS_CAPTURE)) return;
   const port = highPort();
   const duration = 0.5;
   const r = await runChild(

@@ -204,6 +204,11 @@ export class KafkaPublisher {
     this.queue.wakeAll();
   }
 
+  /** Connected to the broker with the topic in place, and not given up (readiness for /readyz). */
+  get ready(): boolean {
+    return this.connected && this.topicReady && this.fatalError === undefined;
+  }
+
   get stats(): PublisherStats {
     const outageNow = this.outageStart === undefined ? 0 : this.now() - this.outageStart;
     return {

@@ -1,0 +1,54 @@
+//! SIP messages by method and response class, counted per event (bounded label sets).
+import { Counter, type Registry } from 'prom-client';
+import { bounded } from './registry';
+
+/** RFC 3261 and the extension methods in common use; anything else is "other". */
+const METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
+
+/** The fields of a SIP event this counter reads. */
+export interface SipMessageKind {
+  sip: { method?: string; status_code?: number };
+}
+
+export class SipTrafficMetrics {
+  private readonly requests: Counter;
+  private readonly responses: Counter;
+
+  constructor(registry: Registry) {
+    this.requests = new Counter({
+      name: 'sipward_sip_requests_total',
+      help: 'SIP requests decoded, by method (unknown methods: other)',
+      labelNames: ['method'],
+      registers: [registry],
+    });
+    this.responses = new Counter({
+      name: 'sipward_sip_responses_total',
+      help: 'SIP responses decoded, by class (1xx … 6xx)',
+      labelNames: ['class'],
+      registers: [registry],
+    });
+  }
+
+  observe(event: SipMessageKind): void {
+    const status = event.sip.status_code;
+    if (status !== undefined) {
+      const hundreds = Math.floor(status / 100);
+      this.responses.inc({ class: hundreds >= 1 && hundreds <= 6 ? `${hundreds}xx` : 'other' });
+    } else this.requests.inc({ method: bounded(event.sip.method, METHODS) });
+  }
+}
