@@ -35,6 +35,8 @@ export interface EngineOptions {
   emitUpdates?: boolean;
   /** Event-time gap between two 'update' emissions of one incident. Default 1000 ms. */
   updateIntervalMs?: number;
+  /** Told every Call-ID an incident counts, as it does (links call records to alerts). */
+  onIncidentCall?: (alertId: string, callId: string) => void;
 }
 
 export interface EngineStats {
@@ -94,6 +96,7 @@ export class DetectionEngine {
         maxIncidents: maxGroups,
         updateIntervalMs: options.updateIntervalMs ?? 1000,
         emitUpdates: options.emitUpdates ?? true,
+        ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
       });
       const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
       this.runtimes.push(runtime);
