@@ -41,6 +41,16 @@ export interface AnalyzeSummary {
   calls?: CallTrackerStats;
 }
 
+/**
+ * Ended calls are held until every window that may count them has passed, so an incident that
+ * crosses late (FRD-04 counts calls over 10 min) still reaches the records of the calls it counted.
+ */
+function callLingerS(signatures: ReturnType<typeof loadSignatures>): number {
+  let windowMs = 0;
+  for (const { signature } of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
+  return Math.min(3600, Math.max(32, windowMs / 1000));
+}
+
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
   // Signatures load (and fail) before any capture is opened: a bad rule file is a usage error.
   const signatures = loadSignatures({ extraDirs: options.rulesDirs });
@@ -51,24 +61,22 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const tracker =
     callsWriter === undefined
       ? undefined
-      : new CallTracker({ onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n') });
+      : new CallTracker({
+          onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n'),
+          lingerS: callLingerS(signatures),
+        });
   const engine = new DetectionEngine(signatures, {
     emitUpdates: false,
     ...(options.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: options.maxGroupsPerSignature } : {}),
     ...(options.maxTransactions !== undefined ? { maxTransactions: options.maxTransactions } : {}),
     ...(options.maxDialogs !== undefined ? { maxDialogs: options.maxDialogs } : {}),
     ...(options.site !== undefined ? { site: options.site } : {}),
+    // Each Call-ID an incident counts links its call the moment it is counted (the alert itself is
+    // final only after its suppress period, long after most calls were written).
+    ...(tracker !== undefined
+      ? { onIncidentCall: (alertId: string, callId: string) => tracker.linkCall(alertId, callId) }
+      : {}),
     onAlert: (alert, phase) => {
-      // Linked at 'open' too: an incident closes (final) only after its suppress period, often after
-      // the call has been emitted; the id is the same in every phase, and 'final' adds the Call-ID and
-      // evidence of the incident's later events.
-      if (tracker !== undefined) {
-        const callId = alert.sip?.['call_id'];
-        tracker.attachAlert(alert.event.id, {
-          ...(typeof callId === 'string' ? { callId } : {}),
-          eventIds: alert.sipward.evidence.map((e) => e.id),
-        });
-      }
       if (phase !== 'final') return;
       alerts++;
       writer.writeLine(options.formatAlert(alert));
@@ -76,8 +84,9 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   });
   const decode = await decodeInputs(options, {
     onEvent: (event) => {
-      engine.process(event);
+      // The tracker first: the INVITE that opens an incident must already be a call to link to.
       tracker?.process(event);
+      engine.process(event);
     },
     afterBatch: async () => {
       await writer.flushIfFull();

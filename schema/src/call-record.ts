@@ -32,7 +32,7 @@ export interface CallCallee {
   host?: string;
   /** The dialled number as E.164 digits without '+', when it could be read as international. */
   e164?: string;
-  /** ISO 3166-1 alpha-2 country, or the calling code's region (e.g. '001' non-geographic) when no country. */
+  /** ISO 3166-1 alpha-2 country; absent for non-geographic codes (+870/+881/+882/+883/+979 ..., see number_type). */
   country?: string;
   /** libphonenumber-js type (FIXED_LINE, MOBILE, PREMIUM_RATE, VOIP ...) when known. */
   number_type?: string;
