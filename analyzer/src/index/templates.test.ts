@@ -1,3 +1,4 @@
+import { AGGREGATE_FIELDS } from '../alerts/aggregates';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Alert } from '../../../schema/src/alert';
@@ -68,7 +69,31 @@ const fullAlert: Alert = {
     threshold: 10,
     window_s: 300,
     group: { 'destination.ip': '198.51.100.10', 'sip.to.user': '1001' },
-    evidence: [{ id: 'e1', '@timestamp': '2026-01-01T00:00:00.000Z', summary: 'REGISTER a → b 401' }],
+    evidence: [
+      {
+        id: 'e1',
+        '@timestamp': '2026-01-01T00:00:00.000Z',
+        summary: 'REGISTER a → b 401',
+        role: 'threshold',
+        raw: 'SIP/2.0 401 Unauthorized\r\n\r\n',
+        source: { ip: '198.51.100.10', port: 5060 },
+        destination: { ip: '203.0.113.7', port: 5070 },
+        transport: 'udp',
+      },
+    ],
+    aggregates: Object.fromEntries(
+      AGGREGATE_FIELDS.map((field) => [
+        field,
+        {
+          top: [{ value: field.endsWith('.ip') ? '203.0.113.7' : 'x', count: 12 }],
+          distinct: 1,
+          capped: true as const,
+          first_seen: '2026-01-01T00:00:00.000Z',
+          last_seen: '2026-01-01T00:01:00.000Z',
+        },
+      ]),
+    ),
+    call_ids: ['c1'],
   },
 };
 

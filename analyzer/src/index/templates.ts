@@ -165,10 +165,40 @@ export const ALERT_MAPPINGS: TemplateMappings = {
       window_s: double,
       // Keys are the signature's group_by paths ("source.ip"): one flattened field, any key.
       group: { type: 'flattened' },
-      evidence: obj({ id: keyword, '@timestamp': date, summary: { type: 'keyword', index: false } }),
+      evidence: obj({
+        id: keyword,
+        '@timestamp': date,
+        summary: { type: 'keyword', index: false },
+        role: keyword,
+        // Redacted SIP text: searchable ("which alerts quote friendly-scanner?"), at most 10 per alert.
+        raw: { type: 'text' },
+        source: obj({ ip, port: long }),
+        destination: obj({ ip, port: long }),
+        transport: keyword,
+      }),
+      // Keys are dotted field names ("source.ip"): Elasticsearch expands them into objects.
+      aggregates: obj({
+        source: obj({ ip: aggregateOf(ip) }),
+        destination: obj({ ip: aggregateOf(ip) }),
+        user: obj({ name: aggregateOf(keyword) }),
+        user_agent: obj({ original: aggregateOf(keyword) }),
+        sip: obj({ request_uri_user: aggregateOf(keyword), call_id: aggregateOf(keyword) }),
+      }),
+      call_ids: keyword,
     }),
   },
 };
+
+/** `sipward.aggregates.<field>`: top values with counts, distinct count, first/last seen. */
+function aggregateOf(value: FieldMapping): FieldMapping {
+  return obj({
+    top: obj({ value, count: long }),
+    distinct: long,
+    capped: { type: 'boolean' },
+    first_seen: date,
+    last_seen: date,
+  });
+}
 
 /** schema/src/call-record.ts. */
 export const CALL_MAPPINGS: TemplateMappings = {
@@ -269,9 +299,14 @@ export function unmappedPaths(doc: unknown, mappings: TemplateMappings): string[
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const full = path === '' ? key : `${path}.${key}`;
-      const m = props?.[key];
+    for (const [dotted, child] of Object.entries(value as Record<string, unknown>)) {
+      // A dotted key ("source.ip") is a path, as Elasticsearch reads it.
+      const parts = dotted.split('.');
+      const key = parts.pop() as string;
+      let owner = props;
+      for (const part of parts) owner = owner?.[part]?.properties;
+      const full = path === '' ? dotted : `${path}.${dotted}`;
+      const m = owner?.[key];
       if (m === undefined) {
         if (!out.includes(full)) out.push(full);
         continue;
