@@ -77,8 +77,8 @@ export interface CallRecord {
   path: string[];
   media: CallMedia;
   /**
-   * Ids of alerts that touched the call while the tracker held it: the alert's `sip.call_id` is this
-   * Call-ID, or one of its evidence events is one of the call's first 16 messages.
+   * Ids of every alert whose incident counted a message of this call (`sipward.call_ids` of the
+   * alert names it back). `analyze` fills it; see README for the pipeline.
    */
   alert_ids: string[];
   /** Present when the tracker ended the call by timeout (no BYE, no final) or at end of input. */

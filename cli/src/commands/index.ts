@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
+import { reportCommand } from './report';
 import { rulesCommand } from './rules';
 
 export function registerCommands(program: Command): void {
   program.addCommand(analyzeCommand());
   program.addCommand(decodeCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(reportCommand());
 }
