@@ -4,11 +4,14 @@
 //! `callsOut`, a CallTracker fed the same events writes one call record per INVITE dialog (JSONL).
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../schema/src/alert';
+import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
 import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
+import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
+import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
 import type { SiteConfig } from './site/site-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
@@ -27,6 +30,10 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   site?: SiteConfig;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
+  /** `--sip-log FILE`: one SIP transaction record per line; the stream is ended when done. */
+  sipLogOut?: Writable;
+  /** Which transactions `sipLogOut` gets (default `all`). */
+  sipLogMode?: SipLogMode;
 }
 
 export interface AnalyzeSummary {
@@ -39,6 +46,8 @@ export interface AnalyzeSummary {
   engine: Omit<EngineStats, 'alertsByRule'>;
   /** Only with `callsOut`. */
   calls?: CallTrackerStats;
+  /** Only with `sipLogOut`. */
+  sip_log?: TransactionLogStats & { written: number; mode: SipLogMode };
 }
 
 /**
@@ -65,6 +74,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
           onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n'),
           lingerS: callLingerS(signatures),
         });
+  const sipLog = sipLogOf(options, signatures);
   const engine = new DetectionEngine(signatures, {
     emitUpdates: false,
     ...(options.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: options.maxGroupsPerSignature } : {}),
@@ -73,10 +83,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     ...(options.site !== undefined ? { site: options.site } : {}),
     // Each Call-ID an incident counts links its call the moment it is counted (the alert itself is
     // final only after its suppress period, long after most calls were written).
-    ...(tracker !== undefined
-      ? { onIncidentCall: (alertId: string, callId: string) => tracker.linkCall(alertId, callId) }
-      : {}),
+    onIncidentCall: (alertId: string, callId: string) => {
+      tracker?.linkCall(alertId, callId);
+      sipLog?.filter?.noteCall(callId);
+    },
     onAlert: (alert, phase) => {
+      sipLog?.filter?.noteAlert(alert);
       if (phase !== 'final') return;
       alerts++;
       writer.writeLine(options.formatAlert(alert));
@@ -87,10 +99,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       // The tracker first: the INVITE that opens an incident must already be a call to link to.
       tracker?.process(event);
       engine.process(event);
+      sipLog?.log.process(event);
     },
     afterBatch: async () => {
       await writer.flushIfFull();
       await callsWriter?.flushIfFull();
+      await sipLog?.writer.flushIfFull();
     },
   });
   // After the input opened: a missing capture must stay a one-line error, not a warning and an error.
@@ -103,9 +117,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   // Engine first: the alerts it finalises at end of input still reach calls the tracker holds.
   engine.flush();
   tracker?.flush();
+  sipLog?.log.flush();
+  sipLog?.filter?.flush();
   await writer.close(options.endOutput === true);
   await callsWriter?.close(true);
-  for (const w of [writer, callsWriter]) {
+  await sipLog?.writer.close(true);
+  for (const w of [writer, callsWriter, sipLog?.writer]) {
     if (w?.error !== undefined && (w.error as NodeJS.ErrnoException).code !== 'EPIPE') throw w.error;
   }
   const { alertsByRule, ...engineStats } = engine.stats();
@@ -117,5 +134,31 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     alerts_by_rule: alertsByRule,
     engine: engineStats,
     ...(tracker !== undefined ? { calls: tracker.stats() } : {}),
+    ...(sipLog !== undefined
+      ? { sip_log: { ...sipLog.log.stats(), written: sipLog.written(), mode: sipLog.mode } }
+      : {}),
   };
+}
+
+interface SipLogWiring {
+  log: SipTransactionLog;
+  writer: JsonlWriter;
+  filter: AlertedTransactionFilter | undefined;
+  mode: SipLogMode;
+  written: () => number;
+}
+
+/** The transaction log of `--sip-log`, filtered to alerting sources and dialogs in `alerted` mode. */
+function sipLogOf(options: AnalyzeOptions, signatures: ReturnType<typeof loadSignatures>): SipLogWiring | undefined {
+  const mode = options.sipLogMode ?? 'all';
+  if (options.sipLogOut === undefined || mode === 'none') return undefined;
+  const writer = new JsonlWriter(options.sipLogOut);
+  let written = 0;
+  const write = (record: SipTransaction): void => {
+    written++;
+    writer.writeLine(JSON.stringify(record) + '\n');
+  };
+  const filter = mode === 'alerted' ? new AlertedTransactionFilter(callLingerS(signatures) * 1000, write) : undefined;
+  const log = new SipTransactionLog({ onTransaction: filter !== undefined ? (r) => filter.add(r) : write });
+  return { log, writer, filter, mode, written: () => written };
 }

@@ -36,6 +36,7 @@ export type Target = 'alert' | 'call';
 export const TEMPLATE_PRIORITY = 600;
 export const ALERT_TEMPLATE = 'sipward-alert';
 export const CALL_TEMPLATE = 'sipward-call';
+export const SIP_TEMPLATE = 'sipward-sip';
 export const INGEST_PIPELINE = 'sipward-ingested';
 
 const NAMESPACE = /^[a-z0-9_.]+$/;
@@ -240,6 +241,47 @@ export const CALL_MAPPINGS: TemplateMappings = {
   },
 };
 
+/** schema/src/sip-transaction.ts: the SIP transaction log (`logs-sipward.sip-<ns>`). */
+export const SIP_MAPPINGS: TemplateMappings = {
+  dynamic: false,
+  properties: {
+    '@timestamp': date,
+    data_stream: dataStreamFields,
+    event: obj({ kind: keyword, dataset: keyword, id: keyword, ingested: date, duration: long, outcome: keyword }),
+    source: obj({ ip, port: long }),
+    destination: obj({ ip, port: long }),
+    network: obj({ transport: keyword, protocol: keyword }),
+    observer: obj({ id: keyword }),
+    user_agent: obj({ original: keyword }),
+    sip: obj({
+      method: keyword,
+      call_id: keyword,
+      cseq: long,
+      request_uri: keyword,
+      request_uri_user: keyword,
+      from: obj({ user: keyword, host: keyword, tag: keyword, display_name: keyword }),
+      to: obj({ user: keyword, host: keyword, tag: keyword }),
+      status_code: long,
+      reason_phrase: keyword,
+      provisional: long,
+      server: keyword,
+      contact: keyword,
+      via_count: long,
+      max_forwards: long,
+      expires: long,
+      content_type: keyword,
+      request_size: long,
+      response_size: long,
+      retransmissions: long,
+      auth: obj({ username: keyword, realm: keyword, result: keyword }),
+      timings: obj({ first_response_ms: double, final_ms: double }),
+      state: keyword,
+      request_event_id: keyword,
+      response_event_id: keyword,
+    }),
+  },
+};
+
 export interface TemplateOptions {
   /** Ingest pipeline to run on every document (index.default_pipeline), when the server has processors. */
   pipeline?: string;
@@ -273,6 +315,18 @@ export function callTemplate(options: TemplateOptions & { dataStream: boolean })
     priority: TEMPLATE_PRIORITY,
     ...(options.dataStream ? { data_stream: {} } : {}),
     template: { settings: settings(options), mappings: CALL_MAPPINGS },
+    _meta: META,
+  };
+}
+
+/** The SIP transaction log is written once per transaction, like call records. */
+export function sipTemplate(options: TemplateOptions & { dataStream: boolean }): IndexTemplateBody {
+  return {
+    name: SIP_TEMPLATE,
+    index_patterns: ['logs-sipward.sip-*'],
+    priority: TEMPLATE_PRIORITY,
+    ...(options.dataStream ? { data_stream: {} } : {}),
+    template: { settings: settings(options), mappings: SIP_MAPPINGS },
     _meta: META,
   };
 }
