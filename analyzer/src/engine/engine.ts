@@ -37,6 +37,8 @@ export interface EngineOptions {
   updateIntervalMs?: number;
   /** Told every Call-ID an incident counts, as it does (links call records to alerts). */
   onIncidentCall?: (alertId: string, callId: string) => void;
+  /** Told the event id of every message an incident counts. */
+  onIncidentEvent?: (alertId: string, eventId: string) => void;
 }
 
 export interface EngineStats {
@@ -97,6 +99,7 @@ export class DetectionEngine {
         updateIntervalMs: options.updateIntervalMs ?? 1000,
         emitUpdates: options.emitUpdates ?? true,
         ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
+        ...(options.onIncidentEvent !== undefined ? { onEvent: options.onIncidentEvent } : {}),
       });
       const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
       this.runtimes.push(runtime);

@@ -53,6 +53,8 @@ export interface IncidentOptions {
   updateIntervalMs: number;
   emitUpdates: boolean;
   onCall?: IncidentCallSink;
+  /** Told the event id of every message an incident counts (`sipward extract` collects its packets). */
+  onEvent?: (alertId: string, eventId: string) => void;
 }
 
 /** Distinct values remembered per value_count incident; past it new values still count. */
@@ -203,6 +205,7 @@ export class IncidentBook {
   }
 
   private tally(incident: Incident, parts: EvidenceParts, ms: number): void {
+    this.options.onEvent?.(incident.id, parts.id);
     const newCallId = incident.tally.add(parts, ms);
     if (newCallId !== undefined) this.options.onCall?.(incident.id, newCallId);
   }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
+import { extractCommand } from './extract';
 import { reportCommand } from './report';
 import { rulesCommand } from './rules';
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(decodeCommand());
   program.addCommand(rulesCommand());
   program.addCommand(reportCommand());
+  program.addCommand(extractCommand());
 }
