@@ -4,11 +4,14 @@
 //! `callsOut`, a CallTracker fed the same events writes one call record per INVITE dialog (JSONL).
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../schema/src/alert';
+import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
 import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
+import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
+import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
 import type { SiteConfig } from './site/site-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
@@ -27,6 +30,10 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   site?: SiteConfig;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
+  /** `--sip-log FILE`: one SIP transaction record per line; the stream is ended when done. */
+  sipLogOut?: Writable;
+  /** Which transactions `sipLogOut` gets (default `all`). */
+  sipLogMode?: SipLogMode;
 }
 
 export interface AnalyzeSummary {
@@ -39,6 +46,18 @@ export interface AnalyzeSummary {
   engine: Omit<EngineStats, 'alertsByRule'>;
   /** Only with `callsOut`. */
   calls?: CallTrackerStats;
+  /** Only with `sipLogOut`. */
+  sip_log?: TransactionLogStats & { written: number; mode: SipLogMode };
+}
+
+/**
+ * Ended calls are held until every window that may count them has passed, so an incident that
+ * crosses late (FRD-04 counts calls over 10 min) still reaches the records of the calls it counted.
+ */
+function callLingerS(signatures: ReturnType<typeof loadSignatures>): number {
+  let windowMs = 0;
+  for (const { signature } of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
+  return Math.min(3600, Math.max(32, windowMs / 1000));
 }
 
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
@@ -51,24 +70,25 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const tracker =
     callsWriter === undefined
       ? undefined
-      : new CallTracker({ onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n') });
+      : new CallTracker({
+          onCall: (record) => callsWriter.writeLine(JSON.stringify(record) + '\n'),
+          lingerS: callLingerS(signatures),
+        });
+  const sipLog = sipLogOf(options, signatures);
   const engine = new DetectionEngine(signatures, {
     emitUpdates: false,
     ...(options.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: options.maxGroupsPerSignature } : {}),
     ...(options.maxTransactions !== undefined ? { maxTransactions: options.maxTransactions } : {}),
     ...(options.maxDialogs !== undefined ? { maxDialogs: options.maxDialogs } : {}),
     ...(options.site !== undefined ? { site: options.site } : {}),
+    // Each Call-ID an incident counts links its call the moment it is counted (the alert itself is
+    // final only after its suppress period, long after most calls were written).
+    onIncidentCall: (alertId: string, callId: string) => {
+      tracker?.linkCall(alertId, callId);
+      sipLog?.filter?.noteCall(callId);
+    },
     onAlert: (alert, phase) => {
-      // Linked at 'open' too: an incident closes (final) only after its suppress period, often after
-      // the call has been emitted; the id is the same in every phase, and 'final' adds the Call-ID and
-      // evidence of the incident's later events.
-      if (tracker !== undefined) {
-        const callId = alert.sip?.['call_id'];
-        tracker.attachAlert(alert.event.id, {
-          ...(typeof callId === 'string' ? { callId } : {}),
-          eventIds: alert.sipward.evidence.map((e) => e.id),
-        });
-      }
+      sipLog?.filter?.noteAlert(alert);
       if (phase !== 'final') return;
       alerts++;
       writer.writeLine(options.formatAlert(alert));
@@ -76,12 +96,15 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   });
   const decode = await decodeInputs(options, {
     onEvent: (event) => {
-      engine.process(event);
+      // The tracker first: the INVITE that opens an incident must already be a call to link to.
       tracker?.process(event);
+      engine.process(event);
+      sipLog?.log.process(event);
     },
     afterBatch: async () => {
       await writer.flushIfFull();
       await callsWriter?.flushIfFull();
+      await sipLog?.writer.flushIfFull();
     },
   });
   // After the input opened: a missing capture must stay a one-line error, not a warning and an error.
@@ -94,9 +117,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   // Engine first: the alerts it finalises at end of input still reach calls the tracker holds.
   engine.flush();
   tracker?.flush();
+  sipLog?.log.flush();
+  sipLog?.filter?.flush();
   await writer.close(options.endOutput === true);
   await callsWriter?.close(true);
-  for (const w of [writer, callsWriter]) {
+  await sipLog?.writer.close(true);
+  for (const w of [writer, callsWriter, sipLog?.writer]) {
     if (w?.error !== undefined && (w.error as NodeJS.ErrnoException).code !== 'EPIPE') throw w.error;
   }
   const { alertsByRule, ...engineStats } = engine.stats();
@@ -108,5 +134,31 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     alerts_by_rule: alertsByRule,
     engine: engineStats,
     ...(tracker !== undefined ? { calls: tracker.stats() } : {}),
+    ...(sipLog !== undefined
+      ? { sip_log: { ...sipLog.log.stats(), written: sipLog.written(), mode: sipLog.mode } }
+      : {}),
   };
+}
+
+interface SipLogWiring {
+  log: SipTransactionLog;
+  writer: JsonlWriter;
+  filter: AlertedTransactionFilter | undefined;
+  mode: SipLogMode;
+  written: () => number;
+}
+
+/** The transaction log of `--sip-log`, filtered to alerting sources and dialogs in `alerted` mode. */
+function sipLogOf(options: AnalyzeOptions, signatures: ReturnType<typeof loadSignatures>): SipLogWiring | undefined {
+  const mode = options.sipLogMode ?? 'all';
+  if (options.sipLogOut === undefined || mode === 'none') return undefined;
+  const writer = new JsonlWriter(options.sipLogOut);
+  let written = 0;
+  const write = (record: SipTransaction): void => {
+    written++;
+    writer.writeLine(JSON.stringify(record) + '\n');
+  };
+  const filter = mode === 'alerted' ? new AlertedTransactionFilter(callLingerS(signatures) * 1000, write) : undefined;
+  const log = new SipTransactionLog({ onTransaction: filter !== undefined ? (r) => filter.add(r) : write });
+  return { log, writer, filter, mode, written: () => written };
 }

@@ -25,6 +25,9 @@ export interface InputFlags {
   ports: number[];
   observerId?: string;
   withHeaders?: boolean;
+  /** `--with-raw` (decode, collect) / `--no-raw` (analyze, where it is on by default). */
+  raw?: boolean;
+  withRaw?: boolean;
   dedup: boolean;
   decapsulate: boolean;
   vxlanPort: number[];
@@ -39,7 +42,13 @@ export interface InputFlags {
  */
 export const DEFAULT_CAPTURE_BACKEND: LiveCaptureBackend = 'pcap';
 
-export function addInputOptions(command: Command): Command {
+/**
+ * `rawByDefault`: `analyze` quotes message text in alert evidence unless `--no-raw`; `decode` and
+ * `collect` carry it only with `--with-raw` (it roughly doubles the event size on the wire).
+ */
+export function addInputOptions(command: Command, rawByDefault = false): Command {
+  if (rawByDefault) command.option('--no-raw', 'do not keep message text (sip.raw) for alert evidence');
+  else command.option('--with-raw', 'carry the message text, credentials redacted, in sip.raw (alert evidence)');
   return command
     .argument('[captures...]', 'pcap or pcapng files, read in the order given as one stream')
     .option('-i, --interface <name>', 'capture live from this interface (libpcap) instead of files')
@@ -99,6 +108,7 @@ export function toDecodeInputOptions(
     ...(flags.duration !== undefined ? { durationSeconds: flags.duration } : {}),
     captureBackend: flags.captureBackend,
     withHeaders: flags.withHeaders === true,
+    withRaw: flags.withRaw === true || flags.raw === true,
     dedup: flags.dedup,
     packet: { decapsulate: flags.decapsulate, vxlanPorts: flags.vxlanPort },
     log,

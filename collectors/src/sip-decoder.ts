@@ -18,6 +18,8 @@ export interface SipDecoderOptions {
   interfaceName?: string;
   /** Carry the full header list (credentials redacted) in sip.headers. */
   withHeaders?: boolean;
+  /** Carry the redacted message text in sip.raw. */
+  withRaw?: boolean;
   /** Suppress mirror duplicates (the same packet seen on both SPAN directions). Default true. */
   dedup?: boolean;
   packet?: PacketDecoderOptions;
@@ -148,6 +150,7 @@ export class SipDecoder {
     if (this.options.observerId !== undefined) o.observerId = this.options.observerId;
     if (this.options.interfaceName !== undefined) o.interfaceName = this.options.interfaceName;
     if (this.options.withHeaders === true) o.withHeaders = true;
+    if (this.options.withRaw === true) o.withRaw = true;
     return o;
   }
 

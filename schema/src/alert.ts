@@ -17,6 +17,27 @@ export interface AlertEvidence {
   '@timestamp': string;
   /** Compact one-line summary, e.g. "REGISTER 10.77.0.66:5060 → 10.77.0.21:5060 401". */
   summary: string;
+  /** Where the message sits in the incident: among the first, the one that crossed the threshold, among the last. */
+  role?: EvidenceRole;
+  /** The SIP message text, credentials redacted; absent when the event did not carry `sip.raw`. */
+  raw?: string;
+  source?: { ip: string; port: number };
+  destination?: { ip: string; port: number };
+  transport?: string;
+}
+
+export type EvidenceRole = 'first' | 'threshold' | 'last';
+
+/** One field's distribution over a whole incident (README "Alert extensions"). */
+export interface AlertAggregate {
+  /** Most frequent values first, at most 10. */
+  top: Array<{ value: string; count: number }>;
+  /** Distinct values seen (a lower bound once `capped`). */
+  distinct: number;
+  /** More distinct values than the incident remembers: later new values are counted in `distinct` only. */
+  capped?: true;
+  first_seen: string;
+  last_seen: string;
 }
 
 export interface Alert {
@@ -65,5 +86,9 @@ export interface Alert {
     window_s?: number;
     group?: Record<string, string | number>;
     evidence: AlertEvidence[];
+    /** Per field over the whole incident: `source.ip`, `destination.ip`, `user.name`, `user_agent.original`, `sip.request_uri_user`, `sip.call_id`. */
+    aggregates?: Record<string, AlertAggregate>;
+    /** Every Call-ID of the incident's events (at most 1000; `aggregates['sip.call_id'].distinct` has the total). */
+    call_ids?: string[];
   };
 }

@@ -32,7 +32,7 @@ export interface CallCallee {
   host?: string;
   /** The dialled number as E.164 digits without '+', when it could be read as international. */
   e164?: string;
-  /** ISO 3166-1 alpha-2 country, or the calling code's region (e.g. '001' non-geographic) when no country. */
+  /** ISO 3166-1 alpha-2 country; absent for non-geographic codes (+870/+881/+882/+883/+979 ..., see number_type). */
   country?: string;
   /** libphonenumber-js type (FIXED_LINE, MOBILE, PREMIUM_RATE, VOIP ...) when known. */
   number_type?: string;
@@ -77,8 +77,8 @@ export interface CallRecord {
   path: string[];
   media: CallMedia;
   /**
-   * Ids of alerts that touched the call while the tracker held it: the alert's `sip.call_id` is this
-   * Call-ID, or one of its evidence events is one of the call's first 16 messages.
+   * Ids of every alert whose incident counted a message of this call (`sipward.call_ids` of the
+   * alert names it back). `analyze` fills it; see README for the pipeline.
    */
   alert_ids: string[];
   /** Present when the tracker ended the call by timeout (no BYE, no final) or at end of input. */

@@ -105,6 +105,12 @@ export interface SipFields {
   sdp?: SipSdp;
   size: number;
   anomalies?: AnomalyCode[];
+  /**
+   * The message text as captured (start line, headers, body; at most 8 KiB, then "…[truncated]"),
+   * credentials redacted (digest `response`, any `password`); only when the collector carries it
+   * (`--with-raw`; `analyze` does by default). Alerts quote it as readable evidence.
+   */
+  raw?: string;
   /** Full header list; only when the collector is configured to carry it. */
   headers?: Array<[string, string]>;
   /** Further headers the analyzer reads (Route, Record-Route, Refer-To, P-headers ...). */

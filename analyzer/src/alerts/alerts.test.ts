@@ -27,11 +27,37 @@ void test('evidence summaries read like the SIP exchange', () => {
   assert.equal(summarize(v6), 'INVITE 00441 [2001:db8::1]:5060 → 198.51.100.10:5060');
 });
 
-void test('the evidence ring keeps the last N in order', () => {
+void test('the evidence ring keeps the first events with their text and the facts of the last N', () => {
   const ring = new EvidenceRing(3);
-  for (let i = 0; i < 5; i++) ring.push(register(i, { callId: `r${i}`, seq: 1 }));
+  for (let i = 0; i < 6; i++) {
+    const e = register(i, { callId: `r${i}`, seq: 1 });
+    e.sip.raw = `REGISTER sip:x SIP/2.0\r\nCall-ID: r${i}\r\n\r\n`;
+    ring.push(e);
+  }
+  const sample = ring.sample();
   assert.deepEqual(
-    ring.toArray().map((e) => e['@timestamp']),
-    ['2026-01-01T00:00:02.000000Z', '2026-01-01T00:00:03.000000Z', '2026-01-01T00:00:04.000000Z'],
+    sample.first.map((p) => p.callId),
+    ['r0', 'r1', 'r2', 'r3'],
+  );
+  assert.ok(
+    sample.first.every((p) => p.raw?.startsWith('REGISTER') === true),
+    'the first ones keep their text',
+  );
+  assert.deepEqual(
+    sample.tallied.map((p) => p.callId),
+    ['r3', 'r4', 'r5'],
+  );
+  assert.ok(
+    sample.tallied.every((p) => p.raw === undefined),
+    'the tally holds no message text',
+  );
+});
+
+void test('summaries never print a "?" placeholder', () => {
+  const bare = sipEvent({ t: 0, sip: { type: 'response' } });
+  assert.equal(summarize(bare), 'response 203.0.113.7:5060 → 198.51.100.10:5060 without status');
+  assert.equal(
+    summarize(sipEvent({ t: 0, sip: { type: 'request' } })),
+    'request 203.0.113.7:5060 → 198.51.100.10:5060',
   );
 });

@@ -1,10 +1,16 @@
 //! Incident → ECS alert document (schema/src/alert.ts, ../shared/alert-format.md §3). Endpoints are
 //! oriented as the attack flows: for a response, the requester (its destination) is `source`.
-import { SEVERITY_NUMBER, type Alert } from '../../../schema/src/alert';
+//! Context comes from the whole incident (its aggregates), not from its last event: a field names
+//! one value only when the incident had one; otherwise `sipward.aggregates` and `related.*` list them.
+import { SEVERITY_NUMBER, type Alert, type AlertEvidence } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { CompiledSignature } from '../engine/compile-signature';
 import type { Incident } from '../engine/incidents';
 import { ATTACK_TACTICS } from './attack-tactics';
+import { toEvidence } from './evidence';
+
+/** Values listed in related.ip / related.user. */
+const MAX_RELATED = 100;
 
 const USER_FIELD =
   /(^|\.)(user|username|account|caller_user|request_auth_username|request_uri_user|from_user|to_user)$/;
@@ -46,8 +52,32 @@ function accountOf(compiled: CompiledSignature, incident: Incident): string | un
     const value = incident.groupValues[i];
     if (path !== undefined && USER_FIELD.test(path.text) && value !== undefined && value !== '') return value;
   }
-  const e = incident.lastEvent;
-  return incident.lastTxn.txn.request_auth_username ?? e.sip.auth?.username ?? e.sip.from?.user;
+  return incident.tally.single('user.name');
+}
+
+/** A response's source is the responder: group fields named after it are renamed to the attack's orientation. */
+function orientedPath(path: string, groupedOnResponse: boolean): string {
+  if (!groupedOnResponse) return path;
+  if (path.startsWith('source.')) return `destination.${path.slice('source.'.length)}`;
+  if (path.startsWith('destination.')) return `source.${path.slice('destination.'.length)}`;
+  return path;
+}
+
+/** First events, the crossing one, the latest (oldest first), without repeats. */
+function evidenceOf(incident: Incident): AlertEvidence[] {
+  const out: AlertEvidence[] = [];
+  const seen = new Set<string>();
+  const push = (parts: Incident['thresholdEvidence'], role: AlertEvidence['role']): void => {
+    if (seen.has(parts.id)) return;
+    seen.add(parts.id);
+    out.push(toEvidence(parts, role));
+  };
+  for (const p of incident.firstEvidence) push(p, 'first');
+  push(incident.thresholdEvidence, 'threshold');
+  const last = incident.lastEvidence;
+  for (let i = 0; i < last.length; i++)
+    push(last[(incident.lastHead + i) % last.length] as (typeof last)[number], 'last');
+  return out;
 }
 
 export function buildAlert(compiled: CompiledSignature, incident: Incident): Alert {
@@ -71,31 +101,42 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
 
   const group: Record<string, string | number> = {};
   compiled.groupPaths.forEach((path, i) => {
-    group[path.text] = incident.groupValues[i] ?? '';
+    group[orientedPath(path.text, incident.groupedOnResponse)] = incident.groupValues[i] ?? '';
   });
 
+  const tally = incident.tally;
   const user = accountOf(compiled, incident);
   const relatedIp: string[] = [];
-  pushUnique(relatedIp, requester.ip);
-  pushUnique(relatedIp, responder.ip);
+  for (const ip of tally.values('source.ip', MAX_RELATED)) pushUnique(relatedIp, ip);
+  for (const ip of tally.values('destination.ip', MAX_RELATED)) pushUnique(relatedIp, ip);
   pushUnique(relatedIp, txn.request_source_ip);
   const relatedUser: string[] = [];
   pushUnique(relatedUser, user);
-  pushUnique(relatedUser, sip.from?.user);
-  pushUnique(relatedUser, sip.to?.user);
-  pushUnique(relatedUser, sip.auth?.username ?? txn.request_auth_username);
+  for (const u of tally.values('user.name', MAX_RELATED)) pushUnique(relatedUser, u);
+  // A sequence is described by the message that completed it; other kinds by what they counted.
+  const lastEventSpeaks = sig.kind === 'sequence' || tally.distinct('sip.call_id') <= 1;
+  if (lastEventSpeaks) {
+    pushUnique(relatedUser, sip.from?.user);
+    pushUnique(relatedUser, sip.to?.user);
+  }
 
+  // Message-level fields describe the incident only when it is one dialog; else only what is constant.
   const sipFields: Record<string, unknown> = {};
   const put = (key: string, value: unknown): void => {
     if (value !== undefined) sipFields[key] = value;
   };
-  put('call_id', sip.call_id);
+  put('call_id', lastEventSpeaks ? sip.call_id : undefined);
   put('method', sip.method ?? sip.cseq?.method);
-  put('status_code', sip.status_code);
-  put('from_user', sip.from?.user);
-  put('to_user', sip.to?.user);
-  put('user_agent', sip.user_agent ?? txn.request_user_agent);
-  put('request_uri_user', sip.request_uri_user);
+  if (lastEventSpeaks) {
+    put('status_code', sip.status_code);
+    put('from_user', sip.from?.user);
+    put('to_user', sip.to?.user);
+  }
+  put('user_agent', tally.single('user_agent.original'));
+  put('request_uri_user', tally.single('sip.request_uri_user'));
+  // An endpoint is named only when the incident had one (an OPTIONS sweep has many targets).
+  const oneSource = lastEventSpeaks || tally.distinct('source.ip') <= 1;
+  const oneTarget = lastEventSpeaks || tally.distinct('destination.ip') <= 1;
 
   const tactics = sig.attack?.tactics ?? [];
   const techniques = sig.attack?.techniques ?? [];
@@ -133,8 +174,8 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
       ...(sig.description !== undefined ? { description: sig.description.trim() } : {}),
       ...(sig.references !== undefined && sig.references.length > 0 ? { reference: sig.references.join('; ') } : {}),
     },
-    source: { ip: requester.ip, port: requester.port },
-    destination: { ip: responder.ip, port: responder.port },
+    ...(oneSource ? { source: { ip: requester.ip, port: requester.port } } : {}),
+    ...(oneTarget ? { destination: { ip: responder.ip, port: responder.port } } : {}),
     ...(user !== undefined ? { user: { name: user } } : {}),
     related: { ip: relatedIp, ...(relatedUser.length > 0 ? { user: relatedUser } : {}) },
     sip: sipFields,
@@ -144,7 +185,9 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
       ...(sig.threshold !== undefined ? { threshold: sig.threshold } : {}),
       ...(sig.windowMs !== undefined ? { window_s: sig.windowMs / 1000 } : {}),
       group,
-      evidence: incident.evidence.slice(),
+      evidence: evidenceOf(incident),
+      aggregates: tally.toAggregates(),
+      ...(tally.callIds.length > 0 ? { call_ids: tally.callIds.slice() } : {}),
     },
   };
   if (tactics.length > 0 || techniques.length > 0) {

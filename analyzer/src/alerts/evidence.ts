@@ -1,38 +1,50 @@
-//! One-line summaries of SIP events for `sipward.evidence` (e.g.
-//! "REGISTER 10.77.0.66:5060 → 10.77.0.21:5060 401"): enough to triage without fetching the event.
-import type { AlertEvidence } from '../../../schema/src/alert';
+//! Evidence of an incident: one-line summaries of SIP events (e.g.
+//! "REGISTER 10.77.0.66:5060 → 10.77.0.21:5060 401") with the redacted message text when the event
+//! carries it, and the per-event facts the incident's aggregates and call links are built from.
+import type { AlertEvidence, EvidenceRole } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
+import type { TxnInfo } from '../state/transaction-table';
 
+/** Evidence items in an alert: the first few, the one that crossed the threshold, the last few. */
 export const MAX_EVIDENCE = 10;
+export const FIRST_EVIDENCE = 4;
+export const LAST_EVIDENCE = MAX_EVIDENCE - FIRST_EVIDENCE - 1;
+/** Events before a crossing whose facts (call ids, users, targets ...) reach the incident's aggregates. */
+export const MAX_TALLIED_BEFORE_CROSSING = 1000;
 
 function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-export function summarize(event: SipEvent): string {
-  return fromParts(partsOf(event)).summary;
-}
-
-export function toEvidence(event: SipEvent): AlertEvidence {
-  return fromParts(partsOf(event));
-}
-
-/** What a summary needs, as references to strings the event already holds (no string building). */
-interface EvidenceParts {
+/**
+ * What evidence needs from an event, as references to strings the event already holds (no string
+ * building): floods put every event through here, and summaries are written only for alerts.
+ */
+export interface EvidenceParts {
   id: string;
   timestamp: string;
   srcIp: string;
   srcPort: number;
   dstIp: string;
   dstPort: number;
+  transport: string;
+  isResponse: boolean;
   /** Request method, or the CSeq method of a response. */
   method: string | undefined;
   requestUriUser: string | undefined;
   status: number | undefined;
+  callId: string | undefined;
+  /** The account: digest username, else the From user (of the request a response answers when known). */
+  user: string | undefined;
+  /** The requester's User-Agent (for a response: the request's, from the transaction table). */
+  userAgent: string | undefined;
+  /** Only kept for events that may be shown (see EvidenceRing); the tally never needs it. */
+  raw: string | undefined;
 }
 
-function partsOf(event: SipEvent): EvidenceParts {
+export function partsOf(event: SipEvent, txn?: TxnInfo, keepRaw = true): EvidenceParts {
   const sip = event.sip;
+  const isResponse = sip.type === 'response';
   return {
     id: event.event.id,
     timestamp: event['@timestamp'],
@@ -40,35 +52,68 @@ function partsOf(event: SipEvent): EvidenceParts {
     srcPort: event.source.port,
     dstIp: event.destination.ip,
     dstPort: event.destination.port,
-    method: sip.type === 'response' ? sip.cseq?.method : sip.method,
-    requestUriUser: sip.type === 'response' ? undefined : sip.request_uri_user,
-    status: sip.type === 'response' ? (sip.status_code ?? -1) : undefined,
+    transport: event.network.transport,
+    isResponse,
+    method: isResponse ? sip.cseq?.method : sip.method,
+    requestUriUser: isResponse ? undefined : sip.request_uri_user,
+    status: isResponse ? sip.status_code : undefined,
+    callId: sip.call_id,
+    user: sip.auth?.username ?? (isResponse ? txn?.request_auth_username : undefined) ?? sip.from?.user,
+    userAgent: isResponse ? txn?.request_user_agent : sip.user_agent,
+    raw: keepRaw ? sip.raw : undefined,
   };
 }
 
-function fromParts(p: EvidenceParts): AlertEvidence {
+export function summaryOf(p: EvidenceParts): string {
   const path = `${endpoint(p.srcIp, p.srcPort)} → ${endpoint(p.dstIp, p.dstPort)}`;
-  const summary =
-    p.status !== undefined
-      ? `${p.method ?? '?'} ${path} ${p.status === -1 ? '?' : p.status}`
-      : `${p.method ?? '?'}${p.requestUriUser !== undefined ? ` ${p.requestUriUser}` : ''} ${path}`;
-  return { id: p.id, '@timestamp': p.timestamp, summary };
+  // A message the parser could not place has no method: say what it is rather than print "?".
+  const method = p.method ?? (p.isResponse ? 'response' : 'request');
+  if (p.isResponse) return `${method} ${path} ${p.status ?? 'without status'}`;
+  return `${method}${p.requestUriUser !== undefined ? ` ${p.requestUriUser}` : ''} ${path}`;
 }
 
+export function summarize(event: SipEvent): string {
+  return summaryOf(partsOf(event, undefined, false));
+}
+
+export function toEvidence(p: EvidenceParts, role?: EvidenceRole): AlertEvidence {
+  const item: AlertEvidence = { id: p.id, '@timestamp': p.timestamp, summary: summaryOf(p) };
+  if (role !== undefined) item.role = role;
+  if (p.raw !== undefined) item.raw = p.raw;
+  item.source = { ip: p.srcIp, port: p.srcPort };
+  item.destination = { ip: p.dstIp, port: p.dstPort };
+  item.transport = p.transport;
+  return item;
+}
+
+/** What a kind hands the incident book when a group crosses its threshold. */
+export interface CrossingSample {
+  /** The first events of the group's count (message text kept), oldest first. */
+  first: EvidenceParts[];
+  /** Every counted event before the crossing (up to MAX_TALLIED_BEFORE_CROSSING, newest kept), oldest first. */
+  tallied: EvidenceParts[];
+}
+
+export const NO_SAMPLE: CrossingSample = Object.freeze({ first: [], tallied: [] }) as CrossingSample;
+
 /**
- * The last few evidence events of a group, oldest first when read. Floods put every event through
- * here, so it keeps small records of references to the event's own strings (not the event, whose
- * retention would cost ~1 KiB per slot) and writes the summary only when an alert is built
- * (measured: eager summaries were the engine's largest allocation).
+ * The evidence a group collects before it crosses: the first FIRST_EVIDENCE events with their message
+ * text, and the facts of the last `tallyCapacity` events (no text: a flood of groups must not hold
+ * kilobytes each) so aggregates and call links cover what was counted.
  */
 export class EvidenceRing {
+  private readonly first: EvidenceParts[] = [];
   private readonly items: EvidenceParts[] = [];
   private head = 0;
+  private readonly capacity: number;
 
-  constructor(private readonly capacity = MAX_EVIDENCE) {}
+  constructor(tallyCapacity = MAX_EVIDENCE) {
+    this.capacity = Math.max(1, Math.min(tallyCapacity, MAX_TALLIED_BEFORE_CROSSING));
+  }
 
-  push(event: SipEvent): void {
-    const parts = partsOf(event);
+  push(event: SipEvent, txn?: TxnInfo): void {
+    if (this.first.length < FIRST_EVIDENCE) this.first.push(partsOf(event, txn, true));
+    const parts = partsOf(event, txn, false);
     if (this.items.length < this.capacity) this.items.push(parts);
     else {
       this.items[this.head] = parts;
@@ -76,11 +121,12 @@ export class EvidenceRing {
     }
   }
 
-  toArray(): AlertEvidence[] {
-    return [...this.items.slice(this.head), ...this.items.slice(0, this.head)].map(fromParts);
+  sample(): CrossingSample {
+    return { first: this.first.slice(), tallied: [...this.items.slice(this.head), ...this.items.slice(0, this.head)] };
   }
 
   clear(): void {
+    this.first.length = 0;
     this.items.length = 0;
     this.head = 0;
   }

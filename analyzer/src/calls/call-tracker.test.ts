@@ -282,27 +282,24 @@ void test('final statuses map to outcomes', () => {
   }
 });
 
-void test('alerts attach by Call-ID and by evidence event id while the call is held', () => {
+void test('alerts link by Call-ID while the call is held, once per alert', () => {
   const records: CallRecord[] = [];
   const tracker = new CallTracker({ onCall: (r) => records.push(r) });
   const invite1 = req(0, 'INVITE', { dir: 'out' });
   const invite2 = req(0.5, 'INVITE', { dir: 'out', callId: 'call-2' });
   const busy2 = res(invite2, 0.6, 486);
   for (const e of [invite1, invite2, busy2]) tracker.process(e);
-  tracker.attachAlert('alert-a', { callId: 'call-1' });
-  tracker.attachAlert('alert-a', { callId: 'call-1', eventIds: [invite1.event.id] });
-  // An INVITE-flood alert names the Call-ID of one event but cites others as evidence.
-  tracker.attachAlert('alert-b', { callId: 'call-1', eventIds: [invite1.event.id, busy2.event.id, 'unrelated'] });
-  tracker.attachAlert('alert-c', { callId: 'register-call', eventIds: ['unrelated'] });
+  assert.equal(tracker.linkCall('alert-a', 'call-1'), true);
+  assert.equal(tracker.linkCall('alert-a', 'call-1'), true);
+  assert.equal(tracker.linkCall('alert-b', 'call-1'), true);
+  assert.equal(tracker.linkCall('alert-b', 'call-2'), true, 'an ended call lingers and still links');
+  assert.equal(tracker.linkCall('alert-c', 'register-call'), false, 'not an INVITE dialog');
   tracker.flush();
   const byId = new Map(records.map((r) => [r.call_id, r.alert_ids]));
   assert.deepEqual(byId.get('call-1'), ['alert-a', 'alert-b']);
   assert.deepEqual(byId.get('call-2'), ['alert-b']);
   assert.equal(tracker.stats().alert_links, 3);
-  assert.equal(tracker.stats().alerts_unmatched, 1);
-  // Emitted calls are no longer reachable: a later alert cannot reach them.
-  tracker.attachAlert('alert-d', { eventIds: [invite1.event.id] });
-  assert.equal(tracker.stats().alerts_unmatched, 2);
+  assert.equal(tracker.linkCall('alert-d', 'call-1'), false, 'an emitted call is no longer reachable');
 });
 
 void test('a full table emits the least recently active call early, marked expired', () => {
@@ -322,7 +319,6 @@ void test('a full table emits the least recently active call early, marked expir
     evictions: 1,
     expired: 2,
     alert_links: 0,
-    alerts_unmatched: 0,
   });
 });
 

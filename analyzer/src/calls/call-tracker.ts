@@ -35,8 +35,6 @@ export interface CallTrackerStats {
   evictions: number;
   expired: number;
   alert_links: number;
-  /** Alerts that matched no call still held (already emitted, or not about an INVITE dialog). */
-  alerts_unmatched: number;
 }
 
 type Phase = 'setup' | 'challenged' | 'answered' | 'ended';
@@ -60,18 +58,10 @@ interface CallState {
   cancelled: boolean;
   record: Pick<CallRecord, 'caller' | 'callee' | 'path' | 'media'>;
   alertIds: string[];
-  /** SIP event ids of the call's first messages (indexed in `byEventId`). */
-  eventIds: string[];
 }
 
 const DEFAULT_MAX_CALLS = 100_000;
 const SWEEP_INTERVAL_MS = 1000;
-/**
- * Event ids remembered per call for matching alert evidence. The setup messages (INVITE, its
- * retransmissions, provisional and final responses, ACK) are what signatures cite; a long call's
- * later messages would only cost memory.
- */
-const EVENT_IDS_PER_CALL = 16;
 
 function keyOf(callId: string, tag: string): string {
   return `${callId}\u0000${tag}`;
@@ -114,7 +104,6 @@ export class CallTracker {
   /** Call-ID → keys of held calls: alerts carry only the Call-ID. */
   private readonly byCallId = new Map<string, string[]>();
   /** SIP event id → key of the held call it belongs to: alert evidence names events, not calls. */
-  private readonly byEventId = new Map<string, string>();
   private readonly onCall: (record: CallRecord) => void;
   private readonly idleMs: number;
   private readonly setupMs: number;
@@ -127,7 +116,6 @@ export class CallTracker {
   private emitted = 0;
   private expiredCount = 0;
   private alertLinks = 0;
-  private alertsUnmatched = 0;
 
   constructor(opts: CallTrackerOptions) {
     this.onCall = opts.onCall;
@@ -154,19 +142,11 @@ export class CallTracker {
     else this.onResponse(event, callId, now);
   }
 
-  /**
-   * Attaches an alert id to the held calls it touched: every call with the alert's Call-ID (the
-   * Call-ID of one event of the incident) and every call one of its evidence events belongs to.
-   */
-  attachAlert(alertId: string, refs: { callId?: string; eventIds?: readonly string[] }): void {
+  /** Links an alert to the held calls with this Call-ID (an incident counted one of its messages). */
+  linkCall(alertId: string, callId: string): boolean {
     let matched = false;
-    const keys = refs.callId === undefined ? undefined : this.byCallId.get(refs.callId);
-    for (const key of keys ?? []) matched = this.link(key, alertId) || matched;
-    for (const eventId of refs.eventIds ?? []) {
-      const key = this.byEventId.get(eventId);
-      if (key !== undefined) matched = this.link(key, alertId) || matched;
-    }
-    if (!matched) this.alertsUnmatched++;
+    for (const key of this.byCallId.get(callId) ?? []) matched = this.link(key, alertId) || matched;
+    return matched;
   }
 
   private link(key: string, alertId: string): boolean {
@@ -177,14 +157,6 @@ export class CallTracker {
       this.alertLinks++;
     }
     return true;
-  }
-
-  private noteEvent(call: CallState, event: SipEvent): void {
-    if (call.eventIds.length >= EVENT_IDS_PER_CALL) return;
-    const id = event.event.id;
-    if (this.byEventId.has(id)) return;
-    call.eventIds.push(id);
-    this.byEventId.set(id, call.key);
   }
 
   /** Emits every call whose timeout or linger has passed by event time `now`. */
@@ -212,7 +184,6 @@ export class CallTracker {
       evictions: this.calls.evictions,
       expired: this.expiredCount,
       alert_links: this.alertLinks,
-      alerts_unmatched: this.alertsUnmatched,
     };
   }
 
@@ -253,7 +224,6 @@ export class CallTracker {
     if (found === undefined) return;
     const [call, fromCaller] = found;
     call.lastMs = now;
-    this.noteEvent(call, event);
     if (method === 'CANCEL') {
       // The call ends when the 487 (or a late 200) arrives; the CANCEL time is the end if none does.
       if (call.phase === 'setup' || call.phase === 'challenged') {
@@ -280,7 +250,6 @@ export class CallTracker {
     const cseq = sip.cseq?.seq;
     if (existing !== undefined) {
       existing.lastMs = Math.max(existing.lastMs, now);
-      this.noteEvent(existing, event);
       if (toTag !== undefined) {
         // re-INVITE in the dialog from the caller: only the media may change.
         this.updateMedia(existing, true, sip.sdp);
@@ -304,7 +273,6 @@ export class CallTracker {
       const byCallee = this.calls.get(keyOf(callId, toTag));
       if (byCallee !== undefined) {
         byCallee.lastMs = Math.max(byCallee.lastMs, now);
-        this.noteEvent(byCallee, event);
         this.updateMedia(byCallee, false, sip.sdp);
       }
       return;
@@ -350,11 +318,9 @@ export class CallTracker {
         media: {},
       },
       alertIds: [],
-      eventIds: [],
     };
     this.updateMedia(call, true, sip.sdp);
     this.calls.set(call.key, call);
-    this.noteEvent(call, event);
     const keys = this.byCallId.get(callId);
     if (keys === undefined) this.byCallId.set(callId, [call.key]);
     else keys.push(call.key);
@@ -366,7 +332,6 @@ export class CallTracker {
     if (found === undefined) return;
     const [call, toCallerRequest] = found;
     call.lastMs = Math.max(call.lastMs, now);
-    this.noteEvent(call, event);
     if (sip.cseq?.method !== 'INVITE') return;
     const status = sip.status_code;
     if (status === undefined) return;
@@ -425,7 +390,6 @@ export class CallTracker {
   }
 
   private unindex(call: CallState): void {
-    for (const id of call.eventIds) this.byEventId.delete(id);
     const keys = this.byCallId.get(call.callId);
     if (keys === undefined) return;
     const rest = keys.filter((k) => k !== call.key);

@@ -28,22 +28,21 @@ interface LibPhonenumber {
   parsePhoneNumberFromString(text: string): PhoneNumberLike | undefined;
 }
 
-/** Region for calling codes that do not belong to one country (libphonenumber's '001'). */
-const NON_GEOGRAPHIC = '001';
-
 /**
- * Non-geographic calling codes (ITU-T E.164 "global services") and the type the fallback reports.
- * 881 is GMSS satellite (Iridium, Thuraya ...) and 882/883 international networks: the classic
- * IRSF destinations, so they must be recognised even without libphonenumber.
+ * Non-geographic calling codes (ITU-T E.164 "global services") and their number type. They belong
+ * to no country, so a record carries no `country` for them (libphonenumber's region '001' is not
+ * one): 870 (Inmarsat) and 881 (GMSS: Iridium, Thuraya ...) are satellite, 882/883 international
+ * networks, 979 international premium rate — the classic IRSF destinations, typed with or without
+ * libphonenumber, whose own types (MOBILE, VOIP) would hide what a fraud team looks for.
  */
 const NON_GEO_TYPES: Readonly<Record<string, string>> = {
   '800': 'TOLL_FREE',
   '808': 'SHARED_COST',
-  '870': 'MOBILE',
+  '870': 'SATELLITE',
   '878': 'VOIP',
-  '881': 'MOBILE',
-  '882': 'VOIP',
-  '883': 'VOIP',
+  '881': 'SATELLITE',
+  '882': 'INTERNATIONAL_NETWORK',
+  '883': 'INTERNATIONAL_NETWORK',
   '888': 'UAN',
   '979': 'PREMIUM_RATE',
 };
@@ -288,7 +287,7 @@ export const builtinClassifier: NumberClassifier = {
     const code = callingCodeOf(e164);
     if (code === undefined) return { e164 };
     const nonGeoType = NON_GEO_TYPES[code];
-    if (nonGeoType !== undefined) return { e164, country: NON_GEOGRAPHIC, number_type: nonGeoType };
+    if (nonGeoType !== undefined) return { e164, number_type: nonGeoType };
     // +7: Kazakhstan uses 76x/77x, the rest is Russia.
     if (code === '7') return { e164, country: /^7[67]/.test(e164) ? 'KZ' : 'RU' };
     const country = COUNTRY_BY_CODE[code];
@@ -309,10 +308,10 @@ function libphonenumberClassifier(lib: LibPhonenumber): NumberClassifier {
         parsed = undefined;
       }
       if (parsed === undefined) return builtinClassifier.classify(dialled);
+      const nonGeoType = NON_GEO_TYPES[parsed.countryCallingCode];
+      if (nonGeoType !== undefined) return { e164, number_type: nonGeoType };
       const info: NumberInfo = { e164 };
-      const country =
-        parsed.country ?? (NON_GEO_TYPES[parsed.countryCallingCode] !== undefined ? NON_GEOGRAPHIC : undefined);
-      if (country !== undefined) info.country = country;
+      if (parsed.country !== undefined) info.country = parsed.country;
       const type = parsed.getType();
       if (type !== undefined) info.number_type = type;
       return info;

@@ -103,7 +103,7 @@ void test('message templates render event, txn and incident values', () => {
   );
   assert.equal(
     render(invite, txn, { 'rule.id': 'SIP-X-01', 'rule.name': 'n', count: 3, threshold: 2, window_s: 1 }),
-    'SIP-X-01 INVITE from 10.1.2.3 to a.example (3/2) ?',
+    'SIP-X-01 INVITE from 10.1.2.3 to a.example (3/2) (none)',
   );
 });
 

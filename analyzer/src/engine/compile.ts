@@ -422,9 +422,51 @@ const TEMPLATE_VARS: ReadonlySet<string> = new Set(['rule.id', 'rule.name', 'cou
 
 export type Template = (event: SipEvent, txn: Enrichment, vars: TemplateVars) => string;
 
-/** `{field}` placeholders (event/`txn.*` paths or incident values) → a renderer; absent values render "?". */
+/** What an absent value renders as outside an optional part (never a bare "?"). */
+export const ABSENT_VALUE = '(none)';
+
+/**
+ * `{field}` placeholders (event/`txn.*` paths or incident values) → a renderer. `[[ … ]]` marks an
+ * optional part, left out when any placeholder inside it is absent ("PAI {a}[[, PPI {b}]]"); an
+ * absent value elsewhere renders as ABSENT_VALUE.
+ */
 export function compileTemplate(template: string): Template {
-  const pieces: Array<string | Template> = [];
+  const parts: Array<{ optional: boolean; pieces: TemplatePiece[] }> = [];
+  const re = /\[\[([\s\S]*?)\]\]/g;
+  let last = 0;
+  for (let m = re.exec(template); m !== null; m = re.exec(template)) {
+    if (m.index > last) parts.push({ optional: false, pieces: compilePieces(template.slice(last, m.index)) });
+    parts.push({ optional: true, pieces: compilePieces(m[1] ?? '') });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) parts.push({ optional: false, pieces: compilePieces(template.slice(last)) });
+  return (e, t, vars) => {
+    let out = '';
+    for (const part of parts) {
+      let text = '';
+      let complete = true;
+      for (const piece of part.pieces) {
+        if (typeof piece === 'string') {
+          text += piece;
+          continue;
+        }
+        const v = piece(e, t, vars);
+        if (v === undefined) {
+          complete = false;
+          if (part.optional) break;
+          text += ABSENT_VALUE;
+        } else text += v;
+      }
+      if (complete || !part.optional) out += text;
+    }
+    return out;
+  };
+}
+
+type TemplatePiece = string | ((event: SipEvent, txn: Enrichment, vars: TemplateVars) => string | undefined);
+
+function compilePieces(template: string): TemplatePiece[] {
+  const pieces: TemplatePiece[] = [];
   const re = /\{([^{}]+)\}/g;
   let last = 0;
   for (let m = re.exec(template); m !== null; m = re.exec(template)) {
@@ -432,20 +474,16 @@ export function compileTemplate(template: string): Template {
     const name = (m[1] ?? '').trim();
     if (TEMPLATE_VARS.has(name)) {
       const key = name as keyof TemplateVars;
-      pieces.push((_e, _t, vars) => String(vars[key] ?? '?'));
+      pieces.push((_e, _t, vars) => (vars[key] === undefined ? undefined : String(vars[key])));
     } else {
       const path = fieldPath(name);
       pieces.push((e, t) => {
         const v = firstValue(path, e, t);
-        return v === undefined ? '?' : String(v);
+        return v === undefined || v === '' ? undefined : String(v);
       });
     }
     last = m.index + m[0].length;
   }
   if (last < template.length) pieces.push(template.slice(last));
-  return (e, t, vars) => {
-    let out = '';
-    for (const piece of pieces) out += typeof piece === 'string' ? piece : piece(e, t, vars);
-    return out;
-  };
+  return pieces;
 }

@@ -35,6 +35,10 @@ export interface EngineOptions {
   emitUpdates?: boolean;
   /** Event-time gap between two 'update' emissions of one incident. Default 1000 ms. */
   updateIntervalMs?: number;
+  /** Told every Call-ID an incident counts, as it does (links call records to alerts). */
+  onIncidentCall?: (alertId: string, callId: string) => void;
+  /** Told the event id of every message an incident counts. */
+  onIncidentEvent?: (alertId: string, eventId: string) => void;
 }
 
 export interface EngineStats {
@@ -94,6 +98,8 @@ export class DetectionEngine {
         maxIncidents: maxGroups,
         updateIntervalMs: options.updateIntervalMs ?? 1000,
         emitUpdates: options.emitUpdates ?? true,
+        ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
+        ...(options.onIncidentEvent !== undefined ? { onEvent: options.onIncidentEvent } : {}),
       });
       const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
       this.runtimes.push(runtime);

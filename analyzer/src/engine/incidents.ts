@@ -1,17 +1,21 @@
 //! Open incidents of one signature: one per group per `suppress` period. A crossing opens one (alert
 //! 'open'); later evidence updates it ('update', throttled in event time); when its period has passed
 //! in event time, or at end of input, it is emitted once more as 'final'.
-import type { Alert, AlertEvidence } from '../../../schema/src/alert';
+import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { alertId } from '../alerts/alert-id';
 import { buildAlert } from '../alerts/build-alert';
-import { MAX_EVIDENCE, toEvidence } from '../alerts/evidence';
+import { IncidentTally } from '../alerts/aggregates';
+import { FIRST_EVIDENCE, LAST_EVIDENCE, partsOf, type CrossingSample, type EvidenceParts } from '../alerts/evidence';
 import { LruTable } from '../state/lru-table';
+import { eventTimeMs } from './event-time';
 import { copyEnrichment, emptyEnrichment, type Enrichment } from './enrichment';
 import type { CompiledSignature } from './compile-signature';
 
 export type AlertPhase = 'open' | 'update' | 'final';
 export type AlertSink = (alert: Alert, phase: AlertPhase) => void;
+/** Told each Call-ID an incident takes in, the moment it does (call records link back before they are written). */
+export type IncidentCallSink = (alertId: string, callId: string) => void;
 
 export interface Incident {
   readonly key: string;
@@ -23,7 +27,16 @@ export interface Incident {
   startMs: number;
   endMs: number;
   count: number;
-  evidence: AlertEvidence[];
+  /** The grouping event was a response: its source is the responder, so group fields are re-oriented. */
+  readonly groupedOnResponse: boolean;
+  /** Evidence shown in the alert: the first events (message text kept), the crossing one, the latest. */
+  readonly firstEvidence: EvidenceParts[];
+  readonly thresholdEvidence: EvidenceParts;
+  /** Ring of the latest events after the crossing; `lastHead` is its oldest slot once full. */
+  readonly lastEvidence: EvidenceParts[];
+  lastHead: number;
+  /** Aggregates and call ids over every event counted. */
+  readonly tally: IncidentTally;
   lastEvent: SipEvent;
   /** The enrichment of the last evidence (the engine's object is reused per event). */
   lastTxn: Enrichment;
@@ -39,6 +52,9 @@ export interface IncidentOptions {
   /** Minimum event time between two 'update' emissions of one incident; 0 = every change. */
   updateIntervalMs: number;
   emitUpdates: boolean;
+  onCall?: IncidentCallSink;
+  /** Told the event id of every message an incident counts (`sipward extract` collects its packets). */
+  onEvent?: (alertId: string, eventId: string) => void;
 }
 
 /** Distinct values remembered per value_count incident; past it new values still count. */
@@ -107,10 +123,11 @@ export class IncidentBook {
     now: number,
     count: number,
     startMs: number,
-    evidence: AlertEvidence[],
+    sample: CrossingSample,
   ): Incident {
     const sig = this.compiled.signature;
     const groupValues = this.compiled.groupValues(event, txn);
+    const crossing = partsOf(event, txn.txn, true);
     const incident: Incident = {
       key,
       groupValues,
@@ -120,13 +137,20 @@ export class IncidentBook {
       startMs: Math.min(startMs, now),
       endMs: now,
       count,
-      evidence: evidence.length > 0 ? evidence.slice(-MAX_EVIDENCE) : [toEvidence(event)],
+      groupedOnResponse: event.sip.type === 'response',
+      firstEvidence: sample.first.filter((p) => p.id !== crossing.id).slice(0, FIRST_EVIDENCE),
+      thresholdEvidence: crossing,
+      lastEvidence: [],
+      lastHead: 0,
+      tally: new IncidentTally(),
       lastEvent: event,
       lastTxn: copyTxn(txn),
       values: undefined,
       lastEmitMs: now,
       dirty: false,
     };
+    for (const p of sample.tallied) this.tally(incident, p, eventTimeMs(p.timestamp));
+    this.tally(incident, crossing, now);
     this.open.set(key, incident);
     this.opened++;
     this.sink(buildAlert(this.compiled, incident), 'open');
@@ -137,7 +161,13 @@ export class IncidentBook {
   add(incident: Incident, event: SipEvent, txn: Enrichment, now: number, n = 1): void {
     incident.count += n;
     if (now > incident.endMs) incident.endMs = now;
-    if (incident.evidence.length < MAX_EVIDENCE) incident.evidence.push(toEvidence(event));
+    const parts = partsOf(event, txn.txn, true);
+    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(parts);
+    else {
+      incident.lastEvidence[incident.lastHead] = parts;
+      incident.lastHead = (incident.lastHead + 1) % LAST_EVIDENCE;
+    }
+    this.tally(incident, parts, eventTimeMs(parts.timestamp));
     incident.lastEvent = event;
     incident.lastTxn = copyTxn(txn);
     incident.dirty = true;
@@ -172,6 +202,12 @@ export class IncidentBook {
 
   flush(): void {
     for (const incident of [...this.open.values()]) this.finalize(incident);
+  }
+
+  private tally(incident: Incident, parts: EvidenceParts, ms: number): void {
+    this.options.onEvent?.(incident.id, parts.id);
+    const newCallId = incident.tally.add(parts, ms);
+    if (newCallId !== undefined) this.options.onCall?.(incident.id, newCallId);
   }
 
   private finalize(incident: Incident): void {

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { AGGREGATE_FIELDS } from '../alerts/aggregates';
 import type { Alert } from '../../../schema/src/alert';
 import type { CallRecord } from '../../../schema/src/call-record';
+import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import {
   ALERT_MAPPINGS,
   CALL_MAPPINGS,
+  SIP_MAPPINGS,
+  sipTemplate,
   alertTemplate,
   callTemplate,
   firstIndexName,
@@ -68,7 +72,68 @@ const fullAlert: Alert = {
     threshold: 10,
     window_s: 300,
     group: { 'destination.ip': '198.51.100.10', 'sip.to.user': '1001' },
-    evidence: [{ id: 'e1', '@timestamp': '2026-01-01T00:00:00.000Z', summary: 'REGISTER a → b 401' }],
+    evidence: [
+      {
+        id: 'e1',
+        '@timestamp': '2026-01-01T00:00:00.000Z',
+        summary: 'REGISTER a → b 401',
+        role: 'threshold',
+        raw: 'SIP/2.0 401 Unauthorized\r\n\r\n',
+        source: { ip: '198.51.100.10', port: 5060 },
+        destination: { ip: '203.0.113.7', port: 5070 },
+        transport: 'udp',
+      },
+    ],
+    aggregates: Object.fromEntries(
+      AGGREGATE_FIELDS.map((field) => [
+        field,
+        {
+          top: [{ value: field.endsWith('.ip') ? '203.0.113.7' : 'x', count: 12 }],
+          distinct: 1,
+          capped: true as const,
+          first_seen: '2026-01-01T00:00:00.000Z',
+          last_seen: '2026-01-01T00:01:00.000Z',
+        },
+      ]),
+    ),
+    call_ids: ['c1'],
+  },
+};
+
+// Every field of schema/src/sip-transaction.ts.
+const fullTransaction: SipTransaction = {
+  '@timestamp': '2026-01-01T00:00:00.000Z',
+  event: { kind: 'event', dataset: 'sipward.sip', id: 't1', duration: 5_000_000, outcome: 'success' },
+  source: { ip: '203.0.113.7', port: 5060 },
+  destination: { ip: '198.51.100.10', port: 5060 },
+  network: { transport: 'udp', protocol: 'sip' },
+  observer: { id: 'probe-1' },
+  user_agent: { original: 'friendly-scanner' },
+  sip: {
+    method: 'REGISTER',
+    call_id: 'c1',
+    cseq: 2,
+    request_uri: 'sip:x',
+    request_uri_user: '1001',
+    from: { user: '1001', host: 'x', tag: 'a', display_name: 'A' },
+    to: { user: '1001', host: 'x', tag: 'b' },
+    status_code: 200,
+    reason_phrase: 'OK',
+    provisional: [100],
+    server: 'kamailio',
+    contact: ['1001@10.0.0.1:5060'],
+    via_count: 1,
+    max_forwards: 70,
+    expires: 300,
+    content_type: 'application/sdp',
+    request_size: 500,
+    response_size: 400,
+    retransmissions: 0,
+    auth: { username: '1001', realm: 'x', result: 'accepted' },
+    timings: { first_response_ms: 1, final_ms: 5 },
+    state: 'completed',
+    request_event_id: 'e1',
+    response_event_id: 'e2',
   },
 };
 
@@ -142,6 +207,14 @@ void describe('index templates', () => {
   void test('every call record field of the schema is mapped', () => {
     assert.deepEqual(unmappedPaths(fullCall, CALL_MAPPINGS), []);
     assert.deepEqual(unmappedPaths({ event: { ingested: 'x' } }, CALL_MAPPINGS), []);
+  });
+
+  void test('every SIP transaction log field of the schema is mapped', () => {
+    assert.deepEqual(unmappedPaths(fullTransaction, SIP_MAPPINGS), []);
+    const template = sipTemplate({ dataStream: true });
+    assert.deepEqual(template.index_patterns, ['logs-sipward.sip-*']);
+    assert.equal(leaf(SIP_MAPPINGS, 'source.ip')?.type, 'ip');
+    assert.equal(leaf(SIP_MAPPINGS, 'sip.timings.final_ms')?.type, 'double');
   });
 
   void test('unmappedPaths finds gaps and object-on-leaf conflicts (the check can fail)', () => {

@@ -36,6 +36,7 @@ export type Target = 'alert' | 'call';
 export const TEMPLATE_PRIORITY = 600;
 export const ALERT_TEMPLATE = 'sipward-alert';
 export const CALL_TEMPLATE = 'sipward-call';
+export const SIP_TEMPLATE = 'sipward-sip';
 export const INGEST_PIPELINE = 'sipward-ingested';
 
 const NAMESPACE = /^[a-z0-9_.]+$/;
@@ -165,10 +166,40 @@ export const ALERT_MAPPINGS: TemplateMappings = {
       window_s: double,
       // Keys are the signature's group_by paths ("source.ip"): one flattened field, any key.
       group: { type: 'flattened' },
-      evidence: obj({ id: keyword, '@timestamp': date, summary: { type: 'keyword', index: false } }),
+      evidence: obj({
+        id: keyword,
+        '@timestamp': date,
+        summary: { type: 'keyword', index: false },
+        role: keyword,
+        // Redacted SIP text: searchable ("which alerts quote friendly-scanner?"), at most 10 per alert.
+        raw: { type: 'text' },
+        source: obj({ ip, port: long }),
+        destination: obj({ ip, port: long }),
+        transport: keyword,
+      }),
+      // Keys are dotted field names ("source.ip"): Elasticsearch expands them into objects.
+      aggregates: obj({
+        source: obj({ ip: aggregateOf(ip) }),
+        destination: obj({ ip: aggregateOf(ip) }),
+        user: obj({ name: aggregateOf(keyword) }),
+        user_agent: obj({ original: aggregateOf(keyword) }),
+        sip: obj({ request_uri_user: aggregateOf(keyword), call_id: aggregateOf(keyword) }),
+      }),
+      call_ids: keyword,
     }),
   },
 };
+
+/** `sipward.aggregates.<field>`: top values with counts, distinct count, first/last seen. */
+function aggregateOf(value: FieldMapping): FieldMapping {
+  return obj({
+    top: obj({ value, count: long }),
+    distinct: long,
+    capped: { type: 'boolean' },
+    first_seen: date,
+    last_seen: date,
+  });
+}
 
 /** schema/src/call-record.ts. */
 export const CALL_MAPPINGS: TemplateMappings = {
@@ -210,6 +241,47 @@ export const CALL_MAPPINGS: TemplateMappings = {
   },
 };
 
+/** schema/src/sip-transaction.ts: the SIP transaction log (`logs-sipward.sip-<ns>`). */
+export const SIP_MAPPINGS: TemplateMappings = {
+  dynamic: false,
+  properties: {
+    '@timestamp': date,
+    data_stream: dataStreamFields,
+    event: obj({ kind: keyword, dataset: keyword, id: keyword, ingested: date, duration: long, outcome: keyword }),
+    source: obj({ ip, port: long }),
+    destination: obj({ ip, port: long }),
+    network: obj({ transport: keyword, protocol: keyword }),
+    observer: obj({ id: keyword }),
+    user_agent: obj({ original: keyword }),
+    sip: obj({
+      method: keyword,
+      call_id: keyword,
+      cseq: long,
+      request_uri: keyword,
+      request_uri_user: keyword,
+      from: obj({ user: keyword, host: keyword, tag: keyword, display_name: keyword }),
+      to: obj({ user: keyword, host: keyword, tag: keyword }),
+      status_code: long,
+      reason_phrase: keyword,
+      provisional: long,
+      server: keyword,
+      contact: keyword,
+      via_count: long,
+      max_forwards: long,
+      expires: long,
+      content_type: keyword,
+      request_size: long,
+      response_size: long,
+      retransmissions: long,
+      auth: obj({ username: keyword, realm: keyword, result: keyword }),
+      timings: obj({ first_response_ms: double, final_ms: double }),
+      state: keyword,
+      request_event_id: keyword,
+      response_event_id: keyword,
+    }),
+  },
+};
+
 export interface TemplateOptions {
   /** Ingest pipeline to run on every document (index.default_pipeline), when the server has processors. */
   pipeline?: string;
@@ -247,6 +319,18 @@ export function callTemplate(options: TemplateOptions & { dataStream: boolean })
   };
 }
 
+/** The SIP transaction log is written once per transaction, like call records. */
+export function sipTemplate(options: TemplateOptions & { dataStream: boolean }): IndexTemplateBody {
+  return {
+    name: SIP_TEMPLATE,
+    index_patterns: ['logs-sipward.sip-*'],
+    priority: TEMPLATE_PRIORITY,
+    ...(options.dataStream ? { data_stream: {} } : {}),
+    template: { settings: settings(options), mappings: SIP_MAPPINGS },
+    _meta: META,
+  };
+}
+
 /** Sets event.ingested (External Alerts' timestamp_override) at ingest time. Needs ingest-common's `set`. */
 export function ingestPipeline(): { id: string; description: string; processors: Array<Record<string, unknown>> } {
   return {
@@ -269,9 +353,14 @@ export function unmappedPaths(doc: unknown, mappings: TemplateMappings): string[
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const full = path === '' ? key : `${path}.${key}`;
-      const m = props?.[key];
+    for (const [dotted, child] of Object.entries(value as Record<string, unknown>)) {
+      // A dotted key ("source.ip") is a path, as Elasticsearch reads it.
+      const parts = dotted.split('.');
+      const key = parts.pop() as string;
+      let owner = props;
+      for (const part of parts) owner = owner?.[part]?.properties;
+      const full = path === '' ? dotted : `${path}.${dotted}`;
+      const m = owner?.[key];
       if (m === undefined) {
         if (!out.includes(full)) out.push(full);
         continue;

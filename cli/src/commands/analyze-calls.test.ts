@@ -99,22 +99,58 @@ void test('analyze --calls on the udp testbed capture: one record per call, stat
   assert.equal(readFileSync(again, 'utf8'), readFileSync(out, 'utf8'));
 });
 
-void test('analyze --calls links alerts to the calls they touched', () => {
-  const out = join(tempDir(), 'calls.jsonl');
-  const r = sipward(['analyze', 'samples/demo-attacks.pcap', '--format', 'jsonl', '--calls', out]);
-  assert.equal(r.status, 0, r.stderr);
-  const alerts = jsonl<{ event: { id: string }; sip?: { call_id?: string } }>(r.stdout);
-  const calls = jsonl<CallRecord>(readFileSync(out, 'utf8'));
+interface LinkedAlert {
+  event: { id: string };
+  rule: { id: string };
+  sipward: { count: number; call_ids?: string[] };
+}
+
+/** Every alert names every call it counted (`sipward.call_ids`), and each of those calls names it back. */
+function assertLinkedBothWays(alerts: LinkedAlert[], calls: CallRecord[]): number {
   const byCallId = new Map(calls.map((c) => [c.call_id, c]));
   let linked = 0;
   for (const a of alerts) {
-    const call = a.sip?.call_id === undefined ? undefined : byCallId.get(a.sip.call_id);
-    if (call === undefined) continue; // REGISTER/OPTIONS incidents: no INVITE dialog
-    assert.ok(call.alert_ids.includes(a.event.id), `${a.event.id} not on ${call.call_id}`);
-    linked++;
+    for (const callId of a.sipward.call_ids ?? []) {
+      const call = byCallId.get(callId);
+      if (call === undefined) continue; // REGISTER/OPTIONS Call-IDs: no INVITE dialog
+      assert.ok(call.alert_ids.includes(a.event.id), `${a.rule.id} ${a.event.id} not on ${call.call_id}`);
+      linked++;
+    }
   }
-  assert.ok(linked > 0, 'the demo has INVITE-based alerts');
   const alertIds = new Set(alerts.map((a) => a.event.id));
   for (const c of calls)
     for (const id of c.alert_ids) assert.ok(alertIds.has(id), `${id} on ${c.call_id} is not an alert`);
+  return linked;
+}
+
+void test('analyze --calls links alerts and calls both ways (demo capture)', () => {
+  const out = join(tempDir(), 'calls.jsonl');
+  const r = sipward(['analyze', 'samples/demo-attacks.pcap', '--format', 'jsonl', '--calls', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const linked = assertLinkedBothWays(jsonl<LinkedAlert>(r.stdout), jsonl<CallRecord>(readFileSync(out, 'utf8')));
+  assert.ok(linked > 0, 'the demo has INVITE-based alerts');
+});
+
+void test('toll fraud: every FRD alert links to every call it counted; numbers are typed, never country "001"', () => {
+  const out = join(tempDir(), 'calls.jsonl');
+  const r = sipward(['analyze', 'test/fixtures/attacks/fs-toll-fraud.pcap', '--format', 'jsonl', '--calls', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const alerts = jsonl<LinkedAlert>(r.stdout);
+  const calls = jsonl<CallRecord>(readFileSync(out, 'utf8'));
+  assertLinkedBothWays(alerts, calls);
+  const callIds = new Set(calls.map((c) => c.call_id));
+  const frd = alerts.filter((a) => a.rule.id.startsWith('SIP-FRD-'));
+  assert.ok(frd.length >= 4, `FRD alerts: ${frd.map((a) => a.rule.id).join(' ')}`);
+  for (const a of frd) {
+    const counted = (a.sipward.call_ids ?? []).filter((id) => callIds.has(id));
+    // FRD-03's count is the peak of calls at once; every other FRD counts one call per unit.
+    if (a.rule.id === 'SIP-FRD-03') assert.ok(counted.length >= a.sipward.count, a.rule.id);
+    else assert.equal(counted.length, a.sipward.count, `${a.rule.id} links ${counted.length} of ${a.sipward.count}`);
+  }
+  for (const c of calls) {
+    assert.notEqual(c.callee.country, '001', `${c.call_id}: an international network is not a country`);
+    assert.ok(c.callee.number_type !== undefined, `${c.call_id}: number_type missing for +${c.callee.e164 ?? '?'}`);
+  }
+  assert.ok(calls.some((c) => c.callee.number_type === 'INTERNATIONAL_NETWORK'));
+  assert.ok(calls.some((c) => c.callee.number_type === 'SATELLITE'));
 });

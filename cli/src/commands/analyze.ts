@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { commandLogger } from '../command-logger';
 import { runAnalyze } from '../../../analyzer/src/analyze';
+import { SIP_LOG_MODES, type SipLogMode } from '../../../analyzer/src/siplog/alerted-filter';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
@@ -16,6 +17,8 @@ interface AnalyzeFlags extends InputFlags {
   rules: string[];
   config?: string;
   calls?: string;
+  sipLog?: string;
+  sipLogMode: SipLogMode;
 }
 
 export function analyzeCommand(): Command {
@@ -23,6 +26,7 @@ export function analyzeCommand(): Command {
     new Command('analyze').description(
       'decode captures (or a live interface) and run every FS.38 signature in one process; print alerts',
     ),
+    true,
   )
     .addOption(
       new Option('--format <format>', 'alert output (default: table on a terminal, jsonl otherwise)').choices([
@@ -39,6 +43,18 @@ export function analyzeCommand(): Command {
     )
     .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
+    .option(
+      '--sip-log <file>',
+      'also write one SIP transaction record (request, final response, timings, auth) per line',
+    )
+    .addOption(
+      new Option(
+        '--sip-log-mode <mode>',
+        'which transactions --sip-log gets: all, alerted (sources/dialogs that alerted), none',
+      )
+        .choices(SIP_LOG_MODES)
+        .default('all'),
+    )
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyze');
       const progress = progressReporter();
@@ -57,6 +73,9 @@ export function analyzeCommand(): Command {
           out,
           endOutput: flags.out !== undefined,
           ...(flags.calls !== undefined ? { callsOut: openOutputFile(flags.calls, 'call records') } : {}),
+          ...(flags.sipLog !== undefined && flags.sipLogMode !== 'none'
+            ? { sipLogOut: openOutputFile(flags.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
+            : {}),
         });
         progress.stop();
         log.info(
@@ -69,6 +88,7 @@ export function analyzeCommand(): Command {
             alerts_by_rule: summary.alerts_by_rule,
             engine: summary.engine,
             ...(summary.calls !== undefined ? { calls: summary.calls } : {}),
+            ...(summary.sip_log !== undefined ? { sip_log: summary.sip_log } : {}),
             decode: summary.decode,
           },
           'analyze finished',

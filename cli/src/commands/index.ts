@@ -2,10 +2,14 @@
 import type { Command } from 'commander';
 import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
+import { extractCommand } from './extract';
+import { reportCommand } from './report';
 import { rulesCommand } from './rules';
 
 export function registerCommands(program: Command): void {
   program.addCommand(analyzeCommand());
   program.addCommand(decodeCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(extractCommand());
 }

@@ -7,6 +7,7 @@ import { latin1, setMessageIsAscii, unfold, toText, skipLws, trimEnd } from '../
 import { CANONICAL_NAMES, H } from '../sip/header-names';
 import type { SipMessage } from '../sip/parser';
 import { eventIdFor } from './event-id';
+import { rawText } from './raw-text';
 
 export type SipEventMeta = Pick<
   L4Segment,
@@ -20,6 +21,8 @@ export interface ToSipEventOptions {
   transport: Transport;
   /** Carry the full header list in sip.headers (credentials redacted). */
   withHeaders?: boolean;
+  /** Carry the message text in sip.raw (credentials redacted, bounded): alert evidence quotes it. */
+  withRaw?: boolean;
   /** Precomputed id; by default eventIdFor(meta, message bytes). */
   eventId?: string;
 }
@@ -49,6 +52,7 @@ export function formatTimestamp(tsSec: number, tsNsec: number): string {
 export function toSipEvent(msg: SipMessage, seg: SipEventMeta, opts: ToSipEventOptions): SipEvent {
   let sip: SipFields = msg.sip;
   if (opts.withHeaders === true) sip = { ...sip, headers: headerList(msg) };
+  if (opts.withRaw === true) sip = { ...sip, raw: rawText(msg.buf, msg.start, msg.end) };
   const event: SipEvent = {
     '@timestamp': formatTimestamp(seg.tsSec, seg.tsNsec),
     event: {

@@ -1,7 +1,7 @@
 //! `concurrent`: items open at the same time per group (calls in progress per account or trunk).
 //! An item opens on a `start` event and closes on its `end` event or after `max_duration`;
 //! the group alerts when its open items reach the threshold. `sipward.count` is the peak.
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
 import { firstValue } from '../compile';
 import { selectedGroup, type KindContext, type KindRunner } from './kind';
@@ -45,21 +45,21 @@ export function concurrentKind({ compiled, book, maxGroups }: KindContext): Kind
         return;
       }
       if (state === undefined) {
-        state = { open: new Map(), evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)), lastMs: now };
+        state = { open: new Map(), evidence: new EvidenceRing(threshold), lastMs: now };
         groups.set(key, state);
       }
       expireItems(state, now);
       if (state.open.has(id) || state.open.size >= MAX_ITEMS_PER_GROUP) return;
       state.open.set(id, now);
       state.lastMs = now;
-      state.evidence.push(event);
+      state.evidence.push(event, ctx.txn);
       const size = state.open.size;
       if (size < threshold) return;
       const live = book.live(key);
       if (live === undefined) {
         let first = now;
         for (const t of state.open.values()) if (t < first) first = t;
-        book.start(key, event, ctx, now, size, first, state.evidence.toArray());
+        book.start(key, event, ctx, now, size, first, state.evidence.sample());
       } else if (size > live.count) {
         book.add(live, event, ctx, now, size - live.count);
       }

@@ -1,5 +1,5 @@
 //! `event_count`: ≥ threshold matching events per group within the window (floods, brute force).
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
@@ -17,7 +17,7 @@ export function eventCountKind({ compiled, book, maxGroups }: KindContext): Kind
   const create = (): CountState => ({
     lastMs: 0,
     ring: new TimestampRing(threshold),
-    evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)),
+    evidence: new EvidenceRing(threshold),
   });
   return {
     process(event, txn, now) {
@@ -31,9 +31,9 @@ export function eventCountKind({ compiled, book, maxGroups }: KindContext): Kind
       groups.expire(now);
       const state = groups.touch(key, now, create);
       state.ring.push(now);
-      state.evidence.push(event);
+      state.evidence.push(event, txn.txn);
       if (state.ring.fullWithin(now, windowMs)) {
-        book.start(key, event, txn, now, threshold, state.ring.oldest() ?? now, state.evidence.toArray());
+        book.start(key, event, txn, now, threshold, state.ring.oldest() ?? now, state.evidence.sample());
         // Counting restarts after the incident: its suppress period covers everything until then.
         groups.delete(key);
       }

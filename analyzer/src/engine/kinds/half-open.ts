@@ -3,7 +3,7 @@
 //! Timeouts fire in event time as later events arrive; at end of input a request whose timeout had
 //! not yet passed by the last event is not counted (the capture ended before its timer).
 import type { SipEvent } from '../../../../schema/src/sip-event';
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { LruTable } from '../../state/lru-table';
 import { transactionKey } from '../../state/transaction-table';
@@ -44,12 +44,12 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
     const state = groups.touch(p.groupKey, at, () => ({
       lastMs: at,
       ring: new TimestampRing(threshold),
-      evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)),
+      evidence: new EvidenceRing(threshold),
     }));
     state.ring.push(at);
     state.evidence.push(p.event);
     if (state.ring.fullWithin(at, windowMs)) {
-      book.start(p.groupKey, p.event, noTxn, at, threshold, state.ring.oldest() ?? at, state.evidence.toArray());
+      book.start(p.groupKey, p.event, noTxn, at, threshold, state.ring.oldest() ?? at, state.evidence.sample());
       groups.delete(p.groupKey);
     }
   };

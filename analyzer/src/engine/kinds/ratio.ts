@@ -1,7 +1,7 @@
 //! `ratio`: numerator / denominator events per group within the window ≥ threshold, once at least
 //! `min_events` denominator events were seen (error-response storms, 404-vs-401 differentials).
 //! Counts are bucketed: exact to a tenth of the window (keyed-windows.ts BucketCounter).
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing, MAX_TALLIED_BEFORE_CROSSING } from '../../alerts/evidence';
 import { BucketCounter, KeyedWindows } from '../../state/keyed-windows';
 import { selects, type KindContext, type KindRunner } from './kind';
 
@@ -43,16 +43,16 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
         firstMs: now,
         numerator: new BucketCounter(windowMs),
         denominator: new BucketCounter(windowMs),
-        evidence: new EvidenceRing(MAX_EVIDENCE),
+        evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
       }));
       if (den) state.denominator.add(now);
       if (!num) return;
       state.numerator.add(now);
-      state.evidence.push(event);
+      state.evidence.push(event, txn.txn);
       const d = state.denominator.total(now);
       const n = state.numerator.total(now);
       if (d >= minEvents && n / d >= threshold) {
-        book.start(key, event, txn, now, n, Math.max(state.firstMs, now - windowMs), state.evidence.toArray());
+        book.start(key, event, txn, now, n, Math.max(state.firstMs, now - windowMs), state.evidence.sample());
         groups.delete(key);
       }
     },

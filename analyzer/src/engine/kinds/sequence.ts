@@ -1,7 +1,7 @@
 //! `sequence`: ordered steps per group within the window, each step needing `min_count` matching
 //! events after the previous step completed — e.g. ≥ 5 digest failures then a 200 OK (SIP-AUTH-03).
 //! The window runs from the first counted event of step 0 to the completing event of the last step.
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing, MAX_TALLIED_BEFORE_CROSSING } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
@@ -28,7 +28,7 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
     stage: 0,
     rings: steps.map((step) => new TimestampRing(step.minCount)),
     counted: 0,
-    evidence: new EvidenceRing(MAX_EVIDENCE),
+    evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
   });
   return {
     process(event, txn, now) {
@@ -70,12 +70,12 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
       const ring = state.rings[step] as TimestampRing;
       ring.push(now);
       state.counted++;
-      state.evidence.push(event);
+      state.evidence.push(event, txn.txn);
       if (step === state.stage && ring.fullWithin(now, windowMs)) state.stage++;
       if (state.stage > last) {
         const first = state.rings[0]?.oldest() ?? now;
         if (now - first < windowMs) {
-          book.start(key, event, txn, now, state.counted, first, state.evidence.toArray());
+          book.start(key, event, txn, now, state.counted, first, state.evidence.sample());
           groups.delete(key);
         } else state.stage = last;
       }

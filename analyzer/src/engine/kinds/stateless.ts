@@ -1,5 +1,5 @@
 //! `stateless`: every matching event is evidence; one alert per group per suppress period.
-import { toEvidence } from '../../alerts/evidence';
+import { NO_SAMPLE } from '../../alerts/evidence';
 import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
 export function statelessKind({ compiled, book }: KindContext): KindRunner {
@@ -9,7 +9,7 @@ export function statelessKind({ compiled, book }: KindContext): KindRunner {
       if (key === undefined) return;
       const live = book.live(key);
       if (live !== undefined) book.add(live, event, txn, now);
-      else book.start(key, event, txn, now, 1, now, [toEvidence(event)]);
+      else book.start(key, event, txn, now, 1, now, NO_SAMPLE);
     },
     stateEntries: 0,
     evictions: 0,

@@ -1,6 +1,6 @@
 //! `value_count`: ≥ threshold distinct values of `field` per group within the window (enumeration,
 //! spraying, sweeps). Each new distinct value after the crossing adds to the open incident.
-import { EvidenceRing, MAX_EVIDENCE } from '../../alerts/evidence';
+import { EvidenceRing } from '../../alerts/evidence';
 import { DistinctWindow, KeyedWindows } from '../../state/keyed-windows';
 import { firstValue } from '../compile';
 import { selects, type KindContext, type KindRunner } from './kind';
@@ -37,10 +37,10 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
         lastMs: now,
         firstMs: now,
         distinct: new DistinctWindow(threshold),
-        evidence: new EvidenceRing(Math.min(MAX_EVIDENCE, threshold)),
+        evidence: new EvidenceRing(threshold),
       }));
       // Evidence is what grew the distinct set, not repeats of a value already counted.
-      if (!state.distinct.has(value)) state.evidence.push(event);
+      if (!state.distinct.has(value)) state.evidence.push(event, txn.txn);
       const size = state.distinct.add(value, now, windowMs);
       if (size >= threshold) {
         const incident = book.start(
@@ -50,7 +50,7 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
           now,
           size,
           state.distinct.oldestMs() ?? now,
-          state.evidence.toArray(),
+          state.evidence.sample(),
         );
         incident.values = new Set(state.distinct.keys());
         groups.delete(key);
