@@ -10,6 +10,8 @@ import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
 import { openOutputFile } from '../output-file';
+import { outDirPath, prepareOutDir } from '../out-dir';
+import { SipwardError } from '../../../lib/src/errors';
 
 interface AnalyzeFlags extends InputFlags {
   format?: 'jsonl' | 'table';
@@ -17,6 +19,7 @@ interface AnalyzeFlags extends InputFlags {
   rules: string[];
   config?: string;
   calls?: string;
+  outDir?: string;
 }
 
 export function analyzeCommand(): Command {
@@ -40,6 +43,10 @@ export function analyzeCommand(): Command {
     )
     .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
+    .option(
+      '--out-dir <dir>',
+      'write alerts.jsonl and calls.jsonl into this directory (created if absent): the input of `sipward ui --from`',
+    )
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
       const log = createLogger(logLevel, 'sipward-analyze');
@@ -47,9 +54,13 @@ export function analyzeCommand(): Command {
       try {
         const input = toDecodeInputOptions('analyze', captures, flags, log, progress.update);
         const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
-        const toTerminal = flags.out === undefined && process.stdout.isTTY === true;
-        const format = flags.format ?? (toTerminal ? 'table' : 'jsonl');
-        const out = flags.out === undefined ? process.stdout : openOutputFile(flags.out, 'alerts');
+        const files = outputFiles(flags);
+        const toTerminal = files.alerts === undefined && process.stdout.isTTY === true;
+        const format =
+          files.alerts !== undefined && flags.outDir !== undefined
+            ? 'jsonl'
+            : (flags.format ?? (toTerminal ? 'table' : 'jsonl'));
+        const out = files.alerts === undefined ? process.stdout : openOutputFile(files.alerts, 'alerts');
         const summary = await runAnalyze({
           ...input,
           ...config,
@@ -57,8 +68,8 @@ export function analyzeCommand(): Command {
           formatAlert: format === 'table' ? (a) => alertTableRow(a) + '\n' : (a) => JSON.stringify(a) + '\n',
           ...(format === 'table' ? { header: ALERT_TABLE_HEADER + '\n' } : {}),
           out,
-          endOutput: flags.out !== undefined,
-          ...(flags.calls !== undefined ? { callsOut: openOutputFile(flags.calls, 'call records') } : {}),
+          endOutput: files.alerts !== undefined,
+          ...(files.calls !== undefined ? { callsOut: openOutputFile(files.calls, 'call records') } : {}),
         });
         progress.stop();
         log.info(
@@ -80,4 +91,17 @@ export function analyzeCommand(): Command {
         releaseLiveCapture(flags);
       }
     });
+}
+
+/** Where alerts and call records go: `--out`/`--calls`, or the fixed names inside `--out-dir`. */
+function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string } {
+  if (flags.outDir === undefined) return { alerts: flags.out, calls: flags.calls };
+  if (flags.out !== undefined || flags.calls !== undefined) {
+    throw new SipwardError('SIPWARD_USAGE', '--out-dir names the alert and call files itself: drop --out/--calls');
+  }
+  if (flags.format === 'table') {
+    throw new SipwardError('SIPWARD_USAGE', '--out-dir writes JSONL (alerts.jsonl): drop --format table');
+  }
+  prepareOutDir(flags.outDir);
+  return { alerts: outDirPath(flags.outDir, 'alerts'), calls: outDirPath(flags.outDir, 'calls') };
 }
