@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
 import { rulesCommand } from './rules';
+import { uiCommand } from './ui';
 
 export function registerCommands(program: Command): void {
   program.addCommand(analyzeCommand());
   program.addCommand(decodeCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(uiCommand());
 }
