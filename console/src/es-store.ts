@@ -120,6 +120,16 @@ function sources<T>(result: Hits<T>): T[] {
   return result.hits.hits.flatMap((h) => (h._source === undefined ? [] : [h._source]));
 }
 
+/** _source filtering leaves out objects whose fields are all absent: put back what the report reads. */
+function filledCall(partial: Partial<CallView>): CallView {
+  return {
+    ...partial,
+    caller: partial.caller ?? ({} as CallView['caller']),
+    callee: partial.callee ?? {},
+    alert_ids: partial.alert_ids ?? [],
+  } as CallView;
+}
+
 export class ElasticStore implements ConsoleStore {
   readonly description: string;
   readonly notices: string[] = [];
@@ -289,8 +299,7 @@ export class ElasticStore implements ConsoleStore {
         ...(after !== undefined ? { search_after: after } : {}),
       });
       const hits = result.hits.hits;
-      for (const h of hits)
-        if (h._source !== undefined) calls.push({ ...h._source, alert_ids: h._source.alert_ids ?? [] });
+      for (const h of hits) if (h._source !== undefined) calls.push(filledCall(h._source));
       if (hits.length < FRAUD_PAGE) break;
       after = hits[hits.length - 1]?.sort;
     }
