@@ -4,10 +4,12 @@ import { analyzeCommand } from './analyze';
 import { decodeCommand } from './decode';
 import { rulesCommand } from './rules';
 import { uiCommand } from './ui';
+import { kibanaCommand } from './kibana';
 
 export function registerCommands(program: Command): void {
   program.addCommand(analyzeCommand());
   program.addCommand(decodeCommand());
   program.addCommand(rulesCommand());
   program.addCommand(uiCommand());
+  program.addCommand(kibanaCommand());
 }
