@@ -5,7 +5,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SipwardError } from '../../lib/src/errors';
-import { alertMatches, callMatches } from './filters';
+import { alertMatches, callMatches, hasFieldFilters } from './filters';
 import { fraudReport } from './fraud';
 import { alertCallIds } from './links';
 import type {
@@ -25,7 +25,7 @@ import { toSipLogEntry } from './sip-log';
 
 export const DIR_FILES = { alerts: 'alerts.jsonl', calls: 'calls.jsonl', sipLog: 'sip-log.jsonl' } as const;
 
-interface Timed<T> {
+export interface Timed<T> {
   doc: T;
   t: number;
 }
@@ -82,7 +82,30 @@ function newestFirst<T>(list: Timed<T>[]): Timed<T>[] {
   return list.sort((a, b) => b.t - a.t);
 }
 
-function page<T>(matches: T[], q: { page: number; pageSize: number }): T[] {
+/**
+ * The slice of a newest-first list inside a time range, by binary search: a time filter costs
+ * O(log n) and the field filters then scan only the range.
+ */
+export function timeSlice<T>(list: readonly Timed<T>[], range: TimeRange): readonly Timed<T>[] {
+  const to = range.to === undefined ? Infinity : Date.parse(range.to);
+  const from = range.from === undefined ? -Infinity : Date.parse(range.from);
+  // First index with t <= to, first index with t < from (the list is sorted by t descending).
+  const firstAtOrBefore = (limit: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = list[mid]?.t ?? -Infinity;
+      if (strict ? t < limit : t <= limit) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  if (to === Infinity && from === -Infinity) return list;
+  return list.slice(firstAtOrBefore(to, false), firstAtOrBefore(from, true));
+}
+
+function page<T>(matches: readonly T[], q: { page: number; pageSize: number }): T[] {
   const start = (q.page - 1) * q.pageSize;
   return matches.slice(start, start + q.pageSize);
 }
@@ -103,9 +126,13 @@ export class DirectoryStore implements ConsoleStore {
   private readonly callById = new Map<string, CallView>();
   private readonly alertsByCallId = new Map<string, AlertView[]>();
   private readonly callsByCallId = new Map<string, CallView[]>();
+  private readonly callsByAlertId = new Map<string, CallView[]>();
   private readonly sipLogByCallId = new Map<string, SipLogEntry[]>();
   /** Alerts of one rule repeat its long description and references: one shared object each. */
   private readonly ruleObjects = new Map<string, AlertView['rule']>();
+  /** The data never changes while the console runs: counts over everything are computed once. */
+  private allCounts: Count[] = [];
+  private readonly fraudCache = new Map<string, FraudReport>();
 
   private constructor(readonly dir: string) {
     this.description = `directory ${dir}`;
@@ -159,6 +186,7 @@ export class DirectoryStore implements ConsoleStore {
       for (const call of this.callById.values()) {
         calls.push({ doc: call, t: Date.parse(call['@timestamp']) });
         push(this.callsByCallId, call.call_id, call);
+        for (const alertId of call.alert_ids) push(this.callsByAlertId, alertId, call);
       }
     }
     if (present.includes(DIR_FILES.sipLog)) {
@@ -172,6 +200,9 @@ export class DirectoryStore implements ConsoleStore {
     }
     this.alertList = newestFirst(alerts);
     this.callList = newestFirst(calls);
+    const byRule = new Map<string, number>();
+    for (const { doc } of this.alertList) byRule.set(doc.rule.id, (byRule.get(doc.rule.id) ?? 0) + 1);
+    this.allCounts = counts(byRule);
   }
 
   private note(bad: number, file: string): void {
@@ -189,10 +220,17 @@ export class DirectoryStore implements ConsoleStore {
   }
 
   alerts(q: AlertQuery): Promise<AlertPage> {
+    const inRange = timeSlice(this.alertList, q);
+    if (!hasFieldFilters(q) && inRange === this.alertList) {
+      const items = page(inRange, q).map(({ doc }) => doc);
+      return Promise.resolve({ items, total: inRange.length, bySignature: this.allCounts });
+    }
     const bySignature = new Map<string, number>();
     const matches: AlertView[] = [];
-    for (const { doc } of this.alertList) {
-      if (!alertMatches(doc, q)) continue;
+    const fields = hasFieldFilters(q);
+    const fieldQuery: AlertQuery = { ...q, from: undefined, to: undefined };
+    for (const { doc } of inRange) {
+      if (fields && !alertMatches(doc, fieldQuery)) continue;
       matches.push(doc);
       bySignature.set(doc.rule.id, (bySignature.get(doc.rule.id) ?? 0) + 1);
     }
@@ -204,8 +242,10 @@ export class DirectoryStore implements ConsoleStore {
   }
 
   calls(q: CallQuery): Promise<Page<CallView>> {
-    const matches = this.callList.filter(({ doc }) => callMatches(doc, q)).map(({ doc }) => doc);
-    return Promise.resolve({ items: page(matches, q), total: matches.length });
+    const inRange = timeSlice(this.callList, q);
+    const fieldQuery: CallQuery = { ...q, from: undefined, to: undefined };
+    const matches = hasFieldFilters(q) ? inRange.filter(({ doc }) => callMatches(doc, fieldQuery)) : inRange;
+    return Promise.resolve({ items: page(matches, q).map(({ doc }) => doc), total: matches.length });
   }
 
   call(id: string): Promise<CallView | undefined> {
@@ -218,7 +258,7 @@ export class DirectoryStore implements ConsoleStore {
       for (const call of this.callsByCallId.get(callId) ?? []) found.set(call.event.id, call);
     }
     // analyze's call tracker also links calls by evidence event: those name the alert in alert_ids.
-    for (const { doc } of this.callList) if (doc.alert_ids.includes(alert.event.id)) found.set(doc.event.id, doc);
+    for (const call of this.callsByAlertId.get(alert.event.id) ?? []) found.set(call.event.id, call);
     return Promise.resolve([...found.values()]);
   }
 
@@ -238,14 +278,19 @@ export class DirectoryStore implements ConsoleStore {
   }
 
   fraud(range: TimeRange): Promise<FraudReport> {
-    const q: CallQuery = { ...range, page: 1, pageSize: 1 };
-    return Promise.resolve(fraudReport(this.callList.filter(({ doc }) => callMatches(doc, q)).map(({ doc }) => doc)));
+    const key = `${range.from ?? ''}/${range.to ?? ''}`;
+    let report = this.fraudCache.get(key);
+    if (report === undefined) {
+      report = fraudReport(timeSlice(this.callList, range).map(({ doc }) => doc));
+      // A handful of ranges per session; bounded so a crawler cannot grow it.
+      if (this.fraudCache.size >= 32) this.fraudCache.clear();
+      this.fraudCache.set(key, report);
+    }
+    return Promise.resolve(report);
   }
 
   alertCountsBySignature(): Promise<Count[]> {
-    const byRule = new Map<string, number>();
-    for (const { doc } of this.alertList) byRule.set(doc.rule.id, (byRule.get(doc.rule.id) ?? 0) + 1);
-    return Promise.resolve(counts(byRule));
+    return Promise.resolve(this.allCounts);
   }
 
   health(): Promise<string | undefined> {

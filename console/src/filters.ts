@@ -83,6 +83,11 @@ function inRange(timestamp: string, range: TimeRange): boolean {
   return true;
 }
 
+/** Does the query filter on anything but time and paging? (Time is cut by binary search in the directory store.) */
+export function hasFieldFilters(q: AlertQuery | CallQuery): boolean {
+  return Object.entries(q).some(([k, v]) => v !== undefined && !['page', 'pageSize', 'from', 'to'].includes(k));
+}
+
 export function alertMatches(alert: AlertView, q: AlertQuery): boolean {
   if (q.severity !== undefined && alert.event.severity !== q.severity) return false;
   if (q.signature !== undefined && alert.rule.id !== q.signature) return false;
