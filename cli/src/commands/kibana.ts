@@ -1,12 +1,13 @@
 //! `sipward kibana import|export`: the Kibana saved objects (data views, SOC and fraud dashboards)
 //! of kibana/sipward.ndjson — loaded into a Kibana, or printed (to regenerate the committed file).
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { importSavedObjects } from '../../../console/src/kibana/import';
 import { savedObjectsNdjson } from '../../../console/src/kibana/saved-objects';
 import { openOutputFile } from '../output-file';
+import { readSecretFile } from '../secret-file';
+import { defaultSignaturesDir } from '../../../analyzer/src/engine/load-signatures';
 
 interface ImportFlags {
   kibana: string;
@@ -17,27 +18,9 @@ interface ImportFlags {
   apiKeyFile?: string;
 }
 
-function readSecret(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `cannot read ${what} ${file}: ${reason}`, { cause: error });
-  }
-}
-
-/** kibana/sipward.ndjson of this installation, found from dist/cli/src/commands and cli/src/commands alike. */
+/** kibana/sipward.ndjson of this installation: beside signatures/, found the same way. */
 export function committedNdjsonPath(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'kibana', 'sipward.ndjson');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new SipwardError(
-    'SIPWARD_INPUT_NOT_FOUND',
-    'kibana/sipward.ndjson is missing from this installation: give --file',
-  );
+  return join(dirname(defaultSignaturesDir()), 'kibana', 'sipward.ndjson');
 }
 
 export function kibanaCommand(): Command {
@@ -55,14 +38,14 @@ export function kibanaCommand(): Command {
     .option('--api-key-file <file>', 'file holding a base64 API key')
     .action(async (flags: ImportFlags) => {
       const path = flags.file ?? committedNdjsonPath();
-      const ndjson = readSecret(path, 'saved objects file');
+      const ndjson = readSecretFile(path, 'saved objects file');
       const result = await importSavedObjects({
         kibana: flags.kibana,
         ndjson,
         ...(flags.space !== undefined ? { space: flags.space } : {}),
         ...(flags.username !== undefined ? { username: flags.username } : {}),
-        ...(flags.passwordFile !== undefined ? { password: readSecret(flags.passwordFile, 'password file') } : {}),
-        ...(flags.apiKeyFile !== undefined ? { apiKey: readSecret(flags.apiKeyFile, 'API key file') } : {}),
+        ...(flags.passwordFile !== undefined ? { password: readSecretFile(flags.passwordFile, 'password file') } : {}),
+        ...(flags.apiKeyFile !== undefined ? { apiKey: readSecretFile(flags.apiKeyFile, 'API key file') } : {}),
       });
       process.stdout.write(`sipward kibana import: ${result.successCount} object(s) imported into ${flags.kibana}\n`);
       if (result.errors.length > 0) {

@@ -1,6 +1,5 @@
 //! `sipward ui`: the triage console. Serves alerts, calls, the fraud report and the signature
 //! catalog from an `analyze --out-dir` directory or from the analyzer's Elasticsearch indexes.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { SipwardError } from '../../../lib/src/errors';
@@ -12,6 +11,7 @@ import { DirectoryStore } from '../../../console/src/dir-store';
 import { ElasticStore } from '../../../console/src/es-store';
 import type { ConsoleStore } from '../../../console/src/model';
 import { createConsoleServer } from '../../../console/src/server';
+import { readSecretFile } from '../secret-file';
 
 interface UiFlags {
   port: string;
@@ -26,18 +26,6 @@ interface UiFlags {
   esApiKeyFile?: string;
   esCa?: string;
   esInsecure?: boolean;
-}
-
-function readSecret(file: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SipwardError('SIPWARD_INPUT_UNREADABLE', `cannot read ${what} ${file}: ${reason}`, { cause: error });
-  }
-  if (text === '') throw new SipwardError('SIPWARD_CONFIG_INVALID', `${what} ${file} is empty`);
-  return text;
 }
 
 function parsePort(value: string): number {
@@ -68,9 +56,9 @@ async function openElastic(node: string, flags: UiFlags): Promise<ConsoleStore> 
       node,
       ...(flags.esUsername !== undefined ? { username: flags.esUsername } : {}),
       ...(flags.esPasswordFile !== undefined
-        ? { password: readSecret(flags.esPasswordFile, 'Elasticsearch password file') }
+        ? { password: readSecretFile(flags.esPasswordFile, 'Elasticsearch password file') }
         : {}),
-      ...(flags.esApiKeyFile !== undefined ? { apiKey: readSecret(flags.esApiKeyFile, 'API key file') } : {}),
+      ...(flags.esApiKeyFile !== undefined ? { apiKey: readSecretFile(flags.esApiKeyFile, 'API key file') } : {}),
       ...(flags.esCa !== undefined ? { caFile: flags.esCa } : {}),
       ...(flags.esInsecure === true ? { insecure: true } : {}),
       requestTimeoutMs: 10_000,
@@ -104,7 +92,7 @@ export function uiCommand(): Command {
       const log = createLogger(logLevel, 'sipward-ui');
       const port = parsePort(flags.port);
       const authToken =
-        flags.authTokenFile === undefined ? undefined : readSecret(flags.authTokenFile, 'console token file');
+        flags.authTokenFile === undefined ? undefined : readSecretFile(flags.authTokenFile, 'console token file');
       if (authToken === undefined && !LOOPBACK.has(flags.host)) {
         throw new SipwardError('SIPWARD_USAGE', `--host ${flags.host} is not loopback: give --auth-token-file too`);
       }
