@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +66,33 @@ void test('every route answers; unknown ids and paths are 404 pages; writes are 
     assert.equal((await fetch(`${base}/calls/nope`)).status, 404);
     assert.equal((await fetch(`${base}/admin`)).status, 404);
     assert.equal((await fetch(base + '/', { method: 'POST' })).status, 405);
+    assert.equal((await fetch(`${base}/alerts/%E0%A4%A`)).status, 404, 'a malformed escape is just an unknown id');
     const csv = await fetch(`${base}/fraud.csv?by=destination`);
     assert.match(csv.headers.get('content-disposition') ?? '', /sipward-fraud-by-destination\.csv/);
     assert.match(
       await csv.text(),
       /^destination,calls,answered,minutes,accounts,alerts\r\nGB,2,1,1,2,0\r\nCU,1,0,0,1,0\r\n$/,
     );
+  } finally {
+    server.close();
+  }
+});
+
+void test('without a token only a localhost Host header is served (DNS rebinding)', async () => {
+  const { base, server } = await serve(await demoStore());
+  const get = (host: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${base}/`, { headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+  try {
+    assert.equal(await get('evil.example:8080'), 421);
+    assert.equal(await get('localhost:8080'), 200);
+    assert.equal(await get('[::1]:8080'), 200);
   } finally {
     server.close();
   }

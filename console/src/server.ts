@@ -48,6 +48,28 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A path segment as text; a malformed %-escape stays as typed (and simply matches no id). */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * Without a token the console trusts the loopback bind; a page on another site could still reach it
+ * through DNS rebinding, so the Host header must name this machine.
+ */
+function isLocalHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
+  return name === 'localhost' || name === '127.0.0.1' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
@@ -105,7 +127,7 @@ export function createConsoleServer(options: ConsoleServerOptions): Server {
     }
     const alertId = /^\/alerts\/([^/]+)$/.exec(path)?.[1];
     if (alertId !== undefined) {
-      const id = decodeURIComponent(alertId);
+      const id = decodedSegment(alertId);
       const alert = await store.alert(id);
       if (alert === undefined) return page('Not found', '', notFoundPage(`No alert with id ${id}.`), 404);
       return page(alert.rule.id, 'alerts', alertPage(alert, await store.callsOfAlert(alert)));
@@ -116,7 +138,7 @@ export function createConsoleServer(options: ConsoleServerOptions): Server {
     }
     const callId = /^\/calls\/([^/]+)$/.exec(path)?.[1];
     if (callId !== undefined) {
-      const id = decodeURIComponent(callId);
+      const id = decodedSegment(callId);
       const call = await store.call(id);
       if (call === undefined) return page('Not found', '', notFoundPage(`No call record with id ${id}.`), 404);
       const [alerts, log] = await Promise.all([store.alertsOfCall(call), store.sipLog(call.call_id)]);
@@ -145,6 +167,12 @@ export function createConsoleServer(options: ConsoleServerOptions): Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'the console is read-only');
+    if (expected === undefined && !isLocalHost(req.headers.host)) {
+      throw new HttpError(
+        421,
+        'this console answers only to localhost (start it with --auth-token-file to serve others)',
+      );
+    }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const fromQuery = url.searchParams.get('token') ?? undefined;
     if (!tokenOk(bearer) && !tokenOk(cookieToken(req))) {
