@@ -21,7 +21,7 @@ import type {
   SipLogEntry,
   TimeRange,
 } from './model';
-import { toSipLogEntry } from './sip-log';
+import { inTimeOrder, toSipLogEntries } from './sip-log';
 
 export const DIR_FILES = { alerts: 'alerts.jsonl', calls: 'calls.jsonl', sipLog: 'sip-log.jsonl' } as const;
 
@@ -191,10 +191,9 @@ export class DirectoryStore implements ConsoleStore {
     }
     if (present.includes(DIR_FILES.sipLog)) {
       const bad = await readJsonl(join(this.dir, DIR_FILES.sipLog), (doc) => {
-        const entry = toSipLogEntry(doc);
-        if (entry === undefined) return false;
-        push(this.sipLogByCallId, entry.callId, entry);
-        return true;
+        const entries = toSipLogEntries(doc);
+        for (const entry of entries) push(this.sipLogByCallId, entry.callId, entry);
+        return entries.length > 0;
       });
       this.note(bad, DIR_FILES.sipLog);
     }
@@ -273,8 +272,7 @@ export class DirectoryStore implements ConsoleStore {
   }
 
   sipLog(callId: string): Promise<SipLogEntry[]> {
-    const entries = [...(this.sipLogByCallId.get(callId) ?? [])];
-    return Promise.resolve(entries.sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp'])));
+    return Promise.resolve(inTimeOrder(this.sipLogByCallId.get(callId) ?? []));
   }
 
   fraud(range: TimeRange): Promise<FraudReport> {

@@ -21,7 +21,7 @@ import type {
   TimeRange,
 } from './model';
 import { StoreUnavailableError } from './model';
-import { toSipLogEntry } from './sip-log';
+import { inTimeOrder, toSipLogEntries } from './sip-log';
 
 /** from + size beyond this is refused by Elasticsearch (index.max_result_window). */
 export const MAX_RESULT_WINDOW = 10_000;
@@ -272,10 +272,7 @@ export class ElasticStore implements ConsoleStore {
       size: 500,
       sort: [{ '@timestamp': 'asc' }],
     });
-    return sources(result).flatMap((doc) => {
-      const entry = toSipLogEntry(doc);
-      return entry === undefined ? [] : [entry];
-    });
+    return inTimeOrder(sources(result).flatMap(toSipLogEntries));
   }
 
   /** Reads the range's calls in pages (search_after) and tallies them like the directory store. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callRecordMessages, ladderHosts, renderLadder } from './ladder';
-import { evidenceMessage, parseSummary, toSipLogEntry, logMessage } from './sip-log';
+import { addMs, evidenceMessage, parseSummary, toSipLogEntries, toSipLogEntry, logMessage } from './sip-log';
 import { syntheticCall } from './test-support/synthetic';
 
 void test('summaries of requests, responses and IPv6 endpoints', () => {
@@ -103,4 +103,36 @@ void test('a call record alone gives INVITE, final response and BYE', () => {
     ['INVITE 44200', '200 INVITE', 'BYE'],
   );
   assert.deepEqual(byCaller[2]?.from, byCaller[0]?.from);
+});
+
+void test('a transaction record (sip-log) becomes its request, provisional and final responses', () => {
+  const entries = toSipLogEntries({
+    '@timestamp': '2026-11-28T18:10:05.850952Z',
+    event: { kind: 'event', dataset: 'sipward.sip', id: 't1' },
+    source: { ip: '10.77.0.11', port: 5072 },
+    destination: { ip: '10.77.0.22', port: 5060 },
+    sip: {
+      method: 'INVITE',
+      call_id: 'c1',
+      cseq: 1,
+      request_uri_user: 'bob',
+      status_code: 200,
+      provisional: [100, 180],
+      timings: { first_response_ms: 0.5, final_ms: 2.364 },
+      request_event_id: 'req1',
+      response_event_id: 'resp1',
+    },
+  });
+  const messages = entries.map((e, i) => logMessage(e, i));
+  assert.deepEqual(
+    messages.map((m) => [m?.label, m?.from.ip, m?.to.ip, m?.timestamp]),
+    [
+      ['INVITE bob', '10.77.0.11', '10.77.0.22', '2026-11-28T18:10:05.850952Z'],
+      ['100 INVITE', '10.77.0.22', '10.77.0.11', '2026-11-28T18:10:05.851452Z'],
+      ['180 INVITE', '10.77.0.22', '10.77.0.11', '2026-11-28T18:10:05.851452Z'],
+      ['200 INVITE', '10.77.0.22', '10.77.0.11', '2026-11-28T18:10:05.853316Z'],
+    ],
+  );
+  assert.deepEqual([messages[0]?.id, messages[3]?.id], ['req1', 'resp1']);
+  assert.equal(addMs('2026-11-28T23:59:59.999900Z', 0.2), '2026-11-29T00:00:00.000100Z');
 });

@@ -4,7 +4,7 @@
 //! on click. Pure: messages in, markup out.
 import type { CallView } from './model';
 import { escapeHtml } from './html';
-import type { LadderMessage } from './sip-log';
+import { timeMicros as micros, type LadderMessage } from './sip-log';
 
 const COLUMN_GAP = 230;
 const LEFT = 150;
@@ -21,12 +21,6 @@ export function ladderHosts(messages: readonly LadderMessage[]): string[] {
     for (const ip of [m.from.ip, m.to.ip]) if (!hosts.includes(hostKey(ip))) hosts.push(hostKey(ip));
   }
   return hosts;
-}
-
-function micros(timestamp: string): number {
-  const m = /\.(\d+)Z$/.exec(timestamp);
-  const fraction = Number((m?.[1] ?? '').padEnd(6, '0').slice(0, 6));
-  return Math.floor(Date.parse(timestamp) / 1000) * 1_000_000 + fraction;
 }
 
 /** "+1.234567 s" after the first message. */

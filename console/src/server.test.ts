@@ -98,6 +98,33 @@ void test('without a token only a localhost Host header is served (DNS rebinding
   }
 });
 
+void test('a call page draws its ladder from sip-log.jsonl when the directory has one', async () => {
+  const store = await demoStore();
+  const d = store.dir;
+  const call = syntheticCall(1);
+  const txn = (cseq: number, method: string, status: number, at: string): string =>
+    JSON.stringify({
+      '@timestamp': at,
+      event: { kind: 'event', dataset: 'sipward.sip', id: `t${cseq}` },
+      source: { ip: '198.51.0.1', port: 5060 },
+      destination: { ip: '203.0.113.5', port: 5060 },
+      sip: { method, call_id: call.call_id, cseq, status_code: status, timings: { final_ms: 3 } },
+    });
+  writeFileSync(
+    join(d, 'sip-log.jsonl'),
+    [txn(2, 'BYE', 200, '2026-11-01T00:00:09Z'), txn(1, 'INVITE', 486, '2026-11-01T00:00:05Z')].join('\n') + '\n',
+  );
+  const { base, server } = await serve(await DirectoryStore.open(d));
+  try {
+    const page = await (await fetch(`${base}/calls/${call.event.id}`)).text();
+    assert.ok(!page.includes('No SIP transaction log'));
+    const labels = [...page.matchAll(/<text class="label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    assert.deepEqual(labels, ['INVITE', '486 INVITE', 'BYE', '200 BYE']);
+  } finally {
+    server.close();
+  }
+});
+
 void test('alert text from the wire is escaped, never markup', async () => {
   const { base, server } = await serve(await demoStore());
   try {
