@@ -1,7 +1,7 @@
 //! The console's data from the analyzer's Elasticsearch indexes (I/O edge): alerts behind
 //! `logs-sipward.alert-<ns>`, call records in `logs-sipward.call-<ns>`, the SIP transaction log in
 //! `logs-sipward.sip-<ns>` when it exists. Filters become term/range queries; counts are aggregations.
-import type { Client } from '@elastic/elasticsearch';
+import { isIP } from 'node:net';
 import { SipwardError } from '../../lib/src/errors';
 import { createElasticClient, type ElasticClientOptions } from '../../analyzer/src/index/es-client';
 import { writeName } from '../../analyzer/src/index/templates';
@@ -31,6 +31,8 @@ const FRAUD_PAGE = 5_000;
 const LINKED_MAX = 200;
 
 type Query = Record<string, unknown>;
+/** The client of the one Elasticsearch adapter (no direct import of the library here). */
+type Client = ReturnType<typeof createElasticClient>;
 
 export interface ElasticStoreOptions {
   client: ElasticClientOptions;
@@ -61,7 +63,8 @@ export function alertFilter(q: AlertQuery): Query {
   if (q.severity !== undefined) filter.push(term('event.severity', q.severity));
   if (q.signature !== undefined) filter.push(term('rule.id', q.signature));
   if (q.theme !== undefined) filter.push(term('sipward.fs38.theme', q.theme));
-  if (q.source !== undefined) filter.push(term('source.ip', q.source));
+  // source.ip is an ip field: a term that is no address would be a 400, and matches nothing anyway.
+  if (q.source !== undefined) filter.push(isIP(q.source) === 0 ? { match_none: {} } : term('source.ip', q.source));
   if (q.account !== undefined) filter.push(term('user.name', q.account));
   if (q.campaign !== undefined) filter.push(term('sipward.campaign.id', q.campaign));
   return { bool: { filter } };

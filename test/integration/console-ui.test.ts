@@ -101,6 +101,7 @@ async function checkConsole(ui: RunningUi, label: string): Promise<void> {
     ['account=alice', (a) => a.user?.name === 'alice'],
     ['source=10.77.0.66', (a) => a.source?.ip === '10.77.0.66'],
     ['source=192.0.2.1', () => false],
+    ['source=not-an-ip', () => false],
     ['from=2026-11-28T18:10:10', (a) => Date.parse(a['@timestamp']) >= Date.parse('2026-11-28T18:10:10Z')],
     [
       'severity=47&account=alice&to=2026-11-28T18:10:20',
