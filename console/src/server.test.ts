@@ -125,6 +125,52 @@ void test('a call page draws its ladder from sip-log.jsonl when the directory ha
   }
 });
 
+void test('an alert with the evidence extensions: raw text, roles, aggregates, campaign, call ids', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'sipward-server-ext-'));
+  const alert = syntheticAlert(5);
+  const rich = {
+    ...alert,
+    sipward: {
+      ...alert.sipward,
+      evidence: alert.sipward.evidence.map((e, i) => ({
+        ...e,
+        role: i === 1 ? 'threshold' : 'first',
+        source: { ip: '198.51.0.5', port: 5060 },
+        destination: { ip: '203.0.113.10', port: 5060 },
+        raw: `REGISTER sip:x SIP/2.0\r\nX-Evil: </script><script>alert(3)</script>\r\n`,
+      })),
+      aggregates: {
+        'user.name': {
+          top: [{ value: 'user5', count: 7 }],
+          distinct: 3,
+          first_seen: alert.event.start,
+          last_seen: alert.event.end,
+        },
+      },
+      call_ids: ['call-2'],
+      campaign: { id: 'camp-42' },
+    },
+  };
+  writeFileSync(join(d, 'alerts.jsonl'), JSON.stringify(rich) + '\n');
+  writeFileSync(join(d, 'calls.jsonl'), JSON.stringify(syntheticCall(2)) + '\n');
+  const { base, server } = await serve(await DirectoryStore.open(d));
+  try {
+    const page = await (await fetch(`${base}/alerts/${alert.event.id}`)).text();
+    assert.match(page, /<td>user\.name<\/td>\s*<td class="num">3<\/td>\s*<td>user5 \(7\)<\/td>/);
+    assert.match(page, /href="\/\?campaign=camp-42"/);
+    assert.match(page, /data-id="call00000002"/, 'linked through sipward.call_ids');
+    assert.match(page, /<td>threshold<\/td>/);
+    const json = /<script type="application\/json" id="ladder-messages">([^<]*)<\/script>/.exec(page)?.[1];
+    assert.ok(json !== undefined, 'the raw texts stay inside their JSON block');
+    const texts = JSON.parse(json) as string[];
+    assert.equal(texts.length, 3);
+    assert.match(texts[0] ?? '', /X-Evil: <\/script><script>alert\(3\)<\/script>/);
+    assert.equal((await (await fetch(`${base}/?campaign=camp-42`)).text()).match(/class="alert-row"/g)?.length, 1);
+  } finally {
+    server.close();
+  }
+});
+
 void test('alert text from the wire is escaped, never markup', async () => {
   const { base, server } = await serve(await demoStore());
   try {
