@@ -2,9 +2,11 @@
 //! measured in the same run as Suricata 7 (SIP parser only, --runmode single) and tshark, each
 //! pinned to one core. Prints a markdown table and writes bench/out/results.json.
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
+//!   `npm run bench -- --only console` runs only the console part (bench/console.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consoleTable, runConsoleBenchmarks } from './console';
 import { runEngineBenchmarks } from './engine';
 import { runMicroBenchmarks } from './micro';
 import { pipelineTable, runPipelineBenchmarks } from './pipeline';
@@ -161,6 +163,18 @@ function fmt(n: number): string {
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
+  const only = process.argv.indexOf('--only');
+  if (only !== -1) {
+    if (process.argv[only + 1] !== 'console')
+      throw new Error(`--only takes console, got "${process.argv[only + 1] ?? ''}"`);
+    const consoleBench = await runConsoleBenchmarks(out);
+    process.stdout.write(consoleTable(consoleBench).join('\n') + '\n');
+    writeFileSync(
+      join(out, 'results-console.json'),
+      JSON.stringify({ date: new Date().toISOString(), consoleBench }, null, 2),
+    );
+    return;
+  }
   if (!have('suricata') && process.getuid?.() === 0) sh('bash', [join(root, 'bench', 'install-peers.sh')]);
   const mixed = makeCapture('mixed-udp-tcp', messages, 0.3);
   const udp = makeCapture('udp-only', messages, 0);
@@ -230,11 +244,17 @@ async function main(): Promise<void> {
   // Real broker + Elasticsearch; skipped with a note when SIPWARD_BENCH_PIPELINE=0 or they are down.
   const pipeline = await runPipelineBenchmarks();
   lines.push('', ...pipelineTable(pipeline));
+  const consoleBench = await runConsoleBenchmarks(out);
+  lines.push('', ...consoleTable(consoleBench));
   const table = lines.join('\n');
   process.stdout.write(table + '\n');
   writeFileSync(
     join(out, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline }, null, 2),
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline, console: consoleBench },
+      null,
+      2,
+    ),
   );
 }
 

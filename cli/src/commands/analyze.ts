@@ -10,6 +10,8 @@ import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { progressReporter } from '../progress';
 import { openOutputFile } from '../output-file';
+import { outDirPath, prepareOutDir } from '../out-dir';
+import { SipwardError } from '../../../lib/src/errors';
 
 interface AnalyzeFlags extends InputFlags {
   format?: 'jsonl' | 'table';
@@ -19,6 +21,7 @@ interface AnalyzeFlags extends InputFlags {
   calls?: string;
   sipLog?: string;
   sipLogMode: SipLogMode;
+  outDir?: string;
 }
 
 export function analyzeCommand(): Command {
@@ -55,15 +58,23 @@ export function analyzeCommand(): Command {
         .choices(SIP_LOG_MODES)
         .default('all'),
     )
+    .option(
+      '--out-dir <dir>',
+      'write alerts.jsonl, calls.jsonl and sip-log.jsonl into this directory (created if absent): the input of `sipward ui --from`',
+    )
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyze');
       const progress = progressReporter();
       try {
         const input = toDecodeInputOptions('analyze', captures, flags, log, progress.update);
         const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
-        const toTerminal = flags.out === undefined && process.stdout.isTTY === true;
-        const format = flags.format ?? (toTerminal ? 'table' : 'jsonl');
-        const out = flags.out === undefined ? process.stdout : openOutputFile(flags.out, 'alerts');
+        const files = outputFiles(flags);
+        const toTerminal = files.alerts === undefined && process.stdout.isTTY === true;
+        const format =
+          files.alerts !== undefined && flags.outDir !== undefined
+            ? 'jsonl'
+            : (flags.format ?? (toTerminal ? 'table' : 'jsonl'));
+        const out = files.alerts === undefined ? process.stdout : openOutputFile(files.alerts, 'alerts');
         const summary = await runAnalyze({
           ...input,
           ...config,
@@ -71,10 +82,10 @@ export function analyzeCommand(): Command {
           formatAlert: format === 'table' ? (a) => alertTableRow(a) + '\n' : (a) => JSON.stringify(a) + '\n',
           ...(format === 'table' ? { header: ALERT_TABLE_HEADER + '\n' } : {}),
           out,
-          endOutput: flags.out !== undefined,
-          ...(flags.calls !== undefined ? { callsOut: openOutputFile(flags.calls, 'call records') } : {}),
-          ...(flags.sipLog !== undefined && flags.sipLogMode !== 'none'
-            ? { sipLogOut: openOutputFile(flags.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
+          endOutput: files.alerts !== undefined,
+          ...(files.calls !== undefined ? { callsOut: openOutputFile(files.calls, 'call records') } : {}),
+          ...(files.sipLog !== undefined && flags.sipLogMode !== 'none'
+            ? { sipLogOut: openOutputFile(files.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
             : {}),
         });
         progress.stop();
@@ -98,4 +109,24 @@ export function analyzeCommand(): Command {
         releaseLiveCapture(flags);
       }
     });
+}
+
+/** Where alerts, call records and the SIP log go: `--out`/`--calls`/`--sip-log`, or the fixed names inside `--out-dir`. */
+function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; sipLog?: string } {
+  if (flags.outDir === undefined) return { alerts: flags.out, calls: flags.calls, sipLog: flags.sipLog };
+  if (flags.out !== undefined || flags.calls !== undefined || flags.sipLog !== undefined) {
+    throw new SipwardError(
+      'SIPWARD_USAGE',
+      '--out-dir names the alert, call and SIP log files itself: drop --out/--calls/--sip-log',
+    );
+  }
+  if (flags.format === 'table') {
+    throw new SipwardError('SIPWARD_USAGE', '--out-dir writes JSONL (alerts.jsonl): drop --format table');
+  }
+  prepareOutDir(flags.outDir);
+  return {
+    alerts: outDirPath(flags.outDir, 'alerts'),
+    calls: outDirPath(flags.outDir, 'calls'),
+    sipLog: outDirPath(flags.outDir, 'sipLog'),
+  };
 }

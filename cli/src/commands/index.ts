@@ -5,6 +5,8 @@ import { decodeCommand } from './decode';
 import { extractCommand } from './extract';
 import { reportCommand } from './report';
 import { rulesCommand } from './rules';
+import { uiCommand } from './ui';
+import { kibanaCommand } from './kibana';
 
 export function registerCommands(program: Command): void {
   program.addCommand(analyzeCommand());
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(rulesCommand());
   program.addCommand(reportCommand());
   program.addCommand(extractCommand());
+  program.addCommand(uiCommand());
+  program.addCommand(kibanaCommand());
 }

@@ -1,0 +1,53 @@
+// `sipward analyze --out-dir DIR` on the demo capture: the same alerts and call records as
+// `--out`/`--calls`, under the fixed names `sipward ui --from DIR` reads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from '../../../collectors/src/test-support/frames';
+
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const SIPWARD = join(ROOT, 'bin', 'sipward.js');
+const CAPTURE = 'samples/demo-attacks.pcap';
+
+function sipward(args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+void test('analyze --out-dir writes alerts.jsonl and calls.jsonl equal to --out and --calls', () => {
+  const base = tempDir();
+  const dir = join(base, 'nested', 'out');
+  const viaDir = sipward(['analyze', CAPTURE, '--out-dir', dir]);
+  assert.equal(viaDir.status, 0, viaDir.stderr);
+  const viaFiles = sipward([
+    'analyze',
+    CAPTURE,
+    '--format',
+    'jsonl',
+    '--out',
+    join(base, 'a.jsonl'),
+    '--calls',
+    join(base, 'c.jsonl'),
+  ]);
+  assert.equal(viaFiles.status, 0, viaFiles.stderr);
+  const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8');
+  assert.equal(alerts, readFileSync(join(base, 'a.jsonl'), 'utf8'));
+  assert.equal(readFileSync(join(dir, 'calls.jsonl'), 'utf8'), readFileSync(join(base, 'c.jsonl'), 'utf8'));
+  assert.ok(alerts.trim().split('\n').length >= 8, 'the demo capture has at least 8 alerts');
+});
+
+void test('analyze --out-dir refuses --out, --format table and a path that is a file, with exit 2', () => {
+  const base = tempDir();
+  const file = join(base, 'plain-file');
+  writeFileSync(file, 'x');
+  const withOut = sipward(['analyze', CAPTURE, '--out-dir', base, '--out', join(base, 'x')]);
+  assert.equal(withOut.status, 2);
+  assert.match(withOut.stderr, /--out-dir names the alert and call files itself/);
+  const table = sipward(['analyze', CAPTURE, '--out-dir', base, '--format', 'table']);
+  assert.equal(table.status, 2);
+  const notDir = sipward(['analyze', CAPTURE, '--out-dir', join(file, 'sub')]);
+  assert.equal(notDir.status, 2);
+  assert.match(notDir.stderr, /^sipward: cannot create output directory .*ENOTDIR/);
+});

@@ -1,0 +1,44 @@
+// `sipward ui` and `sipward kibana` usage errors: one line on stderr, exit 2, before serving anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from '../../../collectors/src/test-support/frames';
+
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const SIPWARD = join(ROOT, 'bin', 'sipward.js');
+
+function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+void test('ui refuses a public bind without a token, two sources, a bad port and an empty token file', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'alerts.jsonl'), '');
+  const emptyToken = join(dir, 'token');
+  writeFileSync(emptyToken, '\n');
+  const cases: Array<[string[], RegExp]> = [
+    [['--from', dir, '--host', '0.0.0.0'], /--host 0\.0\.0\.0 is not loopback: give --auth-token-file too/],
+    [['--from', dir, '--elasticsearch', 'http://127.0.0.1:9200'], /give --from DIR or --elasticsearch URL, not both/],
+    [['--from', dir, '--port', '70000'], /--port 70000 is not a TCP port/],
+    [['--from', dir, '--auth-token-file', emptyToken], /console token file .* is empty/],
+    [['--elasticsearch', 'http://127.0.0.1:9200', '--namespace', 'Bad-NS'], /namespace "Bad-NS" may only hold/],
+  ];
+  for (const [args, message] of cases) {
+    const r = sipward(['ui', ...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+});
+
+void test('kibana export prints the committed saved objects; import needs a reachable Kibana', () => {
+  const r = sipward(['kibana', 'export']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, readFileSync(join(ROOT, 'kibana', 'sipward.ndjson'), 'utf8'));
+  const bad = sipward(['kibana', 'import', '--kibana', 'not-a-url']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^sipward: --kibana not-a-url is not a URL \(SIPWARD_USAGE\)\n$/);
+});
