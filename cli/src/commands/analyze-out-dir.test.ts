@@ -16,7 +16,7 @@ function sipward(args: string[]): { status: number | null; stderr: string } {
   return { status: r.status, stderr: r.stderr };
 }
 
-void test('analyze --out-dir writes alerts.jsonl and calls.jsonl equal to --out and --calls', () => {
+void test('analyze --out-dir writes alerts.jsonl, calls.jsonl and sip-log.jsonl equal to --out, --calls and --sip-log', () => {
   const base = tempDir();
   const dir = join(base, 'nested', 'out');
   const viaDir = sipward(['analyze', CAPTURE, '--out-dir', dir]);
@@ -30,11 +30,16 @@ void test('analyze --out-dir writes alerts.jsonl and calls.jsonl equal to --out 
     join(base, 'a.jsonl'),
     '--calls',
     join(base, 'c.jsonl'),
+    '--sip-log',
+    join(base, 's.jsonl'),
   ]);
   assert.equal(viaFiles.status, 0, viaFiles.stderr);
   const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8');
   assert.equal(alerts, readFileSync(join(base, 'a.jsonl'), 'utf8'));
   assert.equal(readFileSync(join(dir, 'calls.jsonl'), 'utf8'), readFileSync(join(base, 'c.jsonl'), 'utf8'));
+  const sipLog = readFileSync(join(dir, 'sip-log.jsonl'), 'utf8');
+  assert.equal(sipLog, readFileSync(join(base, 's.jsonl'), 'utf8'));
+  assert.ok(sipLog.length > 0, 'the demo capture has SIP transactions');
   assert.ok(alerts.trim().split('\n').length >= 8, 'the demo capture has at least 8 alerts');
 });
 
@@ -44,7 +49,7 @@ void test('analyze --out-dir refuses --out, --format table and a path that is a 
   writeFileSync(file, 'x');
   const withOut = sipward(['analyze', CAPTURE, '--out-dir', base, '--out', join(base, 'x')]);
   assert.equal(withOut.status, 2);
-  assert.match(withOut.stderr, /--out-dir names the alert and call files itself/);
+  assert.match(withOut.stderr, /--out-dir names the alert, call and SIP log files itself/);
   const table = sipward(['analyze', CAPTURE, '--out-dir', base, '--format', 'table']);
   assert.equal(table.status, 2);
   const notDir = sipward(['analyze', CAPTURE, '--out-dir', join(file, 'sub')]);
