@@ -2,6 +2,8 @@
 //! whole incident, oriented as the attack flows (for a response, the requester is the source).
 //! Bounded per field; past the bound new values are still counted as distinct but not remembered.
 import type { AlertAggregate } from '../../../schema/src/alert';
+import type { SipEvent } from '../../../schema/src/sip-event';
+import type { TxnInfo } from '../state/transaction-table';
 import type { EvidenceParts } from './evidence';
 
 export const AGGREGATE_FIELDS = [
@@ -31,10 +33,13 @@ class FieldTally {
   readonly values = new Map<string, ValueStats>();
   distinct = 0;
   capped = false;
+  /** Floods repeat one value: the last one's stats skip the map lookup. */
+  private lastValue: string | undefined;
+  private lastStats: ValueStats | undefined;
 
   /** True when the value is new to the incident. */
   add(value: string, ms: number, at: string): boolean {
-    const s = this.values.get(value);
+    const s = value === this.lastValue ? this.lastStats : this.values.get(value);
     if (s !== undefined) {
       s.count++;
       if (ms >= s.lastMs) {
@@ -45,6 +50,8 @@ class FieldTally {
         s.firstMs = ms;
         s.first = at;
       }
+      this.lastValue = value;
+      this.lastStats = s;
       return false;
     }
     this.distinct++;
@@ -52,7 +59,10 @@ class FieldTally {
       this.capped = true;
       return true;
     }
-    this.values.set(value, { count: 1, firstMs: ms, lastMs: ms, first: at, last: at });
+    const fresh = { count: 1, firstMs: ms, lastMs: ms, first: at, last: at };
+    this.values.set(value, fresh);
+    this.lastValue = value;
+    this.lastStats = fresh;
     return true;
   }
 
@@ -84,24 +94,60 @@ export class IncidentTally {
   private readonly fields = new Map<AggregateField, FieldTally>();
   /** Call ids in order of first appearance (bounded), for links to call records. */
   readonly callIds: string[] = [];
-  private readonly seenIds = new Set<string>();
 
-  /** Counts one event at event time `ms`; returns its Call-ID when the incident had not seen it yet. */
+  /** Counts one event's facts at event time `ms`; returns its Call-ID when the incident had not seen it yet. */
   add(p: EvidenceParts, ms: number): string | undefined {
-    // Skip a repeat of the same event (a kind may hand the crossing event in twice).
-    if (this.seenIds.has(p.id)) return undefined;
-    if (this.seenIds.size < MAX_VALUES_PER_FIELD) this.seenIds.add(p.id);
-    const at = p.timestamp;
-    this.count('source.ip', p.isResponse ? p.dstIp : p.srcIp, ms, at);
-    this.count('destination.ip', p.isResponse ? p.srcIp : p.dstIp, ms, at);
-    this.count('user.name', p.user, ms, at);
-    this.count('user_agent.original', p.userAgent, ms, at);
-    this.count('sip.request_uri_user', p.requestUriUser, ms, at);
-    if (p.callId === undefined || p.callId === '') return undefined;
-    const isNew = this.count('sip.call_id', p.callId, ms, at);
+    return this.addFacts(
+      p.timestamp,
+      ms,
+      p.isResponse,
+      p.srcIp,
+      p.dstIp,
+      p.user,
+      p.userAgent,
+      p.requestUriUser,
+      p.callId,
+    );
+  }
+
+  /** The same straight from the event (incidents after their crossing: no intermediate object per event). */
+  addEvent(event: SipEvent, txn: TxnInfo, ms: number): string | undefined {
+    const sip = event.sip;
+    const isResponse = sip.type === 'response';
+    return this.addFacts(
+      event['@timestamp'],
+      ms,
+      isResponse,
+      event.source.ip,
+      event.destination.ip,
+      sip.auth?.username ?? (isResponse ? txn.request_auth_username : undefined) ?? sip.from?.user,
+      isResponse ? txn.request_user_agent : sip.user_agent,
+      isResponse ? undefined : sip.request_uri_user,
+      sip.call_id,
+    );
+  }
+
+  private addFacts(
+    at: string,
+    ms: number,
+    isResponse: boolean,
+    srcIp: string,
+    dstIp: string,
+    user: string | undefined,
+    userAgent: string | undefined,
+    requestUriUser: string | undefined,
+    callId: string | undefined,
+  ): string | undefined {
+    this.count('source.ip', isResponse ? dstIp : srcIp, ms, at);
+    this.count('destination.ip', isResponse ? srcIp : dstIp, ms, at);
+    this.count('user.name', user, ms, at);
+    this.count('user_agent.original', userAgent, ms, at);
+    this.count('sip.request_uri_user', requestUriUser, ms, at);
+    if (callId === undefined || callId === '') return undefined;
+    const isNew = this.count('sip.call_id', callId, ms, at);
     if (!isNew) return undefined;
-    if (this.callIds.length < MAX_ALERT_CALL_IDS) this.callIds.push(p.callId);
-    return p.callId;
+    if (this.callIds.length < MAX_ALERT_CALL_IDS) this.callIds.push(callId);
+    return callId;
   }
 
   /** Distinct values of a field (0 when none was seen). */

@@ -7,7 +7,7 @@ import type { SipEvent } from '../../../schema/src/sip-event';
 import type { CompiledSignature } from '../engine/compile-signature';
 import type { Incident } from '../engine/incidents';
 import { ATTACK_TACTICS } from './attack-tactics';
-import { toEvidence } from './evidence';
+import { partsOf, toEvidence } from './evidence';
 
 /** Values listed in related.ip / related.user. */
 const MAX_RELATED = 100;
@@ -75,8 +75,9 @@ function evidenceOf(incident: Incident): AlertEvidence[] {
   for (const p of incident.firstEvidence) push(p, 'first');
   push(incident.thresholdEvidence, 'threshold');
   const last = incident.lastEvidence;
-  for (let i = 0; i < last.length; i++)
-    push(last[(incident.lastHead + i) % last.length] as (typeof last)[number], 'last');
+  for (let i = 0; i < last.length; i++) {
+    push(partsOf(last[(incident.lastHead + i) % last.length] as SipEvent), 'last');
+  }
   return out;
 }
 

@@ -32,8 +32,8 @@ export interface Incident {
   /** Evidence shown in the alert: the first events (message text kept), the crossing one, the latest. */
   readonly firstEvidence: EvidenceParts[];
   readonly thresholdEvidence: EvidenceParts;
-  /** Ring of the latest events after the crossing; `lastHead` is its oldest slot once full. */
-  readonly lastEvidence: EvidenceParts[];
+  /** Ring of the latest events after the crossing (a handful per incident); `lastHead` is its oldest slot once full. */
+  readonly lastEvidence: SipEvent[];
   lastHead: number;
   /** Aggregates and call ids over every event counted. */
   readonly tally: IncidentTally;
@@ -149,7 +149,8 @@ export class IncidentBook {
       lastEmitMs: now,
       dirty: false,
     };
-    for (const p of sample.tallied) this.tally(incident, p, eventTimeMs(p.timestamp));
+    // The kinds push the crossing event into their sample too: count it once.
+    for (const p of sample.tallied) if (p.id !== crossing.id) this.tally(incident, p, eventTimeMs(p.timestamp));
     this.tally(incident, crossing, now);
     this.open.set(key, incident);
     this.opened++;
@@ -161,13 +162,14 @@ export class IncidentBook {
   add(incident: Incident, event: SipEvent, txn: Enrichment, now: number, n = 1): void {
     incident.count += n;
     if (now > incident.endMs) incident.endMs = now;
-    const parts = partsOf(event, txn.txn, true);
-    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(parts);
+    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(event);
     else {
-      incident.lastEvidence[incident.lastHead] = parts;
+      incident.lastEvidence[incident.lastHead] = event;
       incident.lastHead = (incident.lastHead + 1) % LAST_EVIDENCE;
     }
-    this.tally(incident, parts, eventTimeMs(parts.timestamp));
+    this.options.onEvent?.(incident.id, event.event.id);
+    const newCallId = incident.tally.addEvent(event, txn.txn, eventTimeMs(event['@timestamp']));
+    if (newCallId !== undefined) this.options.onCall?.(incident.id, newCallId);
     incident.lastEvent = event;
     incident.lastTxn = copyTxn(txn);
     incident.dirty = true;

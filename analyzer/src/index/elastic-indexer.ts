@@ -11,6 +11,7 @@ import {
   alertTemplate,
   callTemplate,
   dataset,
+  sipTemplate,
   firstIndexName,
   ingestPipeline,
   INGEST_PIPELINE,
@@ -67,6 +68,9 @@ export interface SetupResult {
   calls: CallMode;
   alertAlias: string;
   callTarget: string;
+  /** Only with `sipLog`: where SIP transaction records go, as call records do. */
+  sip?: CallMode;
+  sipTarget?: string;
 }
 
 export interface BackoffOptions {
@@ -85,6 +89,8 @@ export interface ElasticIndexerOptions {
   connection?: ElasticClientOptions;
   /** Data stream namespace (default `default`). */
   namespace?: string;
+  /** Also set up `logs-sipward.sip-<ns>` for the SIP transaction log (target `sip`). */
+  sipLog?: boolean;
   logger: Logger;
   maxBulkBytes?: number;
   maxBulkDocs?: number;
@@ -161,7 +167,7 @@ const TRANSIENT_ITEM_TYPES = new Set([
 /** What to do with one bulk item, from its status and error. */
 export function classifyItem(target: Target, status: number, error: BulkItemError | undefined): ItemOutcome {
   if (error === undefined && status >= 200 && status < 300) return 'indexed';
-  if (status === 409 && target === 'call') return 'duplicate'; // create of an id already there
+  if (status === 409 && target !== 'alert') return 'duplicate'; // create of an id already there
   // 401/403: credentials or privileges — an outage to fix, not bad data to dead-letter.
   if (status === 429 || status >= 500 || status === 401 || status === 403) return 'retry';
   if (error?.type !== undefined && TRANSIENT_ITEM_TYPES.has(error.type)) return 'retry';
@@ -258,6 +264,7 @@ export class ElasticIndexer {
   private readonly client: Client;
   private readonly ownsClient: boolean;
   readonly namespace: string;
+  private readonly sipLog: boolean;
   private readonly logger: Logger;
   private readonly maxBulkBytes: number;
   private readonly maxBulkDocs: number;
@@ -283,6 +290,7 @@ export class ElasticIndexer {
       throw new SipwardError('SIPWARD_CONFIG_INVALID', 'ElasticIndexer needs a client or connection options');
     }
     this.namespace = options.namespace ?? 'default';
+    this.sipLog = options.sipLog === true;
     this.logger = options.logger;
     this.maxBulkBytes = options.maxBulkBytes ?? MAX_BULK_BYTES;
     this.maxBulkDocs = options.maxBulkDocs ?? MAX_BULK_DOCS;
@@ -307,8 +315,15 @@ export class ElasticIndexer {
     await this.putTemplate(alertTemplate(pipeline));
     await this.ensureAliasIndex('alert');
 
-    const calls = await this.callMode(pipeline);
-    this.mode = { ingested, calls, alertAlias, callTarget };
+    const calls = await this.streamMode('call', pipeline);
+    const sip = this.sipLog ? await this.streamMode('sip', pipeline) : undefined;
+    this.mode = {
+      ingested,
+      calls,
+      alertAlias,
+      callTarget,
+      ...(sip !== undefined ? { sip, sipTarget: writeName('sip', this.namespace) } : {}),
+    };
     this.logger.info(
       { alerts: alertAlias, calls: callTarget, call_mode: calls, ingested_by: ingested },
       `Elasticsearch ready: alerts → alias ${alertAlias}, call records → ${calls === 'data_stream' ? 'data stream' : 'alias'} ${callTarget}, event.ingested set by ${ingested === 'pipeline' ? `ingest pipeline ${INGEST_PIPELINE}` : 'the indexer (no ingest processors on this server)'}`,
@@ -345,7 +360,7 @@ export class ElasticIndexer {
   /** Makes everything written so far searchable (tests). */
   async refresh(): Promise<void> {
     const mode = this.mode;
-    const names = mode !== undefined ? [mode.alertAlias, mode.callTarget] : [];
+    const names = mode !== undefined ? [mode.alertAlias, mode.callTarget, ...(mode.sipTarget ?? [])] : [];
     if (names.length === 0) return;
     await this.client.indices.refresh(
       { index: names, ignore_unavailable: true, allow_no_indices: true },
@@ -372,11 +387,15 @@ export class ElasticIndexer {
   }
 
   private prepare(d: IndexDoc, mode: SetupResult): Prepared {
-    const index = d.target === 'alert' ? mode.alertAlias : mode.callTarget;
-    // Alerts overwrite (update while the incident is open); call records are written once.
+    if (d.target === 'sip' && mode.sipTarget === undefined) {
+      throw new SipwardError('SIPWARD_USAGE', 'ElasticIndexer: SIP transaction records need the sipLog option');
+    }
+    const index =
+      d.target === 'alert' ? mode.alertAlias : d.target === 'call' ? mode.callTarget : (mode.sipTarget as string);
+    // Alerts overwrite (update while the incident is open); call and transaction records are written once.
     const op = d.target === 'alert' ? 'index' : 'create';
     // require_alias: a missing alias must not auto-create a concrete index under the alias's name.
-    const requireAlias = d.target === 'alert' || mode.calls === 'alias';
+    const requireAlias = d.target === 'alert' || (d.target === 'call' ? mode.calls : mode.sip) === 'alias';
     const action = JSON.stringify({
       [op]: { _index: index, _id: d.id, ...(requireAlias ? { require_alias: true } : {}) },
     });
@@ -557,8 +576,9 @@ export class ElasticIndexer {
    * Data stream when the server takes the template and a write creates the stream (probed with a
    * document that is rejected after the stream exists, so nothing is indexed); index + alias otherwise.
    */
-  private async callMode(pipeline: { pipeline?: string }): Promise<CallMode> {
-    const name = writeName('call', this.namespace);
+  private async streamMode(target: 'call' | 'sip', pipeline: { pipeline?: string }): Promise<CallMode> {
+    const name = writeName(target, this.namespace);
+    const template = target === 'call' ? callTemplate : sipTemplate;
     const existing = async (): Promise<'data_stream' | 'alias' | 'index' | undefined> => {
       let r;
       try {
@@ -576,7 +596,7 @@ export class ElasticIndexer {
     };
     let refused: string | undefined;
     try {
-      await this.putTemplate(callTemplate({ ...pipeline, dataStream: true }));
+      await this.putTemplate(template({ ...pipeline, dataStream: true }));
     } catch (e) {
       if (e instanceof ClosedError) throw e;
       refused = `the data stream template was refused (${errorText(e)})`;
@@ -603,11 +623,11 @@ export class ElasticIndexer {
       refused = 'a write did not create the data stream';
     }
     this.logger.warn(
-      { reason: refused },
-      'Elasticsearch without data streams: call records go to an index behind a write alias',
+      { reason: refused, target: name },
+      `Elasticsearch without data streams: ${target === 'call' ? 'call records' : 'SIP transaction records'} go to an index behind a write alias`,
     );
-    await this.putTemplate(callTemplate({ ...pipeline, dataStream: false }));
-    await this.ensureAliasIndex('call');
+    await this.putTemplate(template({ ...pipeline, dataStream: false }));
+    await this.ensureAliasIndex(target);
     return 'alias';
   }
 

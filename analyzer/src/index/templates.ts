@@ -30,7 +30,8 @@ export interface IndexTemplateBody {
   _meta: Record<string, string>;
 }
 
-export type Target = 'alert' | 'call';
+/** `sip`: the SIP transaction log, written once per transaction like call records. */
+export type Target = 'alert' | 'call' | 'sip';
 
 /** Above the built-in `logs-*-*` (100) and Fleet (≤ 200) templates, as the ECS guidance asks (> 500). */
 export const TEMPLATE_PRIORITY = 600;

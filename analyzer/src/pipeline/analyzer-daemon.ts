@@ -47,6 +47,8 @@ export interface AnalyzerDaemonOptions {
   /** Out-of-order tolerance within one input partition. Default 100 ms of event time. */
   latenessMs?: number;
   maxGroupsPerSignature?: number;
+  /** Index the SIP transaction log into `logs-sipward.sip-<ns>` (`--sip-log-mode all`). Default off. */
+  sipLog?: boolean;
 }
 
 export interface AnalyzerDaemonStats {
@@ -150,6 +152,7 @@ export class AnalyzerDaemon {
     this.indexer = new ElasticIndexer({
       connection: options.elasticsearch,
       namespace: options.namespace,
+      sipLog: options.sipLog === true,
       logger: options.log,
     });
   }
@@ -212,6 +215,7 @@ export class AnalyzerDaemon {
           keyedPartitions: this.keyedPartitions,
           enricher: this.options.enricher,
           latenessMs: this.options.latenessMs ?? 100,
+          sipLog: this.options.sipLog === true,
           deliver: (out) => this.deliverDialog(out),
         }),
     });
@@ -353,12 +357,19 @@ export class AnalyzerDaemon {
         }),
       );
     }
-    if (out.calls.length > 0) {
-      const docs: IndexDoc[] = out.calls.map((c) => ({
-        target: 'call',
-        id: c.event.id,
-        doc: c as unknown as Record<string, unknown>,
-      }));
+    if (out.calls.length > 0 || out.transactions.length > 0) {
+      const docs: IndexDoc[] = [
+        ...out.calls.map((c): IndexDoc => ({
+          target: 'call',
+          id: c.event.id,
+          doc: c as unknown as Record<string, unknown>,
+        })),
+        ...out.transactions.map((t): IndexDoc => ({
+          target: 'sip',
+          id: t.event.id,
+          doc: t as unknown as Record<string, unknown>,
+        })),
+      ];
       await this.index(docs);
     }
   }

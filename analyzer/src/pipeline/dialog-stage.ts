@@ -5,10 +5,12 @@
 //! all the state its events need.
 import type { KafkaMessage } from 'kafkajs';
 import type { CallRecord } from '../../../schema/src/call-record';
+import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import { CallTracker } from '../calls/call-tracker';
 import type { CompiledSignature } from '../engine/compile-signature';
 import { copyEnrichment } from '../engine/enrichment';
 import { EventEnricher, type EnricherOptions } from '../engine/event-enricher';
+import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
 import { decodeSipEvent, type KeyedEvent, type KeyedTick, type PoisonReason } from './records';
 import { Router } from './routing';
@@ -33,6 +35,8 @@ export interface DeadLetter {
 export interface DialogOutputs {
   keyed: KeyedOut[];
   calls: CallRecord[];
+  /** SIP transaction log records (only with `sipLog`). */
+  transactions: SipTransaction[];
   dead: DeadLetter[];
 }
 
@@ -45,6 +49,8 @@ export interface DialogTaskOptions {
   latenessMs: number;
   /** Event ids remembered to drop a re-published event (collector restart). */
   dedupeEntries?: number;
+  /** Build the SIP transaction log (transactions are per Call-ID, so per partition like calls). */
+  sipLog?: boolean;
   deliver: (outputs: DialogOutputs) => Promise<void>;
 }
 
@@ -54,14 +60,16 @@ export interface DialogTaskStats {
   poison: Partial<Record<PoisonReason, number>>;
   keyedRecords: number;
   calls: number;
+  transactions: number;
 }
 
 export class DialogTask {
   private readonly enricher: EventEnricher;
   private readonly router: Router;
   private readonly tracker: CallTracker;
+  private readonly sipLog: SipTransactionLog | undefined;
   private readonly seen: LruTable<string, true>;
-  private out: DialogOutputs = { keyed: [], calls: [], dead: [] };
+  private out: DialogOutputs = { keyed: [], calls: [], transactions: [], dead: [] };
   private replaying = false;
   /** Highest event time seen in this partition (ms). */
   streamTime = -Infinity;
@@ -73,7 +81,14 @@ export class DialogTask {
   deliveredTime = -Infinity;
   lag = Infinity;
   lastRecordWallMs = 0;
-  readonly stats: DialogTaskStats = { events: 0, duplicates: 0, poison: {}, keyedRecords: 0, calls: 0 };
+  readonly stats: DialogTaskStats = {
+    events: 0,
+    duplicates: 0,
+    poison: {},
+    keyedRecords: 0,
+    calls: 0,
+    transactions: 0,
+  };
 
   constructor(private readonly options: DialogTaskOptions) {
     this.enricher = new EventEnricher(options.enricher);
@@ -86,6 +101,16 @@ export class DialogTask {
         this.stats.calls++;
       },
     });
+    this.sipLog =
+      options.sipLog === true
+        ? new SipTransactionLog({
+            onTransaction: (record) => {
+              if (this.replaying) return;
+              this.out.transactions.push(record);
+              this.stats.transactions++;
+            },
+          })
+        : undefined;
   }
 
   process(message: KafkaMessage, replaying: boolean): void {
@@ -118,6 +143,7 @@ export class DialogTask {
     const now = this.streamTime;
     const ctx = this.enricher.enrich(event, now);
     this.tracker.process(event);
+    this.sipLog?.process(event);
     const targets = this.router.route(event, ctx);
     if (targets.size === 0 || replaying) return;
     const shared = copyEnrichment(ctx);
@@ -144,6 +170,7 @@ export class DialogTask {
     this.replaying = false;
     if (this.streamTime === -Infinity) return;
     this.tracker.advance(this.streamTime + 32_000);
+    this.sipLog?.advance(this.streamTime + 32_000);
   }
 
   tick(idle: boolean): KeyedTick {
@@ -163,11 +190,11 @@ export class DialogTask {
   private async flushNow(): Promise<boolean> {
     const out = this.out;
     const upTo = this.streamTime;
-    if (out.keyed.length === 0 && out.calls.length === 0 && out.dead.length === 0) {
+    if (out.keyed.length === 0 && out.calls.length === 0 && out.transactions.length === 0 && out.dead.length === 0) {
       this.deliveredTime = upTo;
       return false;
     }
-    this.out = { keyed: [], calls: [], dead: [] };
+    this.out = { keyed: [], calls: [], transactions: [], dead: [] };
     try {
       await this.options.deliver(out);
     } catch (error) {
@@ -175,6 +202,7 @@ export class DialogTask {
       this.out = {
         keyed: [...out.keyed, ...this.out.keyed],
         calls: [...out.calls, ...this.out.calls],
+        transactions: [...out.transactions, ...this.out.transactions],
         dead: [...out.dead, ...this.out.dead],
       };
       throw error;

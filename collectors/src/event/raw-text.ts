@@ -10,10 +10,14 @@ export const REDACTED = '[redacted]';
 const AUTH_HEADER = /^((?:proxy-)?authorization[ \t]*:)(.*)$/gim;
 const DIGEST_RESPONSE = /(\bresponse[ \t]*=[ \t]*)("[^"]*"|[^\s,;]+)/gi;
 const BASIC = /^([ \t]*basic[ \t]+)(\S+)/i;
+const MAYBE_AUTH = /authorization/i;
+const MAYBE_PASSWORD = /pass|pwd/i;
 const PASSWORD = /(\b(?:password|passwd|pwd)[ \t]*[=:][ \t]*)("[^"]*"|[^\s,;&>]+)/gi;
 
 /** Redacts credentials in SIP message text (exported for the tests and for text from other sources). */
 export function redactSipText(text: string): string {
+  // Most messages carry no credentials: two cheap scans decide before the rewriting regexes run.
+  if (!MAYBE_AUTH.test(text) && !MAYBE_PASSWORD.test(text)) return text;
   let out = text.replace(AUTH_HEADER, (_m, name: string, value: string) => {
     const v = BASIC.test(value)
       ? value.replace(BASIC, `$1${REDACTED}`)
