@@ -207,7 +207,13 @@ function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
   };
 }
 
-export function startAnalyzer(o: { topic: string; group: string; namespace: string; config?: string }): Daemon {
+export function startAnalyzer(o: {
+  topic: string;
+  group: string;
+  namespace: string;
+  config?: string;
+  extra?: string[];
+}): Daemon {
   return spawnDaemon([
     '--log-level',
     'info',
@@ -227,6 +233,7 @@ export function startAnalyzer(o: { topic: string; group: string; namespace: stri
     '--stats-interval',
     '5',
     ...(o.config !== undefined ? ['--config', o.config] : []),
+    ...(o.extra ?? []),
   ]);
 }
 

@@ -38,6 +38,7 @@ interface AnalyzerFlags extends MetricsFlags {
   tlsCa?: string;
   tlsInsecure?: boolean;
   statsInterval: number;
+  sipLogMode: 'all' | 'none';
 }
 
 /** Commander names the option in its one-line usage error (exit 2) when this throws. */
@@ -82,6 +83,14 @@ export function analyzerCommand(): Command {
         .argParser(positiveInteger)
         .default(30),
     )
+    .addOption(
+      new Option(
+        '--sip-log-mode <mode>',
+        'SIP transaction log into logs-sipward.sip-<ns>: all or none (alerted: analyze --sip-log only, for now)',
+      )
+        .choices(['all', 'none'])
+        .default('none'),
+    )
     .action(async (flags: AnalyzerFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyzer');
       const kafka = flags.kafka ?? process.env.SIPWARD_KAFKA ?? '';
@@ -121,6 +130,7 @@ export function analyzerCommand(): Command {
         },
         ...(config.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: config.maxGroupsPerSignature } : {}),
         keyedPartitions: flags.keyedPartitions,
+        sipLog: flags.sipLogMode === 'all',
         log,
       });
       if (config.site === undefined) {
