@@ -10,6 +10,7 @@ import { consoleTable, runConsoleBenchmarks } from './console';
 import { runEngineBenchmarks } from './engine';
 import { runMicroBenchmarks } from './micro';
 import { pipelineTable, runPipelineBenchmarks } from './pipeline';
+import { runSipLogBenchmarks } from './sip-log-storage';
 
 const root = join(__dirname, '..', '..');
 const out = join(root, 'bench', 'out');
@@ -246,12 +247,25 @@ async function main(): Promise<void> {
   lines.push('', ...pipelineTable(pipeline));
   const consoleBench = await runConsoleBenchmarks(out);
   lines.push('', ...consoleTable(consoleBench));
+  // SIP transaction log volume and ES storage (alone: node dist/bench/sip-log-storage.js CAPTURE).
+  const sipLog = process.env.SIPWARD_BENCH_SIPLOG === '0' ? [] : await runSipLogBenchmarks(small);
+  if (sipLog.length > 0)
+    lines.push('', '| SIP transaction log | result |', '|---|---|', ...sipLog.map((r) => `| ${r.name} | ${r.value} |`));
   const table = lines.join('\n');
   process.stdout.write(table + '\n');
   writeFileSync(
     join(out, 'results.json'),
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline, console: consoleBench },
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        rows,
+        micro,
+        engine,
+        pipeline,
+        console: consoleBench,
+        sipLog,
+      },
       null,
       2,
     ),
