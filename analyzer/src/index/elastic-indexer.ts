@@ -357,6 +357,83 @@ export class ElasticIndexer {
     return result;
   }
 
+  /**
+   * Alert → calls: adds `alertId` to `alert_ids` of the call records with these Call-IDs that lack
+   * it (a search, then partial updates on their backing indices with optimistic concurrency — the
+   * integ-test build has no scripting). A record not yet searchable, or updated concurrently, is
+   * linked by the alert's next emission (updates while the incident is open, then 'final').
+   * Returns the records changed.
+   */
+  async linkAlertToCalls(alertId: string, callIds: readonly string[]): Promise<number> {
+    const mode = this.mode;
+    if (mode === undefined || callIds.length === 0) return 0;
+    // Call records written a moment ago must be searchable (see the daemon for why this closes the race).
+    await this.untilDone(() =>
+      this.client.indices.refresh({ index: mode.callTarget, ignore_unavailable: true }, this.requestOptions()),
+    );
+    const found = await this.untilDone(() =>
+      this.client.search<{ alert_ids?: string[] }>(
+        {
+          index: mode.callTarget,
+          ignore_unavailable: true,
+          size: callIds.length,
+          seq_no_primary_term: true,
+          _source: ['alert_ids'],
+          query: {
+            bool: { filter: [{ terms: { call_id: [...callIds] } }], must_not: [{ term: { alert_ids: alertId } }] },
+          },
+        },
+        this.requestOptions(),
+      ),
+    );
+    const operations: object[] = [];
+    for (const hit of found.hits.hits) {
+      if (hit._id === undefined || hit._seq_no === undefined || hit._primary_term === undefined) continue;
+      const ids = [...(hit._source?.alert_ids ?? []), alertId];
+      operations.push(
+        { update: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } },
+        { doc: { alert_ids: ids } },
+      );
+    }
+    if (operations.length === 0) return 0;
+    const result = await this.untilDone(() => this.client.bulk({ operations }, this.requestOptions()));
+    return result.items.filter((item) => (item.update?.status ?? 500) < 300).length;
+  }
+
+  /** Call → alerts: the ids of indexed alerts whose `sipward.call_ids` name each Call-ID. */
+  async alertIdsForCalls(callIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const mode = this.mode;
+    if (mode === undefined || callIds.length === 0) return out;
+    const wanted = new Set(callIds);
+    await this.untilDone(() =>
+      this.client.indices.refresh({ index: mode.alertAlias, ignore_unavailable: true }, this.requestOptions()),
+    );
+    const found = await this.untilDone(() =>
+      this.client.search<{ event?: { id?: string }; sipward?: { call_ids?: string[] } }>(
+        {
+          index: mode.alertAlias,
+          ignore_unavailable: true,
+          size: 1000,
+          _source: ['event.id', 'sipward.call_ids'],
+          query: { terms: { 'sipward.call_ids': [...wanted] } },
+        },
+        this.requestOptions(),
+      ),
+    );
+    for (const hit of found.hits.hits) {
+      const id = hit._source?.event?.id;
+      if (id === undefined) continue;
+      for (const callId of hit._source?.sipward?.call_ids ?? []) {
+        if (!wanted.has(callId)) continue;
+        const list = out.get(callId) ?? [];
+        if (!list.includes(id)) list.push(id);
+        out.set(callId, list);
+      }
+    }
+    return out;
+  }
+
   /** Makes everything written so far searchable (tests). */
   async refresh(): Promise<void> {
     const mode = this.mode;

@@ -372,12 +372,43 @@ export class AnalyzerDaemon {
       ];
       await this.index(docs);
     }
+    if (out.calls.length > 0) await this.linkCallsToAlerts(out.calls.map((c) => c.call_id));
+  }
+
+  /**
+   * Call → alerts, after the calls are indexed: alerts already indexed that counted them are added
+   * to their records. Each side writes first and then searches the other (refreshed), so whichever
+   * of an alert and a call is indexed second finds the first: no interleaving leaves both unlinked.
+   */
+  private async linkCallsToAlerts(callIds: string[]): Promise<void> {
+    try {
+      const links = await this.indexer.alertIdsForCalls(callIds);
+      const byAlert = new Map<string, string[]>();
+      for (const [callId, alertIds] of links) {
+        for (const id of alertIds) byAlert.set(id, [...(byAlert.get(id) ?? []), callId]);
+      }
+      for (const [alertId, ids] of byAlert) await this.indexer.linkAlertToCalls(alertId, ids);
+    } catch (error) {
+      this.options.log.warn({ err: String(error) }, 'could not link call records to their alerts');
+    }
   }
 
   private async deliverAlerts(alerts: Alert[]): Promise<void> {
     await this.index(
       alerts.map((a) => ({ target: 'alert', id: a.event.id, doc: a as unknown as Record<string, unknown> })),
     );
+    // Alert → calls: the call records of the Call-IDs its incident counted name it back.
+    // A failed link never holds alerts back: the alert's next emission links again.
+    for (const alert of alerts) {
+      const callIds = alert.sipward.call_ids ?? [];
+      if (callIds.length === 0) continue;
+      await this.indexer.linkAlertToCalls(alert.event.id, callIds).catch((error: unknown) => {
+        this.options.log.warn(
+          { alert: alert.event.id, err: String(error) },
+          'could not link the alert to its call records',
+        );
+      });
+    }
   }
 
   private async index(docs: IndexDoc[]): Promise<void> {
