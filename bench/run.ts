@@ -2,7 +2,8 @@
 //! measured in the same run as Suricata 7 (SIP parser only, --runmode single) and tshark, each
 //! pinned to one core. Prints a markdown table and writes bench/out/results.json.
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
-//!   `npm run bench -- --only console` runs only the console part (bench/console.ts).
+//!   `npm run bench -- --only console` runs only the console part (bench/console.ts),
+//!   `--only siplog` only the SIP transaction log part (bench/sip-log-storage.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,9 +166,21 @@ function fmt(n: number): string {
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const only = process.argv.indexOf('--only');
+  if (only !== -1 && process.argv[only + 1] === 'siplog') {
+    const sipLog = await runSipLogBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3));
+    process.stdout.write(
+      ['| SIP transaction log | result |', '|---|---|', ...sipLog.map((r) => `| ${r.name} | ${r.value} |`)].join('\n') +
+        '\n',
+    );
+    writeFileSync(
+      join(out, 'results-siplog.json'),
+      JSON.stringify({ date: new Date().toISOString(), sipLog }, null, 2),
+    );
+    return;
+  }
   if (only !== -1) {
     if (process.argv[only + 1] !== 'console')
-      throw new Error(`--only takes console, got "${process.argv[only + 1] ?? ''}"`);
+      throw new Error(`--only takes console or siplog, got "${process.argv[only + 1] ?? ''}"`);
     const consoleBench = await runConsoleBenchmarks(out);
     process.stdout.write(consoleTable(consoleBench).join('\n') + '\n');
     writeFileSync(
