@@ -118,6 +118,18 @@ void test('usage errors: one line on stderr, exit 2, nothing sent', () => {
   assert.match(bad.stderr, /compression/);
 });
 
+void test('--hep wins over SIPWARD_INTERFACE from the environment (the deployment default)', () => {
+  // Without the rule this is a usage error (two inputs); with it, the HEP listener runs and the
+  // unreachable broker is what ends it.
+  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  const r = collect(['--hep', `127.0.0.1:${port}`, '--give-up-after', '1'], {
+    SIPWARD_KAFKA: NO_BROKER,
+    SIPWARD_INTERFACE: 'no-such-if0',
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(lastLine(r.stderr), /\(SIPWARD_BROKER_UNAVAILABLE\)$/);
+});
+
 void test('a broker that never answers: --give-up-after exits 2 with BROKER_UNAVAILABLE (SIPWARD_KAFKA from env)', () => {
   const started = Date.now();
   // SIPWARD_INTERFACE names no real interface: explicit files win over it.
