@@ -13,6 +13,7 @@ import pino from 'pino';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
+import { syntheticAlert } from '../../console/src/test-support/synthetic';
 import { ARTIFACTS, launchChromium, startUi, TcpRelay, type RunningUi } from './console-harness';
 import { elasticsearchUrl, repoRoot, requireElasticsearch } from './services';
 
@@ -293,6 +294,55 @@ void describe('sipward ui in Chromium', () => {
       await relay.pause();
     }
   });
+});
+
+void test('Elasticsearch: pages past the 10 000-hit window are read with search_after, exactly', async () => {
+  await requireElasticsearch();
+  const namespace = `consoledeep${Date.now().toString(36)}`;
+  const indexer = new ElasticIndexer({
+    connection: { node: elasticsearchUrl },
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
+  await indexer.setup();
+  const n = 10_050;
+  const docs = Array.from({ length: n }, (_, i) => {
+    const a = syntheticAlert(i);
+    return { target: 'alert' as const, id: a.event.id, doc: a as unknown as Record<string, unknown> };
+  });
+  assert.equal((await indexer.write(docs)).rejected.length, 0);
+  await indexer.refresh();
+  await indexer.close();
+  const ui = await startUi(['--elasticsearch', elasticsearchUrl, '--namespace', namespace]);
+  try {
+    const ids = async (query: string): Promise<{ ids: string[]; total: number }> => {
+      const html = await (await fetch(`${ui.url}?${query}`)).text();
+      return {
+        ids: [...html.matchAll(/class="alert-row"\s+data-id="([^"]+)"/g)].map((m) => m[1] ?? ''),
+        total: Number(/<b class="total">(\d+)<\/b>/.exec(html)?.[1]),
+      };
+    };
+    const newest = (k: number): string => syntheticAlert(n - 1 - k).event.id;
+    const window = await ids('page=200');
+    assert.deepEqual(
+      window.ids,
+      Array.from({ length: 50 }, (_, k) => newest(9950 + k)),
+    );
+    const deep = await ids('page=201');
+    assert.equal(deep.total, n);
+    assert.deepEqual(
+      deep.ids,
+      Array.from({ length: 50 }, (_, k) => newest(10_000 + k)),
+      'the oldest 50, newest first',
+    );
+    const past = await ids('page=202');
+    assert.deepEqual(past, { ids: [], total: n });
+    const filtered = await ids('signature=SIP-REC-01&size=500&page=4');
+    assert.equal(filtered.total, Math.ceil(n / 6));
+    assert.equal(filtered.ids.length, Math.ceil(n / 6) - 1500);
+  } finally {
+    await ui.stop();
+  }
 });
 
 void describe('sipward ui: bad input is one clear line and exit 2', () => {
