@@ -28,7 +28,8 @@ export const MAX_RESULT_WINDOW = 10_000;
 /** Calls the fraud report reads at most, in pages of FRAUD_PAGE; the page says when it stopped. */
 export const FRAUD_MAX_CALLS = 200_000;
 const FRAUD_PAGE = 5_000;
-const LINKED_MAX = 200;
+/** An alert names at most 1000 Call-IDs (sipward.call_ids): show every call they reach. */
+const LINKED_MAX = 1000;
 
 type Query = Record<string, unknown>;
 /** Newest first; the id breaks ties so search_after never skips or repeats a document. */
