@@ -278,7 +278,7 @@ export class ElasticStore implements ConsoleStore {
   }
 
   async alertsOfCall(call: CallView): Promise<AlertView[]> {
-    const should: Query[] = [term('sip.call_id', call.call_id)];
+    const should: Query[] = [term('sip.call_id', call.call_id), term('sipward.call_ids', call.call_id)];
     if (call.alert_ids.length > 0) should.push({ terms: { 'event.id': call.alert_ids } });
     const result = await this.search<AlertView>(this.alertIndex, {
       query: { bool: { should, minimum_should_match: 1 } },
