@@ -23,14 +23,17 @@ import type {
 import { StoreUnavailableError } from './model';
 import { inTimeOrder, toSipLogEntries } from './sip-log';
 
-/** from + size beyond this is refused by Elasticsearch (index.max_result_window). */
+/** from + size beyond this is refused by Elasticsearch (index.max_result_window): deeper pages walk search_after. */
 export const MAX_RESULT_WINDOW = 10_000;
 /** Calls the fraud report reads at most, in pages of FRAUD_PAGE; the page says when it stopped. */
 export const FRAUD_MAX_CALLS = 200_000;
 const FRAUD_PAGE = 5_000;
-const LINKED_MAX = 200;
+/** An alert names at most 1000 Call-IDs (sipward.call_ids): show every call they reach. */
+const LINKED_MAX = 1000;
 
 type Query = Record<string, unknown>;
+/** Newest first; the id breaks ties so search_after never skips or repeats a document. */
+const NEWEST_FIRST = [{ '@timestamp': 'desc' }, { 'event.id': 'asc' }];
 /** The client of the one Elasticsearch adapter (no direct import of the library here). */
 type Client = ReturnType<typeof createElasticClient>;
 
@@ -199,26 +202,52 @@ export class ElasticStore implements ConsoleStore {
     );
   }
 
+  /**
+   * One page, newest first. Within the first MAX_RESULT_WINDOW matches a plain from/size; deeper,
+   * the sort keys of the skipped matches are walked with search_after (sort values only, a window
+   * at a time) and the page is read after the last one — slower with depth, never refused.
+   */
+  private async pageSearch<T>(
+    index: string,
+    query: Query,
+    page: number,
+    pageSize: number,
+    extra: Query = {},
+  ): Promise<Hits<T>> {
+    const from = (page - 1) * pageSize;
+    const base = { query, sort: NEWEST_FIRST, track_total_hits: true, ...extra };
+    if (from + pageSize <= MAX_RESULT_WINDOW) return this.search<T>(index, { ...base, from, size: pageSize });
+    let after: unknown[] | undefined;
+    let skipped = 0;
+    while (skipped < from) {
+      const step = Math.min(MAX_RESULT_WINDOW, from - skipped);
+      const keys = await this.search<T>(index, {
+        query,
+        sort: NEWEST_FIRST,
+        size: step,
+        _source: false,
+        track_total_hits: false,
+        ...(after !== undefined ? { search_after: after } : {}),
+      });
+      const hits = keys.hits.hits;
+      skipped += hits.length;
+      after = hits[hits.length - 1]?.sort ?? after;
+      if (hits.length < step) break;
+    }
+    // Past the last match: no items, but still the total and the counts.
+    if (skipped < from) return this.search<T>(index, { ...base, size: 0 });
+    return this.search<T>(index, { ...base, size: pageSize, ...(after !== undefined ? { search_after: after } : {}) });
+  }
+
   async alerts(q: AlertQuery): Promise<AlertPage> {
-    const from = (q.page - 1) * q.pageSize;
-    const size = Math.max(0, Math.min(q.pageSize, MAX_RESULT_WINDOW - from));
-    const result = await this.search<AlertView>(this.alertIndex, {
-      query: alertFilter(q),
-      from: Math.min(from, MAX_RESULT_WINDOW),
-      size,
-      sort: [{ '@timestamp': 'desc' }, { 'event.id': 'asc' }],
-      track_total_hits: true,
+    const result = await this.pageSearch<AlertView>(this.alertIndex, alertFilter(q), q.page, q.pageSize, {
       aggs: { by_signature: { terms: { field: 'rule.id', size: 500 } } },
     });
     const bySignature = (result.aggregations?.['by_signature']?.buckets ?? []).map((b) => ({
       key: String(b.key),
       count: b.doc_count,
     }));
-    const page: AlertPage = { items: sources(result), total: totalOf(result.hits.total), bySignature };
-    if (size < q.pageSize) {
-      page.limit = `Elasticsearch pages only through the newest ${MAX_RESULT_WINDOW} matches: narrow the filters (time range) to see older alerts.`;
-    }
-    return page;
+    return { items: sources(result), total: totalOf(result.hits.total), bySignature };
   }
 
   async alert(id: string): Promise<AlertView | undefined> {
@@ -227,18 +256,8 @@ export class ElasticStore implements ConsoleStore {
   }
 
   async calls(q: CallQuery): Promise<Page<CallView>> {
-    const from = (q.page - 1) * q.pageSize;
-    const size = Math.max(0, Math.min(q.pageSize, MAX_RESULT_WINDOW - from));
-    const result = await this.search<CallView>(this.callIndex, {
-      query: callFilter(q),
-      from: Math.min(from, MAX_RESULT_WINDOW),
-      size,
-      sort: [{ '@timestamp': 'desc' }, { 'event.id': 'asc' }],
-      track_total_hits: true,
-    });
-    const page: Page<CallView> = { items: sources(result), total: totalOf(result.hits.total) };
-    if (size < q.pageSize) page.limit = `Elasticsearch pages only through the newest ${MAX_RESULT_WINDOW} matches.`;
-    return page;
+    const result = await this.pageSearch<CallView>(this.callIndex, callFilter(q), q.page, q.pageSize);
+    return { items: sources(result), total: totalOf(result.hits.total) };
   }
 
   async call(id: string): Promise<CallView | undefined> {
@@ -259,7 +278,7 @@ export class ElasticStore implements ConsoleStore {
   }
 
   async alertsOfCall(call: CallView): Promise<AlertView[]> {
-    const should: Query[] = [term('sip.call_id', call.call_id)];
+    const should: Query[] = [term('sip.call_id', call.call_id), term('sipward.call_ids', call.call_id)];
     if (call.alert_ids.length > 0) should.push({ terms: { 'event.id': call.alert_ids } });
     const result = await this.search<AlertView>(this.alertIndex, {
       query: { bool: { should, minimum_should_match: 1 } },

@@ -86,8 +86,6 @@ export interface Page<T> {
   items: T[];
   /** Every match of the filters (not only this page). */
   total: number;
-  /** Set when the source cannot page this deep: shown above the table. */
-  limit?: string;
 }
 
 export interface AlertPage extends Page<AlertView> {

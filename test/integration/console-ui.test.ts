@@ -12,7 +12,11 @@ import type { Browser, Page } from 'puppeteer-core';
 import pino from 'pino';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
+import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
+import { createElasticClient } from '../../analyzer/src/index/es-client';
+import { sipTemplate } from '../../analyzer/src/index/templates';
+import { syntheticAlert } from '../../console/src/test-support/synthetic';
 import { ARTIFACTS, launchChromium, startUi, TcpRelay, type RunningUi } from './console-harness';
 import { elasticsearchUrl, repoRoot, requireElasticsearch } from './services';
 
@@ -35,6 +39,41 @@ interface Demo {
   dir: string;
   alerts: Alert[];
   calls: CallRecord[];
+  /** The SIP transaction log `analyze --out-dir` writes (one record per transaction). */
+  sipLog: SipTransaction[];
+}
+
+/** "…T18:05:02.073270Z" → µs since the epoch. */
+function micros(ts: string): number {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(ts);
+  assert.ok(m !== null, ts);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
+}
+
+/**
+ * The arrows a call's ladder must show, read from the transaction log: each transaction's request,
+ * its provisional responses (at the first response time) and its final response, in time order.
+ */
+function expectedLadder(callId: string): string[] {
+  const messages: Array<{ t: number; label: string }> = [];
+  for (const t of demo.sipLog.filter((x) => x.sip.call_id === callId)) {
+    const at = micros(t['@timestamp']);
+    const user = t.sip.request_uri_user;
+    messages.push({ t: at, label: user === undefined ? t.sip.method : `${t.sip.method} ${user}` });
+    for (const code of t.sip.provisional ?? []) {
+      messages.push({
+        t: at + Math.round((t.sip.timings.first_response_ms ?? 0) * 1000),
+        label: `${code} ${t.sip.method}`,
+      });
+    }
+    if (t.sip.status_code !== undefined) {
+      messages.push({
+        t: at + Math.round((t.sip.timings.final_ms ?? 0) * 1000),
+        label: `${t.sip.status_code} ${t.sip.method}`,
+      });
+    }
+  }
+  return messages.sort((a, b) => a.t - b.t).map((m) => m.label);
 }
 
 let demo: Demo;
@@ -44,7 +83,12 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipward-console-'));
   const r = sipward(['analyze', 'samples/demo-attacks.pcap', '--out-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
-  demo = { dir, alerts: jsonl<Alert>(join(dir, 'alerts.jsonl')), calls: jsonl<CallRecord>(join(dir, 'calls.jsonl')) };
+  demo = {
+    dir,
+    alerts: jsonl<Alert>(join(dir, 'alerts.jsonl')),
+    calls: jsonl<CallRecord>(join(dir, 'calls.jsonl')),
+    sipLog: jsonl<SipTransaction>(join(dir, 'sip-log.jsonl')),
+  };
   assert.ok(demo.alerts.length >= 8 && demo.calls.length > 100, 'the demo capture has its alerts and calls');
   browser = await launchChromium();
 });
@@ -52,6 +96,22 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/** The transaction log into `logs-sipward.sip-<ns>` under its template, as the analyzer daemon writes it. */
+async function indexSipLog(namespace: string, records: SipTransaction[]): Promise<void> {
+  const client = createElasticClient({ node: elasticsearchUrl });
+  try {
+    const template = sipTemplate({ dataStream: true });
+    const { name, ...body } = template;
+    await client.indices.putIndexTemplate({ name, ...body } as Parameters<typeof client.indices.putIndexTemplate>[0]);
+    const index = `logs-sipward.sip-${namespace}`;
+    const operations = records.flatMap((r) => [{ create: { _index: index, _id: r.event.id } }, r]);
+    const result = await client.bulk({ operations, refresh: true });
+    assert.equal(result.errors, false, 'every transaction indexed');
+  } finally {
+    await client.close();
+  }
+}
 
 async function open(page: Page, url: string): Promise<number> {
   const response = await page.goto(url, { waitUntil: 'load' });
@@ -163,7 +223,12 @@ async function checkConsole(ui: RunningUi, label: string): Promise<void> {
     assert.equal(reason, alert.event.reason ?? 'not recorded');
     const linked = await rowIds(page, '#linked-calls tr.call-row');
     const expectLinked = calls
-      .filter((c) => c.alert_ids.includes(alert.event.id) || c.call_id === alert.sip?.['call_id'])
+      .filter(
+        (c) =>
+          c.alert_ids.includes(alert.event.id) ||
+          c.call_id === alert.sip?.['call_id'] ||
+          (alert.sipward.call_ids ?? []).includes(c.call_id),
+      )
       .map((c) => c.event.id);
     assert.deepEqual(linked.sort(), expectLinked.sort(), `${label} ${alert.rule.id}: linked calls`);
   }
@@ -191,7 +256,12 @@ async function checkConsole(ui: RunningUi, label: string): Promise<void> {
   assert.ok(call !== undefined);
   assert.equal(await open(page, `${base}/calls/${call.event.id}`), 200);
   const labels = await page.$$eval('svg.ladder g.msg .label', (ts) => ts.map((t) => t.textContent));
-  assert.deepEqual(labels, [`INVITE ${call.callee.request_uri_user}`, `${call.final_status} INVITE`, 'BYE']);
+  const fromLog = expectedLadder(call.call_id);
+  assert.ok(
+    fromLog.length >= 4 && fromLog.some((l) => l.startsWith('BYE')),
+    `the log holds the call's transactions: ${fromLog.join(', ')}`,
+  );
+  assert.deepEqual(labels, fromLog, `${label}: the call's ladder is its transaction log`);
   await page.screenshot({ path: join(ARTIFACTS, `${label}-call.png`), fullPage: true });
 
   // Fraud: the totals of every call record.
@@ -257,6 +327,7 @@ void describe('sipward ui in Chromium', () => {
     assert.equal(result.rejected.length, 0);
     await indexer.refresh();
     await indexer.close();
+    await indexSipLog(namespace, demo.sipLog);
 
     const es = new URL(elasticsearchUrl);
     const relay = new TcpRelay(es.hostname, Number(es.port));
@@ -293,6 +364,55 @@ void describe('sipward ui in Chromium', () => {
       await relay.pause();
     }
   });
+});
+
+void test('Elasticsearch: pages past the 10 000-hit window are read with search_after, exactly', async () => {
+  await requireElasticsearch();
+  const namespace = `consoledeep${Date.now().toString(36)}`;
+  const indexer = new ElasticIndexer({
+    connection: { node: elasticsearchUrl },
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
+  await indexer.setup();
+  const n = 10_050;
+  const docs = Array.from({ length: n }, (_, i) => {
+    const a = syntheticAlert(i);
+    return { target: 'alert' as const, id: a.event.id, doc: a as unknown as Record<string, unknown> };
+  });
+  assert.equal((await indexer.write(docs)).rejected.length, 0);
+  await indexer.refresh();
+  await indexer.close();
+  const ui = await startUi(['--elasticsearch', elasticsearchUrl, '--namespace', namespace]);
+  try {
+    const ids = async (query: string): Promise<{ ids: string[]; total: number }> => {
+      const html = await (await fetch(`${ui.url}?${query}`)).text();
+      return {
+        ids: [...html.matchAll(/class="alert-row"\s+data-id="([^"]+)"/g)].map((m) => m[1] ?? ''),
+        total: Number(/<b class="total">(\d+)<\/b>/.exec(html)?.[1]),
+      };
+    };
+    const newest = (k: number): string => syntheticAlert(n - 1 - k).event.id;
+    const window = await ids('page=200');
+    assert.deepEqual(
+      window.ids,
+      Array.from({ length: 50 }, (_, k) => newest(9950 + k)),
+    );
+    const deep = await ids('page=201');
+    assert.equal(deep.total, n);
+    assert.deepEqual(
+      deep.ids,
+      Array.from({ length: 50 }, (_, k) => newest(10_000 + k)),
+      'the oldest 50, newest first',
+    );
+    const past = await ids('page=202');
+    assert.deepEqual(past, { ids: [], total: n });
+    const filtered = await ids('signature=SIP-REC-01&size=500&page=4');
+    assert.equal(filtered.total, Math.ceil(n / 6));
+    assert.equal(filtered.ids.length, Math.ceil(n / 6) - 1500);
+  } finally {
+    await ui.stop();
+  }
 });
 
 void describe('sipward ui: bad input is one clear line and exit 2', () => {

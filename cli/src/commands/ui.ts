@@ -1,9 +1,8 @@
 //! `sipward ui`: the triage console. Serves alerts, calls, the fraud report and the signature
 //! catalog from an `analyze --out-dir` directory or from the analyzer's Elasticsearch indexes.
 import { Command, Option } from 'commander';
-import type { LevelWithSilent } from 'pino';
 import { SipwardError } from '../../../lib/src/errors';
-import { createLogger } from '../../../lib/src/logger';
+import { commandLogger } from '../command-logger';
 import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
 import { namespaceError } from '../../../analyzer/src/index/templates';
 import { catalogEntries } from '../../../console/src/catalog';
@@ -88,8 +87,7 @@ export function uiCommand(): Command {
     .option('--es-ca <file>', 'PEM CA bundle of the Elasticsearch cluster')
     .addOption(new Option('--es-insecure', 'accept any Elasticsearch certificate (labs only)'))
     .action(async (flags: UiFlags, command: Command) => {
-      const { logLevel } = command.optsWithGlobals<{ logLevel: LevelWithSilent }>();
-      const log = createLogger(logLevel, 'sipward-ui');
+      const log = commandLogger(command, 'sipward-ui');
       const port = parsePort(flags.port);
       const authToken =
         flags.authTokenFile === undefined ? undefined : readSecretFile(flags.authTokenFile, 'console token file');

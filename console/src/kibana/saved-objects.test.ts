@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { alertTemplate, callTemplate } from '../../../analyzer/src/index/templates';
+import { alertTemplate, callTemplate, sipTemplate } from '../../../analyzer/src/index/templates';
 import { DATA_VIEWS, savedObjects, savedObjectsNdjson, type SavedObject } from './saved-objects';
 import { fieldType, validateSavedObjects } from './validate';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const COMMITTED = join(ROOT, 'kibana', 'sipward.ndjson');
-const TEMPLATES = [alertTemplate(), callTemplate({ dataStream: true })];
+const TEMPLATES = [alertTemplate(), callTemplate({ dataStream: true }), sipTemplate({ dataStream: true })];
 
 function committed(): SavedObject[] {
   return readFileSync(COMMITTED, 'utf8')

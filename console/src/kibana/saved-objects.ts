@@ -289,6 +289,27 @@ const SOC_PANELS: Panel[] = [
     shape: { kind: 'table', columns: ['user', 'n', 'sources'] },
     grid: { x: 24, y: 20, w: 24, h: 14 },
   },
+  {
+    id: 'sipward-soc-sip-by-method-status',
+    title: 'SIP transactions over time by method',
+    dataView: 'sip',
+    columns: { t: overTime(), method: terms('sip.method', 'Method', 'n', 8), n: count() },
+    shape: { kind: 'bars', x: 't', y: 'n', split: 'method', series: 'bar_stacked' },
+    grid: { x: 0, y: 34, w: 24, h: 12 },
+  },
+  {
+    id: 'sipward-soc-sip-auth',
+    title: 'Digest authentication by result and account',
+    dataView: 'sip',
+    columns: {
+      user: terms('sip.auth.username', 'Account', 'n', 15),
+      result: terms('sip.auth.result', 'Result', 'n', 3),
+      n: count(),
+      slowest: metric('max', 'sip.timings.final_ms', 'Slowest final (ms)'),
+    },
+    shape: { kind: 'table', columns: ['user', 'result', 'n', 'slowest'] },
+    grid: { x: 24, y: 34, w: 24, h: 12 },
+  },
 ];
 
 const FRAUD_PANELS: Panel[] = [
@@ -374,7 +395,7 @@ export function savedObjects(): SavedObject[] {
     dashboard(
       'sipward-soc-overview',
       'sipward — SOC overview',
-      'FS.38 SIP alerts: volume, signatures, themes, attacking sources, targeted accounts.',
+      'FS.38 SIP alerts: volume, signatures, themes, attacking sources, targeted accounts; SIP transactions by method and digest result.',
       SOC_PANELS,
     ),
     ...FRAUD_PANELS.map(lens),

@@ -52,7 +52,6 @@ export function alertListPage(page: AlertPage, q: AlertQuery, allSignatures: Cou
           >`,
       )}
     </div>
-    ${page.limit !== undefined ? html`<p class="notice">${page.limit}</p>` : ''}
     ${pager('/', params, q.page, q.pageSize, page.total)}
     <table id="alerts" data-total="${page.total}">
       <thead>

@@ -91,8 +91,7 @@ function callFilters(q: CallQuery): Html {
 export function callListPage(page: Page<CallView>, q: CallQuery): Html {
   const params = callQueryParams(q);
   return html`<h1>Calls</h1>
-    ${callFilters(q)} ${page.limit !== undefined ? html`<p class="notice">${page.limit}</p>` : ''}
-    ${pager('/calls', params, q.page, q.pageSize, page.total)} ${callTable(page.items, 'calls')}
+    ${callFilters(q)} ${pager('/calls', params, q.page, q.pageSize, page.total)} ${callTable(page.items, 'calls')}
     ${page.items.length === 0 ? html`<p class="muted">No call matches these filters.</p>` : ''}
     ${pager('/calls', params, q.page, q.pageSize, page.total)}`;
 }
