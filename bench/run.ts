@@ -36,6 +36,8 @@ interface Row {
   capture: string;
   messages: number;
   seconds: number;
+  /** User + system CPU seconds of the process tree (all threads), when /usr/bin/time is there. */
+  cpuSeconds?: number;
   msgsPerSec: number;
   mbPerSec: number;
   note?: string;
@@ -45,16 +47,32 @@ function sh(
   cmd: string,
   args: string[],
   opts: { stdout?: 'ignore' | 'pipe' } = {},
-): { status: number; stdout: string; stderr: string; seconds: number } {
+): { status: number; stdout: string; stderr: string; seconds: number; cpuSeconds?: number } {
+  // CPU time as well as wall time: on a shared machine wall time swings with other load, CPU time less.
+  const timeFile = join(out, 'cpu-time.txt');
+  const timed = existsSync('/usr/bin/time');
+  const [c, a] = timed ? ['/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, {
+  const result = spawnSync(c, a, {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '', seconds };
+  let cpuSeconds: number | undefined;
+  if (timed && existsSync(timeFile)) {
+    const parts = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+    if (parts.length === 2 && parts.every(Number.isFinite)) cpuSeconds = (parts[0] ?? 0) + (parts[1] ?? 0);
+    rmSync(timeFile, { force: true });
+  }
+  return {
+    status: result.status ?? -1,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+    seconds,
+    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+  };
 }
 
 function have(cmd: string): boolean {
@@ -108,6 +126,7 @@ function runSipward(capture: string, command: 'decode' | 'analyze', threads?: 1)
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -144,6 +163,7 @@ function runSuricata(capture: string, rules = false): Row | undefined {
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -175,6 +195,7 @@ function runTshark(capture: string): Row | undefined {
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -206,19 +227,24 @@ async function throughput(lines: string[]): Promise<Row[]> {
   if (tshark) rows.push(tshark);
 
   lines.push(
-    '| tool | capture | SIP messages | seconds | msgs/s | MB/s | × Suricata (same capture, time) | note |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| tool | capture | SIP messages | seconds | CPU s | msgs/s | MB/s | × Suricata (wall) | × Suricata (CPU) | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const r of rows) {
     const peer = peers.get(r.capture);
-    const vsPeer = peer && r !== peer && r.tool.startsWith('sipward') ? (peer.seconds / r.seconds).toFixed(2) : '';
+    const compared = peer !== undefined && r !== peer && r.tool.startsWith('sipward');
+    const vsWall = compared ? (peer.seconds / r.seconds).toFixed(2) : '';
+    const vsCpu =
+      compared && peer.cpuSeconds !== undefined && r.cpuSeconds !== undefined
+        ? (peer.cpuSeconds / r.cpuSeconds).toFixed(2)
+        : '';
     lines.push(
-      `| ${r.tool} | ${r.capture.split('/').pop() ?? ''} | ${fmt(r.messages)} | ${r.seconds.toFixed(2)} | ${fmt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${vsPeer} | ${r.note ?? ''} |`,
+      `| ${r.tool} | ${r.capture.split('/').pop() ?? ''} | ${fmt(r.messages)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds?.toFixed(2) ?? ''} | ${fmt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${vsWall} | ${vsCpu} | ${r.note ?? ''} |`,
     );
   }
   lines.push('');
   lines.push(
-    '× Suricata = Suricata seconds ÷ sipward seconds on the same file: both read every packet; on the mixed capture Suricata parses only the UDP share of SIP.',
+    '× Suricata = Suricata seconds ÷ sipward seconds on the same file (both read every packet; on the mixed capture Suricata parses only the UDP share of SIP). Wall: what a user waits. CPU: user + system seconds of all threads, steadier than wall time on a loaded machine.',
   );
   if (tshark)
     lines.push(
