@@ -1,7 +1,11 @@
-//! Builds the large benchmark capture: SIP traffic of many simulated sites (registrations with
-//! digest challenges, calls, keepalives) over UDP and TCP — coalesced and split TCP segments
-//! included — written as a classic µs pcap, streamed to disk.
-//!   node dist/bench/make-capture.js OUT.pcap [--messages N] [--sites N] [--tcp-share 0.3]
+//! Builds the large benchmark capture: SIP traffic of many phones spread over `--servers` sites
+//! (each with its own registrar/proxy): registrations with digest challenges, calls (answered,
+//! busy, cancelled), presence subscriptions, keepalives, over UDP and TCP — coalesced and split TCP
+//! segments included — with attacks among them (`--attack-share`): SIPVicious-style OPTIONS scans,
+//! extension enumeration, digest cracking and INVITE floods from a few external addresses.
+//! Written as a classic µs pcap, streamed to disk.
+//!   node dist/bench/make-capture.js OUT.pcap [--messages N] [--sites N] [--servers 23]
+//!     [--tcp-share 0.3] [--attack-share 0.05]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mulberry32 } from '../lib/src/prng';
@@ -10,17 +14,21 @@ interface Options {
   out: string;
   messages: number;
   sites: number;
+  servers: number;
   tcpShare: number;
+  attackShare: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { out: '', messages: 1_000_000, sites: 500, tcpShare: 0.3 };
+  const options: Options = { out: '', messages: 1_000_000, sites: 500, servers: 23, tcpShare: 0.3, attackShare: 0.05 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string => argv[++i] ?? '';
     if (arg === '--messages') options.messages = Number(next());
     else if (arg === '--sites') options.sites = Number(next());
+    else if (arg === '--servers') options.servers = Math.max(1, Number(next()));
     else if (arg === '--tcp-share') options.tcpShare = Number(next());
+    else if (arg === '--attack-share') options.attackShare = Number(next());
     else if (arg !== undefined) options.out = arg;
   }
   if (!options.out) throw new Error('usage: make-capture OUT.pcap [--messages N] [--sites N] [--tcp-share F]');
@@ -30,12 +38,12 @@ function parseArgs(argv: string[]): Options {
 /** Deterministic, so the capture is the same on every machine. */
 const rng = mulberry32;
 
-const SERVER_IP = [192, 0, 2, 10];
-const SERVER = '192.0.2.10';
-
 interface Site {
   ip: number[];
   ipText: string;
+  /** The site's registrar/proxy this phone (or attacker) talks to. */
+  server: number[];
+  serverText: string;
   port: number;
   tcp: boolean;
   /** TCP sequence numbers per direction (client→server, server→client). */
@@ -211,12 +219,17 @@ class PcapWriter {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const random = rng(0x5195eed);
+  const servers: number[][] = [];
+  for (let k = 0; k < options.servers; k++) servers.push([192, 0, 2 + (k >> 8), 10 + (k & 0xff)]);
   const sites: Site[] = [];
   for (let i = 0; i < options.sites; i++) {
     const ip = [10, 20 + ((i >> 16) & 0xff), (i >> 8) & 0xff, i & 0xff || 1];
+    const server = servers[i % servers.length] as number[];
     sites.push({
       ip,
       ipText: ip.join('.'),
+      server,
+      serverText: server.join('.'),
       port: 5060 + (i % 7),
       tcp: random() < options.tcpShare,
       connected: false,
@@ -229,21 +242,38 @@ async function main(): Promise<void> {
   let messages = 0;
   let dialog = 0;
   const SERVER_PORT = 5060;
+  // A handful of external attackers, each aiming at one site's server over UDP.
+  const attackers: Site[] = [];
+  for (let a = 0; a < 12; a++) {
+    const ip = [203, 0, 113, 10 + a];
+    const server = servers[Math.floor(random() * servers.length)] as number[];
+    attackers.push({
+      ip,
+      ipText: ip.join('.'),
+      server,
+      serverText: server.join('.'),
+      port: 5060 + a,
+      tcp: false,
+      connected: false,
+      seqUp: 0,
+      seqDown: 0,
+    });
+  }
 
   const send = (site: Site, up: boolean, text: string, coalesceWith?: string): void => {
     tsUs += 20 + Math.floor(random() * 200);
     const payload = Buffer.from(coalesceWith ? text + coalesceWith : text, 'latin1');
     messages += coalesceWith ? 2 : 1;
     const [src, dst, sport, dport] = up
-      ? [site.ip, SERVER_IP, site.port, SERVER_PORT]
-      : [SERVER_IP, site.ip, SERVER_PORT, site.port];
+      ? [site.ip, site.server, site.port, SERVER_PORT]
+      : [site.server, site.ip, SERVER_PORT, site.port];
     if (!site.tcp) {
       writer.frame(tsUs, src, dst, sport, dport, payload);
       return;
     }
     if (!site.connected) {
       // A real three-way handshake, so stream engines that ignore mid-stream pickup see the flow.
-      const [client, server] = [site.ip, SERVER_IP];
+      const [client, server] = [site.ip, site.server];
       writer.frame(tsUs, client, server, site.port, SERVER_PORT, Buffer.alloc(0), {
         seq: site.seqUp - 1,
         ack: 0,
@@ -277,8 +307,47 @@ async function main(): Promise<void> {
     }
   };
 
+  /** One attack step (request + the server's answer) from `from`: scan, enumeration, cracking or flood. */
+  const attack = (from: Site, id: number): void => {
+    const kind = random();
+    const ext = `${100 + Math.floor(random() * 9900)}`;
+    const callId = `${id.toString(16)}-atk@${from.ipText}`;
+    const branch = `z9hG4bK-x-${id}`;
+    const tag = `at${id.toString(36)}`;
+    const scanner = 'User-Agent: friendly-scanner\r\n';
+    const head = (method: string, ruri: string, to: string, extra: string): string =>
+      `${method} ${ruri} SIP/2.0\r\nVia: SIP/2.0/UDP ${from.ipText}:${from.port};branch=${branch};rport\r\n` +
+      `Max-Forwards: 70\r\nFrom: "sipvicious"<sip:100@1.1.1.1>;tag=${tag}\r\nTo: <sip:${to}@${from.serverText}>\r\n` +
+      `Call-ID: ${callId}\r\nCSeq: 1 ${method}\r\nContact: <sip:100@${from.ipText}:${from.port}>\r\n` +
+      `${scanner}${extra}Accept: application/sdp\r\nContent-Length: 0\r\n\r\n`;
+    const answer = (status: string, method: string, to: string): string =>
+      `SIP/2.0 ${status}\r\nVia: SIP/2.0/UDP ${from.ipText}:${from.port};branch=${branch};rport=${from.port};received=${from.ipText}\r\n` +
+      `From: "sipvicious"<sip:100@1.1.1.1>;tag=${tag}\r\nTo: <sip:${to}@${from.serverText}>;tag=sv${id.toString(36)}\r\n` +
+      `Call-ID: ${callId}\r\nCSeq: 1 ${method}\r\nServer: Kamailio (5.6.3 (x86_64/linux))\r\nContent-Length: 0\r\n\r\n`;
+    if (kind < 0.3) {
+      send(from, true, head('OPTIONS', `sip:${ext}@${from.serverText}`, ext, ''));
+      send(from, false, answer('200 OK', 'OPTIONS', ext));
+    } else if (kind < 0.55) {
+      send(from, true, head('REGISTER', `sip:${from.serverText}`, ext, ''));
+      send(from, false, answer('404 Not Found', 'REGISTER', ext));
+    } else if (kind < 0.8) {
+      const auth = `Authorization: Digest username="${ext}", realm="${from.serverText}", nonce="${id.toString(16)}", uri="sip:${from.serverText}", response="00000000000000000000000000000000", algorithm=MD5\r\n`;
+      send(from, true, head('REGISTER', `sip:${from.serverText}`, ext, auth));
+      send(from, false, answer('403 Forbidden', 'REGISTER', ext));
+    } else {
+      send(from, true, head('INVITE', `sip:${ext}@${from.serverText}`, ext, ''));
+      send(from, false, answer('100 Trying', 'INVITE', ext));
+    }
+  };
+
   while (messages < options.messages) {
+    if (random() < options.attackShare) {
+      attack(attackers[Math.floor(random() * attackers.length)] as Site, ++dialog);
+      await writer.drainIfNeeded();
+      continue;
+    }
     const site = sites[Math.floor(random() * sites.length)] as Site;
+    const SERVER = site.serverText;
     const transport = site.tcp ? 'TCP' : 'UDP';
     const user = `${1000 + Math.floor(random() * 9000)}`;
     const callee = `${2000 + Math.floor(random() * 7999)}`;
@@ -336,6 +405,73 @@ async function main(): Promise<void> {
           `Contact: <sip:${user}@${site.ipText}:${site.port}>;expires=3600\r\n`,
           '',
         ),
+      );
+    } else if (kind < 0.36) {
+      // Presence: SUBSCRIBE → 200, NOTIFY (server → phone) → 200.
+      const b = `z9hG4bK-s-${id}`;
+      const event = 'Event: presence\r\nExpires: 600\r\nAccept: application/pidf+xml\r\n';
+      send(
+        site,
+        true,
+        request(
+          'SUBSCRIBE',
+          `sip:${callee}@example.net`,
+          site,
+          transport,
+          b,
+          user,
+          fromTag,
+          callee,
+          '',
+          callId,
+          1,
+          event,
+          '',
+        ),
+      );
+      send(
+        site,
+        false,
+        response(
+          '200 OK',
+          site,
+          transport,
+          b,
+          user,
+          fromTag,
+          callee,
+          toTag,
+          callId,
+          1,
+          'SUBSCRIBE',
+          'Expires: 600\r\n',
+          '',
+        ),
+      );
+      const bn = `z9hG4bK-n-${id}`;
+      send(
+        site,
+        false,
+        request(
+          'NOTIFY',
+          `sip:${user}@${site.ipText}`,
+          site,
+          transport,
+          bn,
+          callee,
+          toTag,
+          user,
+          fromTag,
+          callId,
+          1,
+          'Event: presence\r\nSubscription-State: active;expires=600\r\n',
+          '',
+        ),
+      );
+      send(
+        site,
+        true,
+        response('200 OK', site, transport, bn, callee, toTag, user, fromTag, callId, 1, 'NOTIFY', '', ''),
       );
     } else if (kind < 0.4) {
       const b = `z9hG4bK-o-${id}`;
@@ -435,8 +571,37 @@ async function main(): Promise<void> {
         send(site, false, trying);
         send(site, false, ringing);
       }
-      const busy = random() < 0.15;
-      if (busy) {
+      const outcome = random();
+      const busy = outcome < 0.15;
+      if (outcome > 0.9) {
+        // The caller hangs up while it rings: CANCEL → 200, then 487 → ACK.
+        send(site, true, request('CANCEL', ruri, site, transport, b1, user, fromTag, callee, '', callId, 1, '', ''));
+        send(
+          site,
+          false,
+          response('200 OK', site, transport, b1, user, fromTag, callee, '', callId, 1, 'CANCEL', '', ''),
+        );
+        send(
+          site,
+          false,
+          response(
+            '487 Request Terminated',
+            site,
+            transport,
+            b1,
+            user,
+            fromTag,
+            callee,
+            toTag,
+            callId,
+            1,
+            'INVITE',
+            '',
+            '',
+          ),
+        );
+        send(site, true, request('ACK', ruri, site, transport, b1, user, fromTag, callee, toTag, callId, 1, '', ''));
+      } else if (busy) {
         send(
           site,
           false,

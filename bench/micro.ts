@@ -1,11 +1,16 @@
-//! In-process micro-benchmarks of the hot paths: packet decode (link → L4), SIP parse, and
-//! parse + SipEvent + JSON line. Inputs are built once; the timed loops allocate only what the
-//! code under test allocates.
+//! In-process micro-benchmarks of the hot helpers, one each, so a regression shows in numbers:
+//! packet decode (link → L4), header-name lookup, SIP parse, SipEvent build (id, timestamp),
+//! JSON line, and signature dispatch plus evaluation in the engine. Inputs are built once; the
+//! timed loops allocate only what the code under test allocates.
 import { PacketDecoder } from '../collectors/src/decode-packet';
 import type { RawPacket } from '../collectors/src/packet';
+import { headerId } from '../collectors/src/sip/header-names';
 import { parseSipMessage } from '../collectors/src/sip/parser';
 import { toSipEvent } from '../collectors/src/event/to-sip-event';
 import { toJsonLine } from '../collectors/src/event/jsonl';
+import { emptyEnrichment } from '../analyzer/src/engine/enrichment';
+import { compileGate, SignatureDispatch } from '../analyzer/src/engine/dispatch';
+import { loadSignatures } from '../analyzer/src/engine/load-signatures';
 
 export interface MicroResult {
   name: string;
@@ -32,6 +37,15 @@ const INVITE = Buffer.from(
     'a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=sendrecv\r\n',
   'latin1',
 );
+
+const RESPONSE =
+  'SIP/2.0 200 OK\r\n' +
+  'Via: SIP/2.0/UDP 10.20.0.129:5063;branch=z9hG4bK-i-42;rport=5063\r\n' +
+  'From: "1234" <sip:1234@example.net>;tag=ft42\r\n' +
+  'To: <sip:4509@example.net>;tag=tt42\r\n' +
+  'Call-ID: 2a-abcdef@10.20.0.129\r\n' +
+  'CSeq: 1 INVITE\r\n' +
+  'Content-Length: 0\r\n\r\n';
 
 function frame(payload: Buffer): Buffer {
   const f = Buffer.alloc(42 + payload.length);
@@ -77,15 +91,40 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
   const seg = decoder.decode(packet);
   if (seg === null) throw new Error('micro: benchmark frame did not decode');
   let sink = 0;
+  // Header names as they appear in the INVITE (positions found once).
+  const text = INVITE.toString('latin1');
+  const names: Array<[number, number]> = [];
+  for (let at = text.indexOf('\r\n') + 2; at < text.indexOf('\r\n\r\n'); at = text.indexOf('\r\n', at) + 2)
+    names.push([at, text.indexOf(':', at)]);
+  const parsed = parseSipMessage(INVITE, 0, INVITE.length);
+  const event = toSipEvent(parsed, seg, { transport: 'udp' });
+  const signatures = loadSignatures().map((l) => l.signature);
+  const dispatch = new SignatureDispatch(signatures.map((s) => ({ item: s, gate: compileGate(s) })));
+  const txn = emptyEnrichment();
+  const response = toSipEvent(parseSipMessage(Buffer.from(RESPONSE, 'latin1'), 0, RESPONSE.length), seg, {
+    transport: 'udp',
+  });
   const results = [
     measure('packet decode: Ethernet/IPv4/UDP → L4Segment', data.length, () => {
       sink += decoder.decode(packet)?.srcPort ?? 0;
     }),
+    measure(`header-name lookup: the INVITE's ${names.length} names (per message)`, undefined, () => {
+      for (const [start, end] of names) sink += headerId(INVITE, start, end);
+    }),
     measure('SIP parse: INVITE with SDP (~640 B)', INVITE.length, () => {
       sink += parseSipMessage(INVITE, 0, INVITE.length).sip.size;
     }),
+    measure('SipEvent build (event id hash, timestamp) from a parsed INVITE', undefined, () => {
+      sink += toSipEvent(parsed, seg, { transport: 'udp' }).event.id.length;
+    }),
+    measure('JSON line of the INVITE event', undefined, () => {
+      sink += toJsonLine(event).length;
+    }),
     measure('SIP parse + SipEvent + JSON line', INVITE.length, () => {
       sink += toJsonLine(toSipEvent(parseSipMessage(INVITE, 0, INVITE.length), seg, { transport: 'udp' })).length;
+    }),
+    measure(`signature dispatch (${signatures.length} signatures): INVITE and a 200 OK`, undefined, () => {
+      sink += dispatch.for(event, txn).length + dispatch.for(response, txn).length;
     }),
   ];
   if (sink === 42) process.stdout.write(''); // keep `sink` observable so the loops are not elided

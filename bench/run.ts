@@ -1,28 +1,44 @@
-//! `npm run bench`: end-to-end decode throughput of `sipward decode` on large generated captures,
-//! measured in the same run as Suricata 7 (SIP parser only, --runmode single) and tshark, each
-//! pinned to one core. Prints a markdown table and writes bench/out/results.json.
+//! `npm run bench`: throughput of `sipward decode` and `sipward analyze` (default threads and
+//! --threads 1) on large generated captures, measured in the same run as Suricata 7 (SIP parser +
+//! 13 ET-style rules, --runmode single) and tshark, then micro-benchmarks, the engine alone and the
+//! pipeline. Prints markdown tables and writes bench/out/results.json.
+//!   npm run bench -- --only throughput,micro,engine,pipeline,console,siplog   (parts to run; default
+//!   all; console is bench/console.ts, siplog the SIP transaction log volume, bench/sip-log-storage.ts)
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
-//!   `npm run bench -- --only console` runs only the console part (bench/console.ts),
-//!   `--only siplog` only the SIP transaction log part (bench/sip-log-storage.ts).
+//! Suricata is pinned to one core (--runmode single); sipward runs unpinned, as a user runs it, with
+//! its default --threads and with --threads 1 pinned to one core.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleTable, runConsoleBenchmarks } from './console';
+import { runSipLogBenchmarks } from './sip-log-storage';
 import { runEngineBenchmarks } from './engine';
 import { runMicroBenchmarks } from './micro';
 import { pipelineTable, runPipelineBenchmarks } from './pipeline';
-import { runSipLogBenchmarks } from './sip-log-storage';
 
 const root = join(__dirname, '..', '..');
 const out = join(root, 'bench', 'out');
 const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
 const tsharkMessages = Math.min(messages, 200_000);
+const PARTS = ['throughput', 'micro', 'engine', 'pipeline', 'console', 'siplog'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectedParts(argv: string[]): Set<Part> {
+  const i = argv.indexOf('--only');
+  if (i < 0) return new Set(PARTS);
+  const wanted = (argv[i + 1] ?? '').split(',').filter((p) => p !== '');
+  for (const p of wanted)
+    if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (${PARTS.join(', ')})`);
+  return new Set(wanted as Part[]);
+}
 
 interface Row {
   tool: string;
   capture: string;
   messages: number;
   seconds: number;
+  /** User + system CPU seconds of the process tree (all threads), when /usr/bin/time is there. */
+  cpuSeconds?: number;
   msgsPerSec: number;
   mbPerSec: number;
   note?: string;
@@ -32,16 +48,32 @@ function sh(
   cmd: string,
   args: string[],
   opts: { stdout?: 'ignore' | 'pipe' } = {},
-): { status: number; stdout: string; stderr: string; seconds: number } {
+): { status: number; stdout: string; stderr: string; seconds: number; cpuSeconds?: number } {
+  // CPU time as well as wall time: on a shared machine wall time swings with other load, CPU time less.
+  const timeFile = join(out, 'cpu-time.txt');
+  const timed = existsSync('/usr/bin/time');
+  const [c, a] = timed ? ['/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, {
+  const result = spawnSync(c, a, {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '', seconds };
+  let cpuSeconds: number | undefined;
+  if (timed && existsSync(timeFile)) {
+    const parts = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+    if (parts.length === 2 && parts.every(Number.isFinite)) cpuSeconds = (parts[0] ?? 0) + (parts[1] ?? 0);
+    rmSync(timeFile, { force: true });
+  }
+  return {
+    status: result.status ?? -1,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+    seconds,
+    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+  };
 }
 
 function have(cmd: string): boolean {
@@ -53,8 +85,9 @@ function pinned(cmd: string, args: string[]): [string, string[]] {
   return have('taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
 }
 
+/** 2 000 phones over 23 sites, 5 % attack traffic (make-capture.ts); v2 names the realistic mix. */
 function makeCapture(name: string, count: number, tcpShare: number): string {
-  const path = join(out, `${name}-${count}.pcap`);
+  const path = join(out, `${name}-v2-${count}.pcap`);
   if (!existsSync(path)) {
     const made = sh(process.execPath, [
       join(root, 'dist', 'bench', 'make-capture.js'),
@@ -65,6 +98,10 @@ function makeCapture(name: string, count: number, tcpShare: number): string {
       String(tcpShare),
       '--sites',
       '2000',
+      '--servers',
+      '23',
+      '--attack-share',
+      '0.05',
     ]);
     if (made.status !== 0) throw new Error(`make-capture failed: ${made.stderr}`);
   }
@@ -75,19 +112,22 @@ function mb(path: string): number {
   return statSync(path).size / 1e6;
 }
 
-function runSipward(capture: string, command: 'decode' | 'analyze' = 'decode'): Row {
+/** `threads` undefined: the default (all cores, unpinned); 1: one thread pinned to one core. */
+function runSipward(capture: string, command: 'decode' | 'analyze', threads?: 1): Row {
   const extra = command === 'analyze' ? ['--format', 'jsonl'] : [];
-  const [cmd, args] = pinned(process.execPath, [join(root, 'bin', 'sipward.js'), command, capture, ...extra]);
+  const argv = [join(root, 'bin', 'sipward.js'), command, capture, ...extra];
+  const [cmd, args] = threads === 1 ? pinned(process.execPath, [...argv, '--threads', '1']) : [process.execPath, argv];
   // Output goes to /dev/null through a real pipe-less fd so the JSON serialisation is measured.
   const r = sh('sh', ['-c', `${[cmd, ...args].map((a) => `'${a}'`).join(' ')} > /dev/null`]);
   if (r.status !== 0) throw new Error(`sipward ${command} failed: ${r.stderr.slice(-500)}`);
   const summary = /"sip_messages":(\d+)/.exec(r.stderr);
   const count = summary ? Number(summary[1]) : NaN;
   return {
-    tool: command === 'decode' ? 'sipward decode → JSONL' : 'sipward analyze (18 signatures) → alerts',
+    tool: `sipward ${command === 'decode' ? 'decode → JSONL' : 'analyze → alerts'}, ${threads === 1 ? '--threads 1' : 'default threads'}`,
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -115,14 +155,16 @@ function runSuricata(capture: string, rules = false): Row | undefined {
   const r = sh(cmd, args);
   if (r.status !== 0) throw new Error(`suricata failed: ${r.stderr.slice(-500)}`);
   const eve = readFileSync(join(logDir, 'eve.json'), 'utf8');
+  // EVE holds SIP records and alerts: count the SIP records (one per message Suricata parsed).
   let count = 0;
-  for (let i = eve.indexOf('\n'); i !== -1; i = eve.indexOf('\n', i + 1)) count++;
+  for (let i = eve.indexOf('"event_type":"sip"'); i !== -1; i = eve.indexOf('"event_type":"sip"', i + 1)) count++;
   const version = sh('suricata', ['-V']).stdout.trim().replace('This is Suricata version ', '');
   return {
     tool: rules ? `Suricata ${version} (SIP parser + 13 ET-style rules)` : `Suricata ${version} (SIP only, EVE)`,
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -154,6 +196,7 @@ function runTshark(capture: string): Row | undefined {
     capture,
     messages: count,
     seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     msgsPerSec: count / r.seconds,
     mbPerSec: mb(capture) / r.seconds,
   };
@@ -163,105 +206,88 @@ function fmt(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
 }
 
-async function main(): Promise<void> {
-  mkdirSync(out, { recursive: true });
-  const only = process.argv.indexOf('--only');
-  if (only !== -1 && process.argv[only + 1] === 'siplog') {
-    const sipLog = await runSipLogBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3));
-    process.stdout.write(
-      ['| SIP transaction log | result |', '|---|---|', ...sipLog.map((r) => `| ${r.name} | ${r.value} |`)].join('\n') +
-        '\n',
-    );
-    writeFileSync(
-      join(out, 'results-siplog.json'),
-      JSON.stringify({ date: new Date().toISOString(), sipLog }, null, 2),
-    );
-    return;
-  }
-  if (only !== -1) {
-    if (process.argv[only + 1] !== 'console')
-      throw new Error(`--only takes console or siplog, got "${process.argv[only + 1] ?? ''}"`);
-    const consoleBench = await runConsoleBenchmarks(out);
-    process.stdout.write(consoleTable(consoleBench).join('\n') + '\n');
-    writeFileSync(
-      join(out, 'results-console.json'),
-      JSON.stringify({ date: new Date().toISOString(), consoleBench }, null, 2),
-    );
-    return;
-  }
+async function throughput(lines: string[]): Promise<Row[]> {
   if (!have('suricata') && process.getuid?.() === 0) sh('bash', [join(root, 'bench', 'install-peers.sh')]);
   const mixed = makeCapture('mixed-udp-tcp', messages, 0.3);
   const udp = makeCapture('udp-only', messages, 0);
   const small = makeCapture('mixed-udp-tcp', tsharkMessages, 0.3);
-
   const rows: Row[] = [];
+  const peers = new Map<string, Row | undefined>();
   for (const capture of [mixed, udp]) {
-    rows.push(runSipward(capture));
-    const suricata = runSuricata(capture);
-    if (suricata) {
-      if (capture === mixed) suricata.note = 'Suricata 7 parses SIP over UDP only: its TCP share is not decoded';
-      rows.push(suricata);
-    }
-  }
-  for (const capture of [mixed, udp]) {
-    rows.push(runSipward(capture, 'analyze'));
     const suricata = runSuricata(capture, true);
+    if (suricata && capture === mixed)
+      suricata.note = 'Suricata 7 parses SIP over UDP only: its TCP share is not decoded';
+    peers.set(capture, suricata);
+    rows.push(runSipward(capture, 'analyze'), runSipward(capture, 'analyze', 1));
+    rows.push(runSipward(capture, 'decode'), runSipward(capture, 'decode', 1));
     if (suricata) rows.push(suricata);
   }
-  rows.push(runSipward(small));
+  const smallDecode = runSipward(small, 'decode');
+  rows.push(smallDecode);
   const tshark = runTshark(small);
   if (tshark) rows.push(tshark);
 
-  const lines = [
-    '| tool | capture | SIP messages | seconds | msgs/s | MB/s | note |',
-    '|---|---|---:|---:|---:|---:|---|',
-  ];
+  lines.push(
+    '| tool | capture | SIP messages | seconds | CPU s | msgs/s | MB/s | × Suricata (wall) | × Suricata (CPU) | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const r of rows) {
+    const peer = peers.get(r.capture);
+    const compared = peer !== undefined && r !== peer && r.tool.startsWith('sipward');
+    const vsWall = compared ? (peer.seconds / r.seconds).toFixed(2) : '';
+    const vsCpu =
+      compared && peer.cpuSeconds !== undefined && r.cpuSeconds !== undefined
+        ? (peer.cpuSeconds / r.cpuSeconds).toFixed(2)
+        : '';
     lines.push(
-      `| ${r.tool} | ${r.capture.split('/').pop() ?? ''} | ${fmt(r.messages)} | ${r.seconds.toFixed(2)} | ${fmt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${r.note ?? ''} |`,
-    );
-  }
-  const ratio = (a: Row | undefined, b: Row | undefined): string =>
-    a && b ? (a.msgsPerSec / b.msgsPerSec).toFixed(2) : 'n/a';
-  const find = (tool: string, capture: string): Row | undefined =>
-    rows.find((r) => r.tool.startsWith(tool) && r.capture === capture);
-  lines.push('');
-  lines.push(
-    `ratio sipward / Suricata, UDP-only capture (same messages decoded): ${ratio(find('sipward decode', udp), find('Suricata', udp))}`,
-  );
-  lines.push(
-    `ratio sipward / Suricata, mixed capture (msgs/s, Suricata skips TCP SIP): ${ratio(find('sipward decode', mixed), find('Suricata', mixed))}`,
-  );
-  lines.push(
-    `ratio sipward / tshark, ${tsharkMessages} messages: ${ratio(find('sipward decode', small), find('tshark', small))}`,
-  );
-  for (const [label, capture] of [
-    ['UDP-only', udp],
-    ['mixed', mixed],
-  ] as const) {
-    lines.push(
-      `ratio sipward analyze / Suricata with rules, ${label} capture: ${ratio(
-        find('sipward analyze', capture),
-        rows.find((r) => r.tool.includes('rules') && r.capture === capture),
-      )}`,
+      `| ${r.tool} | ${r.capture.split('/').pop() ?? ''} | ${fmt(r.messages)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds?.toFixed(2) ?? ''} | ${fmt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${vsWall} | ${vsCpu} | ${r.note ?? ''} |`,
     );
   }
   lines.push('');
-  const micro = await runMicroBenchmarks();
-  lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');
-  for (const m of micro)
-    lines.push(`| ${m.name} | ${fmt(m.opsPerSec)} | ${m.mbPerSec === undefined ? '' : m.mbPerSec.toFixed(1)} |`);
+  lines.push(
+    '× Suricata = Suricata seconds ÷ sipward seconds on the same file (both read every packet; on the mixed capture Suricata parses only the UDP share of SIP). Wall: what a user waits. CPU: user + system seconds of all threads, steadier than wall time on a loaded machine.',
+  );
+  if (tshark)
+    lines.push(
+      `sipward decode / tshark, ${fmt(tsharkMessages)} messages (msgs/s): ${(smallDecode.msgsPerSec / tshark.msgsPerSec).toFixed(2)}`,
+    );
   lines.push('');
-  const engine = await runEngineBenchmarks(small);
-  lines.push('| detection engine (in-process, one core) | result |', '|---|---|');
-  for (const e of engine) lines.push(`| ${e.name} | ${e.value} |`);
+  return Promise.resolve(rows);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const parts = selectedParts(process.argv.slice(2));
+  const lines: string[] = [];
+  const rows = parts.has('throughput') ? await throughput(lines) : [];
+  const micro = parts.has('micro') ? await runMicroBenchmarks() : [];
+  if (micro.length > 0) {
+    lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');
+    for (const m of micro)
+      lines.push(`| ${m.name} | ${fmt(m.opsPerSec)} | ${m.mbPerSec === undefined ? '' : m.mbPerSec.toFixed(1)} |`);
+    lines.push('');
+  }
+  const engine = parts.has('engine')
+    ? await runEngineBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3))
+    : [];
+  if (engine.length > 0) {
+    lines.push('| detection engine (in-process, one core) | result |', '|---|---|');
+    for (const e of engine) lines.push(`| ${e.name} | ${e.value} |`);
+  }
   // Real broker + Elasticsearch; skipped with a note when SIPWARD_BENCH_PIPELINE=0 or they are down.
-  const pipeline = await runPipelineBenchmarks();
-  lines.push('', ...pipelineTable(pipeline));
-  const consoleBench = await runConsoleBenchmarks(out);
-  lines.push('', ...consoleTable(consoleBench));
-  // SIP transaction log volume and ES storage (alone: node dist/bench/sip-log-storage.js CAPTURE).
-  const sipLog = process.env.SIPWARD_BENCH_SIPLOG === '0' ? [] : await runSipLogBenchmarks(small);
+  const pipeline = parts.has('pipeline') ? await runPipelineBenchmarks() : undefined;
+  if (pipeline !== undefined) lines.push('', ...pipelineTable(pipeline));
+  const consoleBench = parts.has('console') ? await runConsoleBenchmarks(out) : undefined;
+  if (consoleBench !== undefined) {
+    lines.push('', ...consoleTable(consoleBench));
+    writeFileSync(
+      join(out, 'results-console.json'),
+      JSON.stringify({ date: new Date().toISOString(), consoleBench }, null, 2),
+    );
+  }
+  const sipLog = parts.has('siplog')
+    ? await runSipLogBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3))
+    : [];
   if (sipLog.length > 0)
     lines.push('', '| SIP transaction log | result |', '|---|---|', ...sipLog.map((r) => `| ${r.name} | ${r.value} |`));
   const table = lines.join('\n');
@@ -269,16 +295,7 @@ async function main(): Promise<void> {
   writeFileSync(
     join(out, 'results.json'),
     JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        rows,
-        micro,
-        engine,
-        pipeline,
-        console: consoleBench,
-        sipLog,
-      },
+      { date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline, consoleBench, sipLog },
       null,
       2,
     ),

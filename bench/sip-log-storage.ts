@@ -6,7 +6,7 @@
 //!      (`scripts/services up`) under the sipward-sip template, force-merged, store size per
 //!      million SIP messages.
 //! Standalone: `node dist/bench/sip-log-storage.js CAPTURE.pcap`. Skipped in `npm run bench` when
-//! SIPWARD_BENCH_SIPLOG=0; the Elasticsearch step when the node does not answer.
+//! `--only` leaves siplog out; the Elasticsearch step when the node does not answer.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,3 +15,10 @@ export function parsePositiveNumber(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`not a positive number: ${value}`);
   return n;
 }
+
+/** A thread count: an integer from 1 to 64. */
+export function parseThreadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`not a thread count (1–64): ${value}`);
+  return n;
+}

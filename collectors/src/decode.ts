@@ -13,6 +13,8 @@ import { LiveCapture } from './capture/live-interface';
 import { LivePcapSession, type PcapCaptureStats } from './capture/live-pcap-session';
 import { toJsonLine } from './event/jsonl';
 import { JsonlWriter } from './publish/jsonl-writer';
+import { ParallelMessageDecoder, workerScript } from './parallel-decode';
+import { decodeInWorker } from './decode-in-worker';
 import { SipDecoder, type SipDecoderOptions, type SipDecoderStats } from './sip-decoder';
 
 /**
@@ -40,6 +42,11 @@ export interface DecodeInputOptions extends SipDecoderOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called as each stage is created, so metrics can read its live counters (`--metrics-port`). */
   onStage?: (stage: DecodeStage) => void;
+  /**
+   * `--threads`: above 1, capture files are decoded on several threads (parallel-decode.ts,
+   * decode-in-worker.ts) with the same output as 1. Live and HEP input stay on one thread.
+   */
+  threads?: number;
 }
 
 /** The live objects of a decode run whose counters metrics read at scrape time. */
@@ -86,6 +93,11 @@ export interface DecodeRunOptions extends DecodeInputOptions {
 /** Where decoded events go: called per event, and awaited after every batch (back-pressure). */
 export interface EventSink {
   onEvent(event: SipEvent): void;
+  /**
+   * With parse workers, events already serialised as JSON lines (UTF-8) come here instead of
+   * through `onEvent` (decode writes them as they are); a sink without it gets events.
+   */
+  onLines?(chunk: Buffer, lines: number): void;
   afterBatch(): Promise<void>;
 }
 
@@ -94,6 +106,7 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
   const writer = new JsonlWriter(options.out);
   const summary = await decodeInputs(options, {
     onEvent: (event) => writer.writeLine(toJsonLine(event)),
+    onLines: (chunk, lines) => writer.writeEncoded(chunk, lines),
     afterBatch: () => writer.flushIfFull(),
   });
   await writer.close(options.endOutput === true);
@@ -102,14 +115,36 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
 }
 
 /** Decodes every input into `sink` and resolves with the summary; throws SipwardError for unusable input. */
+/**
+ * Decodes every input into `sink` and resolves with the summary; throws SipwardError for unusable input.
+ * With `threads` > 1 on capture files: a sink that takes JSON lines (decode) gets them from parse
+ * workers; a sink that takes events (analyze) keeps this thread for itself and the whole decode
+ * moves to a worker (decode-in-worker.ts), which spreads its remaining threads over parse workers.
+ */
 export async function decodeInputs(options: DecodeInputOptions, sink: EventSink): Promise<DecodeSummary> {
+  const filesOnly = options.interface === undefined && options.hep === undefined;
+  if (
+    (options.threads ?? 1) > 1 &&
+    filesOnly &&
+    sink.onLines === undefined &&
+    options.onStage === undefined &&
+    workerScript('decode-worker') !== undefined
+  ) {
+    return decodeInWorker(options, sink);
+  }
   const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
   const decoderOptions: SipDecoderOptions =
     options.interface !== undefined && options.interfaceName === undefined
       ? { ...options, interfaceName: options.interface }
       : options;
-  const decoder = new SipDecoder((event) => sink.onEvent(event), decoderOptions);
+  const parallel: ParallelMessageDecoder | undefined = filesOnly
+    ? startParallel(options, decoderOptions, sink, () => decoder.stats)
+    : undefined;
+  const decoder: SipDecoder = new SipDecoder(
+    (event) => sink.onEvent(event),
+    parallel === undefined ? decoderOptions : { ...decoderOptions, handOff: (m) => parallel.add(m) },
+  );
   options.onStage?.({ kind: 'decoder', decoder });
   let warnings = 0;
   let liveSummary: (() => LiveSummary) | undefined;
@@ -142,26 +177,41 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     process.once('SIGTERM', stop);
     const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
     try {
-      await pump(live, decoder, sink);
+      await pump(live, decoder, () => sink.afterBatch());
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
     }
   } else {
-    // Open every file first so a bad path fails before any output is written.
-    const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
-    let done = 0;
-    for (const path of options.captures) {
-      const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
-      options.onStage?.({ kind: 'capture', stats: source.stats });
-      await pump(source, decoder, sink, (bytes) => {
-        options.onProgress?.(done + bytes, total);
-      });
-      done += sizeOf(path);
+    const afterBatch =
+      parallel === undefined
+        ? () => sink.afterBatch()
+        : async (): Promise<void> => {
+            await parallel.drain();
+            await sink.afterBatch();
+          };
+    try {
+      // Open every file first so a bad path fails before any output is written.
+      const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
+      let done = 0;
+      for (const path of options.captures) {
+        const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
+        options.onStage?.({ kind: 'capture', stats: source.stats });
+        await pump(source, decoder, afterBatch, (bytes) => {
+          options.onProgress?.(done + bytes, total);
+        });
+        done += sizeOf(path);
+      }
+      decoder.flush();
+      await parallel?.finish();
+    } catch (error) {
+      await parallel?.abort();
+      throw error;
     }
   }
-  decoder.flush();
+  // Files flushed above, before their parse workers were finished.
+  if (!filesOnly) decoder.flush();
 
   const packetCounters = decoder.packetDecoder.counters as unknown as Record<string, number>;
   const drops: Record<string, number> = {};
@@ -215,14 +265,48 @@ async function receiveHep(
 async function pump(
   source: CaptureSource,
   decoder: SipDecoder,
-  sink: EventSink,
+  afterBatch: () => Promise<void>,
   onBytes?: (bytes: number) => void,
 ): Promise<void> {
   for await (const batch of source) {
     for (const packet of batch) decoder.push(packet);
-    await sink.afterBatch();
+    await afterBatch();
     onBytes?.(source.stats.bytes);
   }
+}
+
+/** Parse workers when more than one thread is asked for, the sink takes lines and the build has the worker. */
+function startParallel(
+  options: DecodeInputOptions,
+  decoderOptions: SipDecoderOptions,
+  sink: EventSink,
+  stats: () => SipDecoderStats,
+): ParallelMessageDecoder | undefined {
+  const threads = options.threads ?? 1;
+  const onLines = sink.onLines;
+  if (threads <= 1 || onLines === undefined) return undefined;
+  const script = workerScript('parse-worker');
+  if (script === undefined) {
+    options.log.warn({ threads }, 'parse workers need the compiled build (npm run build); decoding on one thread');
+    return undefined;
+  }
+  const decode = {
+    ...(decoderOptions.sip !== undefined ? { sip: decoderOptions.sip } : {}),
+    ...(decoderOptions.observerId !== undefined ? { observerId: decoderOptions.observerId } : {}),
+    ...(decoderOptions.interfaceName !== undefined ? { interfaceName: decoderOptions.interfaceName } : {}),
+    ...(decoderOptions.withHeaders === true ? { withHeaders: true } : {}),
+    ...(decoderOptions.withRaw === true ? { withRaw: true } : {}),
+  };
+  return new ParallelMessageDecoder(threads, script, decode, {
+    onLines,
+    onCounters: (counters) => {
+      const total = stats();
+      total.sip_messages += counters.sip_messages;
+      total.sip_messages_with_anomalies += counters.sip_messages_with_anomalies;
+      for (const [code, n] of Object.entries(counters.anomalies) as [keyof typeof counters.anomalies, number][])
+        total.anomalies[code] = (total.anomalies[code] ?? 0) + n;
+    },
+  });
 }
 
 function sizeOf(path: string): number {

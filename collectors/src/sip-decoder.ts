@@ -1,13 +1,16 @@
 //! The collector's decode chain in one owner: RawPacket → L4Segment (link/net/tunnel, defrag) →
 //! mirror dedup → UDP datagram | TCP/WS stream | SCTP chunk → SIP parser → SipEvent.
 //! Pure over its inputs (time comes from packets); the capture and output edges live elsewhere.
+//! The message half (bytes → SipEvent) is sip-message.ts; with `handOff` the messages go to parse
+//! workers instead (parallel-decode.ts) and this class is the packet half only.
 import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event';
 import type { AnomalyCode } from '../../schema/src/anomalies';
 import { PacketDecoder, type PacketDecoderOptions } from './decode-packet';
 import { MirrorDedup } from './event/mirror-dedup';
-import { toSipEvent, type SipEventMeta } from './event/to-sip-event';
+import type { SipEventMeta } from './event/to-sip-event';
 import type { L4Segment, RawPacket } from './packet';
-import { parseSipMessage, probeSip, type SipParseOptions } from './sip/parser';
+import { probeSip, type SipParseOptions } from './sip/parser';
+import { countEvent, SipMessageDecoder, type RawSipMessage } from './sip-message';
 import { SctpSipExtractor } from './transport/sctp';
 import type { StreamMessage } from './transport/stream-message';
 import { TcpReassembler } from './transport/tcp-reassembler';
@@ -24,6 +27,8 @@ export interface SipDecoderOptions {
   dedup?: boolean;
   packet?: PacketDecoderOptions;
   sip?: SipParseOptions;
+  /** Messages go here unparsed (to parse workers) instead of becoming events on this thread. */
+  handOff?: (message: RawSipMessage) => void;
 }
 
 export interface SipDecoderStats {
@@ -56,22 +61,21 @@ export class SipDecoder {
     sip_messages_with_anomalies: 0,
     anomalies: {},
   };
-  private readonly udpParse: SipParseOptions;
-  private readonly streamParse: SipParseOptions;
+  private readonly messages: SipMessageDecoder;
+  private readonly handOff: (message: RawSipMessage) => void;
   private lastSec = -1;
 
   constructor(
     private readonly onEvent: (event: SipEvent) => void,
-    private readonly options: SipDecoderOptions = {},
+    options: SipDecoderOptions = {},
   ) {
     this.packetDecoder = new PacketDecoder(options.packet);
     this.dedup = options.dedup === false ? undefined : new MirrorDedup();
     const onStream = (m: StreamMessage): void => this.emitStream(m);
     this.tcp = new TcpReassembler(onStream);
     this.sctp = new SctpSipExtractor(onStream);
-    // Parse options are passed by identity (the parser caches resolved limits per object).
-    this.udpParse = { ...options.sip, stream: false };
-    this.streamParse = { ...options.sip, stream: true };
+    this.messages = new SipMessageDecoder(options);
+    this.handOff = options.handOff ?? ((m) => this.emit(this.messages.decode(m)));
   }
 
   push(packet: RawPacket): void {
@@ -107,10 +111,14 @@ export class SipDecoder {
       else this.stats.udp_not_sip++;
       return false;
     }
-    const msg = parseSipMessage(payload, 0, payload.length, transport === 'udp' ? this.udpParse : this.streamParse);
-    const event = toSipEvent(msg, meta, this.eventOptions(transport));
-    if (hep !== undefined) event.hep = hep;
-    this.emit(event);
+    this.handOff({
+      data: payload,
+      meta,
+      transport,
+      streamAnomalies: NO_ANOMALIES,
+      missingContentLength: false,
+      ...(hep !== undefined ? { hep } : {}),
+    });
     return true;
   }
 
@@ -129,42 +137,32 @@ export class SipDecoder {
       else this.stats.udp_not_sip++;
       return;
     }
-    const msg = parseSipMessage(buf, 0, buf.length, this.udpParse);
-    this.emit(toSipEvent(msg, seg, this.eventOptions('udp')));
+    this.handOff({
+      data: buf,
+      meta: seg,
+      transport: 'udp',
+      streamAnomalies: NO_ANOMALIES,
+      missingContentLength: false,
+    });
   }
 
   private emitStream(m: StreamMessage): void {
-    const msg = parseSipMessage(m.data, 0, m.data.length, this.streamParse);
-    const event = toSipEvent(msg, m, this.eventOptions(m.transport));
-    if (m.anomalies.length > 0 || m.missingContentLength) {
-      const codes = new Set<AnomalyCode>(event.sip.anomalies ?? []);
-      if (m.missingContentLength) codes.add('missing_content_length');
-      for (const code of m.anomalies) codes.add(code);
-      event.sip = { ...event.sip, anomalies: [...codes] };
-    }
-    this.emit(event);
-  }
-
-  private eventOptions(transport: Transport): Parameters<typeof toSipEvent>[2] {
-    const o: Parameters<typeof toSipEvent>[2] = { transport };
-    if (this.options.observerId !== undefined) o.observerId = this.options.observerId;
-    if (this.options.interfaceName !== undefined) o.interfaceName = this.options.interfaceName;
-    if (this.options.withHeaders === true) o.withHeaders = true;
-    if (this.options.withRaw === true) o.withRaw = true;
-    return o;
+    this.handOff({
+      data: m.data,
+      meta: m,
+      transport: m.transport,
+      streamAnomalies: m.anomalies,
+      missingContentLength: m.missingContentLength,
+    });
   }
 
   private emit(event: SipEvent): void {
-    this.stats.sip_messages++;
-    const anomalies = event.sip.anomalies;
-    if (anomalies !== undefined && anomalies.length > 0) {
-      this.stats.sip_messages_with_anomalies++;
-      const counts = this.stats.anomalies;
-      for (const code of anomalies) counts[code] = (counts[code] ?? 0) + 1;
-    }
+    countEvent(this.stats, event);
     this.onEvent(event);
   }
 }
+
+const NO_ANOMALIES: readonly never[] = [];
 
 /** RFC 5626 §4.4.1 keepalives: a double CRLF ping or a single CRLF pong. */
 function isKeepalive(buf: Buffer): boolean {

@@ -7,6 +7,7 @@ import type { SiteConfig } from '../site/site-config';
 import type { Enrichment } from './enrichment';
 import { EventEnricher } from './event-enricher';
 import { compileSignature } from './compile-signature';
+import { compileGate, SignatureDispatch, type Gated } from './dispatch';
 import { eventTimeMs } from './event-time';
 import { IncidentBook, type AlertPhase } from './incidents';
 import { eventCountKind } from './kinds/event-count';
@@ -68,9 +69,8 @@ interface Runtime {
 
 export class DetectionEngine {
   private readonly runtimes: Runtime[];
-  /** The runtimes a request / a response can concern (signatures gated on `sip.type` skip the other). */
-  private readonly forRequest: Runtime[] = [];
-  private readonly forResponse: Runtime[] = [];
+  /** The runtimes a message can concern, by its type, method and status (dispatch.ts). */
+  private readonly dispatch: SignatureDispatch<Runtime>;
   private readonly enricher: EventEnricher;
   /** Signatures left out because they need site knowledge and none was given (warn once). */
   readonly skippedForSite: string[] = [];
@@ -86,6 +86,7 @@ export class DetectionEngine {
       ...(options.maxDialogs !== undefined ? { maxDialogs: options.maxDialogs } : {}),
     });
     this.runtimes = [];
+    const gated: Gated<Runtime>[] = [];
     for (const entry of signatures) {
       const signature = 'signature' in entry ? entry.signature : entry;
       if (signature.status === 'deprecated') continue;
@@ -103,9 +104,9 @@ export class DetectionEngine {
       });
       const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
       this.runtimes.push(runtime);
-      if (compiled.types.has('request')) this.forRequest.push(runtime);
-      if (compiled.types.has('response')) this.forResponse.push(runtime);
+      gated.push({ item: runtime, gate: compileGate(signature) });
     }
+    this.dispatch = new SignatureDispatch(gated);
   }
 
   process(event: SipEvent): void {
@@ -138,8 +139,8 @@ export class DetectionEngine {
       runtime.runner.advance?.(now);
       runtime.book.finalizeDue(now);
     }
-    const concerned = event.sip.type === 'response' ? this.forResponse : this.forRequest;
-    for (const runtime of concerned) if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
+    for (const runtime of this.dispatch.for(event, ctx))
+      if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
   }
 
   /** Emits an 'update' for every open incident changed since its last emission (before a commit). */
@@ -158,8 +159,7 @@ export class DetectionEngine {
       runtime.runner.advance?.(now);
       runtime.book.finalizeDue(now);
     }
-    const concerned = event.sip.type === 'response' ? this.forResponse : this.forRequest;
-    for (const runtime of concerned) runtime.runner.process(event, ctx, now);
+    for (const runtime of this.dispatch.for(event, ctx)) runtime.runner.process(event, ctx, now);
   }
 
   /**

@@ -110,9 +110,10 @@ export class IncidentBook {
 
   /** Emits 'final' for every incident whose suppress period has passed by `now`. */
   finalizeDue(now: number): void {
-    for (let oldest = this.open.oldest(); oldest !== undefined && oldest[1].suppressUntilMs <= now;) {
-      this.finalize(oldest[1]);
-      oldest = this.open.oldest();
+    // Called for every signature on every event: oldestValue() allocates nothing when none is due.
+    for (let oldest = this.open.oldestValue(); oldest !== undefined && oldest.suppressUntilMs <= now;) {
+      this.finalize(oldest);
+      oldest = this.open.oldestValue();
     }
   }
 

@@ -29,7 +29,7 @@ export function analyzeCommand(): Command {
     new Command('analyze').description(
       'decode captures (or a live interface) and run every FS.38 signature in one process; print alerts',
     ),
-    true,
+    { threads: true, rawByDefault: true },
   )
     .addOption(
       new Option('--format <format>', 'alert output (default: table on a terminal, jsonl otherwise)').choices([

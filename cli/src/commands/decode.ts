@@ -16,6 +16,7 @@ export function decodeCommand(): Command {
     new Command('decode').description(
       'decode pcap/pcapng files (or a live interface) to SIP events, one JSON object per line',
     ),
+    { threads: true },
   )
     .option('-o, --out <file>', 'write events to this file instead of stdout')
     .action(async (captures: string[], flags: DecodeFlags, command: Command) => {

@@ -41,6 +41,16 @@ export class JsonlWriter {
     this.lines++;
   }
 
+  /** Adds `lines` lines already encoded as UTF-8 (a parse worker's batch); the buffer is kept, not copied. */
+  writeEncoded(chunk: Buffer, lines: number): void {
+    if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
+    this.buf = this.buf.subarray(this.pos);
+    this.pos = 0;
+    this.full.push(chunk);
+    this.pendingLength += chunk.length;
+    this.lines += lines;
+  }
+
   get error(): Error | undefined {
     return this.failed;
   }
