@@ -3,9 +3,9 @@
 // TCP, then `analyzer --metrics-port` consuming what it published. Each /metrics is scraped while
 // the process runs and its counts are checked against the capture (SIP messages, methods,
 // response classes, anomalies, published events; events consumed, alerts by signature, ES bulk
-// requests, consumer lag); /healthz and /readyz answer; SIGTERM ends each with exit 0 within a
-// bound, and nothing is lost (the analyzer takes in every event collect received, and indexes the
-// alerts and call records `sipward analyze` gives for the capture).
+// requests, consumer lag); /healthz and /readyz answer; SIGTERM (collect) and SIGINT (analyzer)
+// end them with exit 0 within a bound, and nothing is lost (the analyzer takes in every event
+// collect received, and indexes the alerts and call records `sipward analyze` gives for the capture).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
@@ -51,10 +51,10 @@ function start(args: string[]): Proc {
   return proc;
 }
 
-/** SIGTERM, and the time it took to exit; SIGKILL (and a failure) past the bound. */
-async function terminate(proc: Proc): Promise<{ code: number | null; ms: number }> {
+/** The signal, and the time it took to exit; SIGKILL (and a failure) past the bound. */
+async function terminate(proc: Proc, signal: 'SIGTERM' | 'SIGINT'): Promise<{ code: number | null; ms: number }> {
   const t0 = Date.now();
-  proc.child.kill('SIGTERM');
+  proc.child.kill(signal);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), STOP_BOUND_MS + 10_000);
   const code = await proc.exit;
   clearTimeout(timer);
@@ -189,13 +189,13 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
       assert.equal(m.get(`sipward_sip_anomalies_total{code="${code}"}`), count, code);
     assert.ok((m.get('sipward_process_resident_memory_bytes') ?? 0) > 0, 'process metrics');
 
-    const stopped = await terminate(collect);
+    const stopped = await terminate(collect, 'SIGTERM');
     assert.equal(stopped.code, 0, collect.stderr().slice(-3000));
     assert.ok(stopped.ms < STOP_BOUND_MS, `collect took ${stopped.ms} ms to stop`);
     assert.match(collect.stderr(), new RegExp(`"published":${n},`));
   });
 
-  void test('analyzer: counts on /metrics match what collect published; alerts indexed; SIGTERM exits 0', async () => {
+  void test('analyzer: counts on /metrics match what collect published; alerts indexed; SIGINT exits 0', async () => {
     assert.ok(events.length > 0, 'runs after the collect test');
     const metricsPort = await freePort();
     const analyzer = start(
@@ -249,7 +249,7 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
     assert.ok((m.get('sipward_state_entries{stage="dialog"}') ?? -1) >= 0);
     assert.equal(m.get('sipward_assigned_partitions{stage="dialog"}'), 4);
 
-    const stopped = await terminate(analyzer);
+    const stopped = await terminate(analyzer, 'SIGINT');
     assert.equal(stopped.code, 0, analyzer.stderr().slice(-3000));
     assert.ok(stopped.ms < STOP_BOUND_MS, `analyzer took ${stopped.ms} ms to stop`);
   });
