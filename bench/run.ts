@@ -2,8 +2,9 @@
 //! --threads 1) on large generated captures, measured in the same run as Suricata 7 (SIP parser +
 //! 13 ET-style rules, --runmode single) and tshark, then micro-benchmarks, the engine alone and the
 //! pipeline. Prints markdown tables and writes bench/out/results.json.
-//!   npm run bench -- --only throughput,micro,engine,pipeline,console,siplog   (parts to run; default
-//!   all; console is bench/console.ts, siplog the SIP transaction log volume, bench/sip-log-storage.ts)
+//!   npm run bench -- --only throughput,micro,engine,hep,pipeline,console,siplog   (parts to run;
+//!   default all; console is bench/console.ts, siplog the SIP transaction log volume,
+//!   bench/sip-log-storage.ts, hep the HEP input path against the pcap path, bench/hep.ts)
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
 //! Suricata is pinned to one core (--runmode single); sipward runs unpinned, as a user runs it, with
 //! its default --threads and with --threads 1 pinned to one core.
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { consoleTable, runConsoleBenchmarks } from './console';
 import { runSipLogBenchmarks } from './sip-log-storage';
 import { runEngineBenchmarks } from './engine';
+import { hepTable, runHepBenchmarks } from './hep';
 import { runMicroBenchmarks } from './micro';
 import { pipelineTable, runPipelineBenchmarks } from './pipeline';
 
@@ -20,7 +22,7 @@ const root = join(__dirname, '..', '..');
 const out = join(root, 'bench', 'out');
 const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
 const tsharkMessages = Math.min(messages, 200_000);
-const PARTS = ['throughput', 'micro', 'engine', 'pipeline', 'console', 'siplog'] as const;
+const PARTS = ['throughput', 'micro', 'engine', 'hep', 'pipeline', 'console', 'siplog'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -274,6 +276,8 @@ async function main(): Promise<void> {
     lines.push('| detection engine (in-process, one core) | result |', '|---|---|');
     for (const e of engine) lines.push(`| ${e.name} | ${e.value} |`);
   }
+  const hep = parts.has('hep') ? await runHepBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3)) : [];
+  if (hep.length > 0) lines.push('', ...hepTable(hep));
   // Real broker + Elasticsearch; skipped with a note when SIPWARD_BENCH_PIPELINE=0 or they are down.
   const pipeline = parts.has('pipeline') ? await runPipelineBenchmarks() : undefined;
   if (pipeline !== undefined) lines.push('', ...pipelineTable(pipeline));
@@ -295,7 +299,17 @@ async function main(): Promise<void> {
   writeFileSync(
     join(out, 'results.json'),
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, rows, micro, engine, pipeline, consoleBench, sipLog },
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        rows,
+        micro,
+        engine,
+        hep,
+        pipeline,
+        consoleBench,
+        sipLog,
+      },
       null,
       2,
     ),
