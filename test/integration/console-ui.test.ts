@@ -219,6 +219,14 @@ async function checkConsole(ui: RunningUi, label: string): Promise<void> {
       last !== undefined && shown.includes((last as { raw?: string }).raw ?? last.summary),
       `${label}: click shows the message`,
     );
+    const aggregates = await page.$$eval('#aggregates tbody tr td:first-child', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.deepEqual(
+      aggregates,
+      Object.keys(alert.sipward.aggregates ?? {}),
+      `${label}: one row per incident aggregate`,
+    );
     const reason = await page.$eval('#reason', (d) => d.textContent);
     assert.equal(reason, alert.event.reason ?? 'not recorded');
     const linked = await rowIds(page, '#linked-calls tr.call-row');
