@@ -1,5 +1,5 @@
 //! What the console reads and how it asks: the alert and call views (every extension field
-//! optional, README "Alert extensions"), the queries behind each page, and the one interface both
+//! optional, schema/src/alert.ts), the queries behind each page, and the one interface both
 //! data sources (an `analyze --out-dir` directory, Elasticsearch) implement.
 import type { Alert, AlertEvidence } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
