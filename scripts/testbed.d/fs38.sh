@@ -96,11 +96,11 @@ fs_wait() {
   FS_BG=()
 }
 
-# The country of every number these scenarios dial (ISO 3166 alpha-2; 001 = non-geographic
-# calling code: satellite, international networks), for the call plan.
+# The country of every number these scenarios dial (ISO 3166 alpha-2; "none" = non-geographic
+# calling code: satellite, international networks belong to no country), for the call plan.
 fs_country() {
   case "$1" in
-    +870* | +881* | +882* | +883*) echo 001 ;;
+    +870* | +881* | +882* | +883*) echo none ;;
     +33*) echo FR ;;
     +1212* | +1646*) echo US ;;
     +49*) echo DE ;;

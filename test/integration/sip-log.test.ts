@@ -94,8 +94,13 @@ void describe('SIP transaction log: collect → Kafka → analyzer → Elasticse
       assert.deepEqual(unmappedPaths(doc, SIP_MAPPINGS), [], id);
     }
 
-    const alerts = await indexed<Alert>('alert', n.namespace);
-    assert.ok(alerts.size >= 5, `${alerts.size} alerts indexed`);
+    // Alerts come from the detect stage, behind the dialog stage's records: wait for them too.
+    let alerts = await indexed<Alert>('alert', n.namespace);
+    for (const until = Date.now() + 90_000; alerts.size < 8 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      alerts = await indexed<Alert>('alert', n.namespace);
+    }
+    assert.ok(alerts.size >= 8, `${alerts.size} alerts indexed`);
     for (const alert of alerts.values()) {
       assert.ok(
         alert.sipward.evidence.every((e) => typeof e.raw === 'string' && e.raw.includes('SIP/2.0')),
