@@ -18,6 +18,16 @@ export default tseslint.config(
     },
   },
   {
+    // One Kafka adapter (lib/src/kafka): the product's code never talks to the client library directly.
+    files: ['analyzer/**/*.ts', 'collectors/**/*.ts', 'cli/**/*.ts', 'schema/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kafkajs', message: 'import Kafka from lib/src/kafka/client (the one adapter)' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: {

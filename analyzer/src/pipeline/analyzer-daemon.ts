@@ -6,15 +6,16 @@
 //!
 //! Any number of instances may run with the same --group; results do not depend on how many.
 import {
-  Kafka,
-  logLevel,
+  createKafkaClient,
+  lostProducerState,
   type Admin,
   type Consumer,
-  type KafkaConfig,
+  type Kafka,
   type Producer,
   type ProducerRecord,
-} from 'kafkajs';
-import { lostProducerState } from '../../../collectors/src/publish/kafka-publisher';
+} from '../../../lib/src/kafka/client';
+import type { KafkaConnection } from '../../../lib/src/kafka/connection';
+import { retryForever } from '../../../lib/src/retry';
 import type { Alert } from '../../../schema/src/alert';
 import type { Logger } from '../../../lib/src/logger';
 import { compileSignature } from '../engine/compile-signature';
@@ -28,7 +29,7 @@ import { DialogTask, type DialogOutputs } from './dialog-stage';
 import { StageRunner } from './stage-runner';
 
 export interface AnalyzerDaemonOptions {
-  kafka: Omit<KafkaConfig, 'logCreator' | 'logLevel'>;
+  kafka: KafkaConnection & { clientId: string };
   topic: string;
   group: string;
   elasticsearch: ElasticClientOptions;
@@ -66,15 +67,6 @@ export function activeSignatures(all: readonly LoadedSignature[], hasSite: boole
   return all.filter((s) => s.signature.status !== 'deprecated' && (hasSite || s.signature.requires_site !== true));
 }
 
-function kafkaLogCreator(log: Logger) {
-  return () =>
-    ({ level, log: entry }: { level: number; log: { message: string } & Record<string, unknown> }) => {
-      const { message, ...rest } = entry;
-      if (level <= logLevel.ERROR) log.warn({ kafka: rest }, `kafka: ${message}`);
-      else if (level === logLevel.WARN) log.debug({ kafka: rest }, `kafka: ${message}`);
-    };
-}
-
 interface SourceWatermark {
   t: number;
   /** Wall time the collector wrote it. */
@@ -91,24 +83,6 @@ const MAX_SEND_BYTES = 256 * 1024;
  * looks silent too, and excluding it early would turn its delayed events into late ones.
  */
 const SOURCE_SILENCE_MS = 60_000;
-
-async function retryForever<T>(what: string, log: Logger, stopped: () => boolean, fn: () => Promise<T>): Promise<T> {
-  let delay = 200;
-  let warned = false;
-  for (;;) {
-    try {
-      const result = await fn();
-      if (warned) log.info(`${what}: recovered`);
-      return result;
-    } catch (error) {
-      if (stopped()) throw error;
-      if (!warned) log.warn({ err: (error as Error).message }, `${what} failed; retrying with backoff`);
-      warned = true;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 5000);
-    }
-  }
-}
 
 export class AnalyzerDaemon {
   private readonly kafka: Kafka;
@@ -141,10 +115,11 @@ export class AnalyzerDaemon {
       loadSignatures({ extraDirs: options.rulesDirs }),
       options.enricher.site !== undefined,
     );
-    this.kafka = new Kafka({
-      ...options.kafka,
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(options.log),
+    const { clientId, ...connection } = options.kafka;
+    this.kafka = createKafkaClient(connection, {
+      clientId,
+      log: options.log,
+      logging: 'errors',
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.admin = this.kafka.admin();

@@ -2,7 +2,7 @@
 //! signature lives in exactly one of these partitions (routing.ts). The task drops re-delivered
 //! records, puts events back into event-time order across the upstream partitions
 //! (reorder-buffer.ts), runs the signatures the record names, and hands alerts to the indexer.
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { Alert } from '../../../schema/src/alert';
 import { DetectionEngine } from '../engine/engine';
 import type { LoadedSignature, Signature } from '../engine/signature';

@@ -3,7 +3,7 @@
 //! call records, and re-keys the event to the detect stage — one record per keyed partition that
 //! owns a group the event can change. Everything here is per Call-ID, so a partition's task holds
 //! all the state its events need.
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { CallRecord } from '../../../schema/src/call-record';
 import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import { CallTracker } from '../calls/call-tracker';

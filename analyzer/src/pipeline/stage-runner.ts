@@ -3,7 +3,7 @@
 //! retained log up to the committed offset with outputs switched off, so state moves with the
 //! partition on a rebalance or a restart (the log is the changelog; README "Pipeline"). Offsets
 //! are committed only after the outputs of the batch are acknowledged (Kafka and Elasticsearch).
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from '../../../lib/src/kafka/client';
 import type { Logger } from '../../../lib/src/logger';
 import { publishConsumerLag } from '../../../lib/src/metrics/channels';
 

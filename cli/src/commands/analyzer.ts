@@ -15,7 +15,7 @@ import {
   SASL_MECHANISMS,
   type KafkaConnectionFlags,
   type SaslMechanism,
-} from '../../../collectors/src/publish/kafka-options';
+} from '../../../lib/src/kafka/connection';
 
 interface AnalyzerFlags extends MetricsFlags {
   kafka?: string;

@@ -14,7 +14,7 @@ import {
   kafkaConnection,
   type Compression,
   type SaslMechanism,
-} from '../../../collectors/src/publish/kafka-options';
+} from '../../../lib/src/kafka/connection';
 import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../collectors/src/publish/kafka-publisher';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
 import { parsePositiveNumber } from '../parse-options';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { CompressionTypes, Message } from 'kafkajs';
+import type { CompressionTypes, Message } from '../../../lib/src/kafka/client';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SCHEMA_VERSION } from '../../../schema/src/sip-event';
 import { toJsonLine } from '../event/jsonl';

@@ -1,14 +1,21 @@
 //! `sipward collect`'s output edge: SIP events → Kafka through a bounded queue, with an idempotent
 //! producer and an outer retry loop that survives any broker outage (kafkajs' own retries are kept
 //! short). Events leave the queue only once the broker acknowledged them.
-import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { LogEntry, Message } from 'kafkajs';
+import {
+  CompressionTypes,
+  SHORT_RETRY,
+  createIdempotentProducer,
+  createKafkaClient,
+  isTooLarge,
+  lostProducerState,
+  type Message,
+} from '../../../lib/src/kafka/client';
+import type { Compression, KafkaConnection } from '../../../lib/src/kafka/connection';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SCHEMA_VERSION } from '../../../schema/src/sip-event';
 import { SipwardError } from '../../../lib/src/errors';
 import type { Logger } from '../../../lib/src/logger';
 import { toJsonLine } from '../event/jsonl';
-import type { Compression, KafkaConnection } from './kafka-options';
 import { DropCounter, PublishQueue, type DropReason } from './publish-queue';
 
 /** One Kafka record of the `sip.events` topic. */
@@ -516,28 +523,6 @@ export class KafkaPublisher {
   }
 }
 
-/** The broker's error type (kafkajs wraps it in retry errors: look through `cause`). */
-function hasErrorType(error: unknown, types: readonly string[]): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const type = (e as Error & { type?: unknown }).type;
-    if (typeof type === 'string' && types.includes(type)) return true;
-  }
-  return false;
-}
-
-function isTooLarge(error: unknown): boolean {
-  return hasErrorType(error, ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-}
-
-export function lostProducerState(error: unknown): boolean {
-  return hasErrorType(error, [
-    'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    'UNKNOWN_PRODUCER_ID',
-    'INVALID_PRODUCER_EPOCH',
-    'DUPLICATE_SEQUENCE_NUMBER',
-  ]);
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -564,28 +549,9 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
  * per failed request).
  */
 export function createKafkaPorts(connection: KafkaConnection, clientId: string, log: Logger): KafkaPorts {
-  const retry = { initialRetryTime: 100, maxRetryTime: 1_000, retries: 2 };
-  const kafka = new Kafka({
-    clientId,
-    ...connection,
-    connectionTimeout: 3_000,
-    retry,
-    logLevel: log.isLevelEnabled('debug') ? logLevel.INFO : logLevel.NOTHING,
-    logCreator:
-      () =>
-      ({ namespace, log: entry }: LogEntry) =>
-        log.debug({ kafkajs: namespace, error: entry.error }, entry.message),
-  });
+  const kafka = createKafkaClient(connection, { clientId, log });
   return {
-    createProducer: () =>
-      kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // kafkajs 2.x's murmur2 partitioner (Java-compatible); naming it silences the v2 notice.
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry,
-      }),
-    admin: () => kafka.admin({ retry }),
+    createProducer: () => createIdempotentProducer(kafka, SHORT_RETRY),
+    admin: () => kafka.admin({ retry: SHORT_RETRY }),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SipwardError } from '../../../lib/src/errors';
-import { kafkaConnection, parseBrokers } from './kafka-options';
+import { SipwardError } from '../errors';
+import { kafkaConnection, parseBrokers } from './connection';
 
 const files: Record<string, string> = {
   '/secrets/pw': 's3cret\n',

@@ -3,7 +3,7 @@
 //! reading the password and CA files through the `readFile` it is given.
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
-import { SipwardError } from '../../../lib/src/errors';
+import { SipwardError } from '../errors';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
