@@ -23,10 +23,11 @@ import type { EnricherOptions } from '../engine/event-enricher';
 import { loadSignatures } from '../engine/load-signatures';
 import type { LoadedSignature } from '../engine/signature';
 import type { ElasticClientOptions } from '../index/es-client';
-import { ElasticIndexer, type IndexDoc } from '../index/elastic-indexer';
+import { CoalescingWriter } from '../index/coalescing-writer';
+import { ElasticIndexer, type IndexDoc, type WriteResult } from '../index/elastic-indexer';
 import { DetectTask } from './detect-stage';
 import { DialogTask, type DialogOutputs } from './dialog-stage';
-import { StageRunner } from './stage-runner';
+import { StageRunner, type StageStats } from './stage-runner';
 
 export interface AnalyzerDaemonOptions {
   kafka: KafkaConnection & { clientId: string };
@@ -60,6 +61,7 @@ export interface AnalyzerDaemonStats {
   indexer: ReturnType<ElasticIndexer['stats']>;
   /** State entries held and evictions so far, per stage (all partitions of this instance). */
   state: { dialog: { entries: number; evictions: number }; detect: { entries: number; evictions: number } };
+  bulks: CoalescingWriter['stats'];
 }
 
 /** The signatures this analyzer runs: without site knowledge, those that need it are left out. */
@@ -90,8 +92,9 @@ export class AnalyzerDaemon {
   private producer: Producer;
   private producerResets = 0;
   private readonly indexer: ElasticIndexer;
-  private dialog: StageRunner | undefined;
-  private detect: StageRunner | undefined;
+  private readonly writer: CoalescingWriter;
+  private dialog: StageRunner<DialogTask> | undefined;
+  private detect: StageRunner<DetectTask> | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
@@ -130,6 +133,7 @@ export class AnalyzerDaemon {
       sipLog: options.sipLog === true,
       logger: options.log,
     });
+    this.writer = new CoalescingWriter(this.indexer, (result, docs) => this.deadLetterRejected(result, docs));
   }
 
   private async ensureTopics(): Promise<void> {
@@ -177,7 +181,7 @@ export class AnalyzerDaemon {
       },
       'analyzer starting',
     );
-    this.dialog = new StageRunner({
+    this.dialog = new StageRunner<DialogTask>({
       kafka: this.kafka,
       admin: this.admin,
       groupId: this.options.group,
@@ -194,7 +198,7 @@ export class AnalyzerDaemon {
           deliver: (out) => this.deliverDialog(out),
         }),
     });
-    this.detect = new StageRunner({
+    this.detect = new StageRunner<DetectTask>({
       kafka: this.kafka,
       admin: this.admin,
       groupId: `${this.options.group}.detect`,
@@ -386,34 +390,37 @@ export class AnalyzerDaemon {
     }
   }
 
-  private async index(docs: IndexDoc[]): Promise<void> {
-    const result = await this.indexer.write(docs);
-    if (result.rejected.length > 0) {
-      this.options.log.error(
-        { rejected: result.rejected.slice(0, 5), count: result.rejected.length },
-        'Elasticsearch refused documents; sent to the dead-letter topic',
-      );
-      this.deadLetters += result.rejected.length;
-      const byId = new Map(docs.map((d) => [`${d.target}/${d.id}`, d]));
-      await retryForever(
-        'produce to the dead-letter topic',
-        this.options.log,
-        () => this.stopped,
-        () =>
-          this.send({
-            topic: this.deadLetterTopic,
-            acks: -1,
-            messages: result.rejected.map((r) => ({
-              value: JSON.stringify(byId.get(`${r.target}/${r.id}`)?.doc ?? null),
-              headers: {
-                'sipward-error': 'index_rejected',
-                'sipward-detail': r.reason.slice(0, 500),
-                'sipward-target': r.target,
-              },
-            })),
-          }),
-      );
-    }
+  private index(docs: IndexDoc[]): Promise<void> {
+    return this.writer.write(docs);
+  }
+
+  /** Documents Elasticsearch refused for good go to the dead-letter topic (before the offsets move). */
+  private async deadLetterRejected(result: WriteResult, docs: readonly IndexDoc[]): Promise<void> {
+    if (result.rejected.length === 0) return;
+    this.options.log.error(
+      { rejected: result.rejected.slice(0, 5), count: result.rejected.length },
+      'Elasticsearch refused documents; sent to the dead-letter topic',
+    );
+    this.deadLetters += result.rejected.length;
+    const byId = new Map(docs.map((d) => [`${d.target}/${d.id}`, d]));
+    await retryForever(
+      'produce to the dead-letter topic',
+      this.options.log,
+      () => this.stopped,
+      () =>
+        this.send({
+          topic: this.deadLetterTopic,
+          acks: -1,
+          messages: result.rejected.map((r) => ({
+            value: JSON.stringify(byId.get(`${r.target}/${r.id}`)?.doc ?? null),
+            headers: {
+              'sipward-error': 'index_rejected',
+              'sipward-detail': r.reason.slice(0, 500),
+              'sipward-target': r.target,
+            },
+          })),
+        }),
+    );
   }
 
   /**
@@ -448,7 +455,7 @@ export class AnalyzerDaemon {
       const committed = missing.length === 0 ? new Map<number, number>() : await this.committedOffsets();
       const values: string[] = [];
       for (const p of this.dialog.partitions) {
-        const task = live.get(p) as DialogTask | undefined;
+        const task = live.get(p);
         const position =
           this.dialog.deliveredPosition(p) ?? (task === undefined ? (committed.get(p) ?? low.get(p) ?? 0) : -1);
         const drained = position >= (high.get(p) ?? 0);
@@ -492,7 +499,7 @@ export class AnalyzerDaemon {
   /** Per-partition reorder state of the detect stage (diagnostics). */
   inspect(): Record<number, ReturnType<DetectTask['inspect']>> {
     const out: Record<number, ReturnType<DetectTask['inspect']>> = {};
-    for (const [p, task] of this.detect?.liveTasks() ?? []) out[p] = (task as DetectTask).inspect();
+    for (const [p, task] of this.detect?.liveTasks() ?? []) out[p] = task.inspect();
     return out;
   }
 
@@ -507,7 +514,7 @@ export class AnalyzerDaemon {
       poison = 0,
       calls = 0;
     for (const [, task] of this.dialog?.liveTasks() ?? []) {
-      const s = (task as DialogTask).stats;
+      const s = task.stats;
       events += s.events;
       duplicates += s.duplicates;
       calls += s.calls;
@@ -518,7 +525,7 @@ export class AnalyzerDaemon {
       dDup = 0,
       buffered = 0;
     for (const [, task] of this.detect?.liveTasks() ?? []) {
-      const s = (task as DetectTask).stats;
+      const s = task.stats;
       alerts += s.alerts;
       late += s.late;
       dDup += s.duplicates;
@@ -527,7 +534,16 @@ export class AnalyzerDaemon {
     const state = { dialog: { entries: 0, evictions: 0 }, detect: { entries: 0, evictions: 0 } };
     for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, (task as DialogTask).enricherState());
     for (const [, task] of this.detect?.liveTasks() ?? []) addState(state.detect, (task as DetectTask).engineState());
-    const empty = { partitions: [], processed: 0, replayed: 0, commits: 0, rebuilds: 0 };
+    const empty: StageStats = {
+      partitions: [],
+      processed: 0,
+      replayed: 0,
+      commits: 0,
+      rebuilds: 0,
+      deliveries: 0,
+      delivery_failures: 0,
+      backpressure_waits: 0,
+    };
     return {
       dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
       detect: { ...(this.detect?.snapshot() ?? empty), alerts, late, duplicates: dDup, buffered },
@@ -535,6 +551,7 @@ export class AnalyzerDaemon {
       producer_resets: this.producerResets,
       indexer: this.indexer.stats(),
       state,
+      bulks: { ...this.writer.stats },
     };
   }
 

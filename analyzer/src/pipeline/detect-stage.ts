@@ -80,6 +80,14 @@ export class DetectTask {
       this.release();
       return;
     }
+    if (record.k === 'b') {
+      for (const item of record.r) this.accept(item);
+    } else {
+      this.accept(record);
+    }
+  }
+
+  private accept(record: KeyedEvent): void {
     this.stats.records++;
     const last = this.seen.get(record.p);
     if (last !== undefined && record.o <= last) {
@@ -111,6 +119,10 @@ export class DetectTask {
     }
     if (advanceTo !== undefined) this.engine.advance(advanceTo);
     this.stats.buffered = this.buffer.size;
+  }
+
+  backlog(): number {
+    return this.alerts.size;
   }
 
   async flush(): Promise<boolean> {

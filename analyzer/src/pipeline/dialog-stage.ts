@@ -12,15 +12,40 @@ import { copyEnrichment } from '../engine/enrichment';
 import { EventEnricher, type EnricherOptions } from '../engine/event-enricher';
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
-import { decodeSipEvent, type KeyedEvent, type KeyedTick, type PoisonReason } from './records';
+import { decodeSipEvent, keyedBatchValue, type KeyedEvent, type KeyedTick, type PoisonReason } from './records';
 import { Router } from './routing';
 
+/** One record of the keyed topic: a batch of keyed events for one partition. */
 export interface KeyedOut {
   partition: number;
-  /** Event time (ms): the Kafka record timestamp. */
-  timestamp: number;
   value: string;
 }
+
+/**
+ * Serialised keyed events per keyed partition; cut into records at delivery, each below
+ * `maxRecordBytes` (the broker refuses record batches over message.max.bytes, 1 MB by default).
+ */
+export function keyedRecords(byPartition: ReadonlyMap<number, readonly string[]>, maxRecordBytes: number): KeyedOut[] {
+  const out: KeyedOut[] = [];
+  for (const [partition, items] of byPartition) {
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < items.length; i++) {
+      const size = (items[i] as string).length + 1;
+      if (i > start && bytes + size > maxRecordBytes) {
+        out.push({ partition, value: keyedBatchValue(items.slice(start, i)) });
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    if (start < items.length) out.push({ partition, value: keyedBatchValue(items.slice(start)) });
+  }
+  return out;
+}
+
+/** Bytes of serialised keyed events per keyed record (well below the broker's 1 MB default). */
+export const MAX_KEYED_RECORD_BYTES = 256 * 1024;
 
 export interface DeadLetter {
   partition: number;
@@ -69,6 +94,9 @@ export class DialogTask {
   private readonly tracker: CallTracker;
   private readonly sipLog: SipTransactionLog | undefined;
   private readonly seen: LruTable<string, true>;
+  /** Keyed events (serialised once) per keyed partition, not yet handed to a delivery. */
+  private keyed = new Map<number, string[]>();
+  private keyedPending = 0;
   private out: DialogOutputs = { keyed: [], calls: [], transactions: [], dead: [] };
   private replaying = false;
   /** Highest event time seen in this partition (ms). */
@@ -151,8 +179,12 @@ export class DialogTask {
     const o = Number(message.offset);
     for (const [partition, ids] of targets) {
       const record: KeyedEvent = { k: 'e', p, o, t, s: ids, e: event, c: shared };
-      this.out.keyed.push({ partition, timestamp: t, value: JSON.stringify(record) });
+      const list = this.keyed.get(partition);
+      const value = JSON.stringify(record);
+      if (list === undefined) this.keyed.set(partition, [value]);
+      else list.push(value);
     }
+    this.keyedPending += targets.size;
     this.stats.keyedRecords += targets.size;
   }
 
@@ -187,7 +219,16 @@ export class DialogTask {
     return run;
   }
 
+  backlog(): number {
+    return this.keyedPending + this.out.calls.length;
+  }
+
   private async flushNow(): Promise<boolean> {
+    if (this.keyedPending > 0) {
+      this.out.keyed.push(...keyedRecords(this.keyed, MAX_KEYED_RECORD_BYTES));
+      this.keyed = new Map();
+      this.keyedPending = 0;
+    }
     const out = this.out;
     const upTo = this.streamTime;
     if (out.keyed.length === 0 && out.calls.length === 0 && out.transactions.length === 0 && out.dead.length === 0) {

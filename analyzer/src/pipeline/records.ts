@@ -1,9 +1,12 @@
 //! What travels between the pipeline's stages. `sip.events` carries SIP events (the collectors'
 //! contract); the analyzer's own keyed topic carries enriched events for the detect stage plus
 //! watermark ticks, as JSON:
+//!   { "k": "b", "r": [<keyed event>, ...] }   one record per keyed partition per delivery (v2)
 //!   { "k": "e", "p": <upstream partition>, "o": <upstream offset>, "t": <event ms>,
 //!     "s": [<signature ids owning a group here>], "e": <SipEvent>, "c": <enrichment> }
 //!   { "k": "w", "p": <upstream partition>, "t": <stream time ms, minus lateness>, "i": <idle> }
+//! A single keyed event per record ("k": "e", v1) is still read: a keyed topic written by an older
+//! analyzer drains after an upgrade.
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { Enrichment } from '../engine/enrichment';
 import { eventTimeMs } from '../engine/event-time';
@@ -25,7 +28,18 @@ export interface KeyedTick {
   i: boolean;
 }
 
-export type KeyedRecord = KeyedEvent | KeyedTick;
+/** Many keyed events in one record: the per-record client cost is paid once per delivery. */
+export interface KeyedBatch {
+  k: 'b';
+  r: KeyedEvent[];
+}
+
+export type KeyedRecord = KeyedEvent | KeyedTick | KeyedBatch;
+
+/** Builds a batch value from keyed events already serialised (each one stringified once). */
+export function keyedBatchValue(items: readonly string[]): string {
+  return `{"k":"b","r":[${items.join(',')}]}`;
+}
 
 /** Why a `sip.events` message cannot be analysed (dead-letter reason; stable strings). */
 export type PoisonReason = 'not_json' | 'not_an_object' | 'bad_timestamp' | 'bad_sip' | 'bad_addresses' | 'empty';
@@ -77,6 +91,7 @@ export function decodeKeyed(value: Buffer | null): KeyedRecord | undefined {
   if (value === null) return undefined;
   try {
     const r = JSON.parse(value.toString('utf8')) as KeyedRecord;
+    if (r.k === 'b') return Array.isArray(r.r) ? r : undefined;
     return r.k === 'e' || r.k === 'w' ? r : undefined;
   } catch {
     return undefined;

@@ -1,8 +1,13 @@
 //! One consumer-group stage of the analyzer (kafkajs). Each assigned partition gets a task that
 //! holds that partition's state. A task is built by replaying its partition from the start of the
 //! retained log up to the committed offset with outputs switched off, so state moves with the
-//! partition on a rebalance or a restart (the log is the changelog; README "Pipeline"). Offsets
-//! are committed only after the outputs of the batch are acknowledged (Kafka and Elasticsearch).
+//! partition on a rebalance or a restart (the log is the changelog; README "Pipeline").
+//!
+//! Outputs are off the per-batch path: after a batch the task's outputs are handed to a delivery
+//! that runs while consumption goes on (one delivery in flight per task; what arrives meanwhile is
+//! coalesced into the next). A partition's offset is committed only up to what its acknowledged
+//! deliveries cover (at-least-once; ids are deterministic). A task whose undelivered outputs pass
+//! a bound makes its partition wait (back-pressure).
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from '../../../lib/src/kafka/client';
 import type { Logger } from '../../../lib/src/logger';
 import { publishConsumerLag } from '../../../lib/src/metrics/channels';
@@ -12,22 +17,26 @@ export interface StageTask {
   process(message: KafkaMessage, replaying: boolean): void;
   /** Delivers the outputs gathered since the last flush; resolves (true if anything went out) once acknowledged. */
   flush(): Promise<boolean>;
+  /** Outputs gathered and not yet handed to a flush (the back-pressure measure). */
+  backlog(): number;
   /** The batch left nothing behind on the broker for this partition. */
   caughtUp?(lag: number): void;
 }
 
-export interface StageRunnerOptions {
+export interface StageRunnerOptions<T extends StageTask = StageTask> {
   kafka: Kafka;
   admin: Admin;
   groupId: string;
   topic: string;
   log: Logger;
-  createTask: (partition: number) => StageTask;
+  createTask: (partition: number) => T;
   /** Called when partitions are no longer ours (state dropped). */
   onRevoked?: (partitions: number[]) => void;
   sessionTimeoutMs?: number;
   /** Partitions processed at once (default 1: measured no faster on 2 shared cores). */
   concurrency?: number;
+  /** A task with more undelivered outputs than this waits for its delivery in flight. Default 20 000. */
+  maxBacklog?: number;
 }
 
 /**
@@ -35,9 +44,12 @@ export interface StageRunnerOptions {
  * only shorten a rebuild, and a commit per tick would be most of the broker's work.
  */
 const COMMIT_INTERVAL_MS = 1000;
+/** Offsets covered by acknowledged outputs are committed this often (one request for all partitions). */
+const DELIVERED_COMMIT_MS = 200;
+const DEFAULT_MAX_BACKLOG = 20_000;
 
-interface TaskEntry {
-  task: StageTask;
+interface TaskEntry<T extends StageTask> {
+  task: T;
   /** Offsets below this are replayed (state only); the committed offset when the task was built. */
   replayUntil: number;
   /** Next offset the task expects: protects against a re-fetch of an already processed batch. */
@@ -47,6 +59,12 @@ interface TaskEntry {
   committed: number;
   /** Offsets below this have had their outputs acknowledged (what a watermark may vouch for). */
   delivered: number;
+  /** The delivery in flight, if any. */
+  inFlight: Promise<void> | undefined;
+  /** Records were processed after the delivery in flight took its outputs: deliver again when it ends. */
+  again: boolean;
+  /** An acknowledged delivery carried outputs since the last commit (commit soon, not once a second). */
+  wrote: boolean;
 }
 
 export interface StageStats {
@@ -55,16 +73,32 @@ export interface StageStats {
   replayed: number;
   commits: number;
   rebuilds: number;
+  /** Deliveries acknowledged / failed (a failed one is retried with the next). */
+  deliveries: number;
+  delivery_failures: number;
+  /** Times a partition waited for its delivery because its backlog passed the bound. */
+  backpressure_waits: number;
 }
 
-export class StageRunner {
+export class StageRunner<T extends StageTask = StageTask> {
   private readonly consumer: Consumer;
-  private readonly tasks = new Map<number, TaskEntry>();
+  private readonly tasks = new Map<number, TaskEntry<T>>();
   private assigned: number[] = [];
-  private readonly stats: StageStats = { partitions: [], processed: 0, replayed: 0, commits: 0, rebuilds: 0 };
+  private readonly stats: StageStats = {
+    partitions: [],
+    processed: 0,
+    replayed: 0,
+    commits: 0,
+    rebuilds: 0,
+    deliveries: 0,
+    delivery_failures: 0,
+    backpressure_waits: 0,
+  };
   private stopping = false;
+  private committer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
 
-  constructor(private readonly options: StageRunnerOptions) {
+  constructor(private readonly options: StageRunnerOptions<T>) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       // Short enough that a killed instance's partitions move within seconds, long enough for a GC pause.
@@ -98,13 +132,13 @@ export class StageRunner {
     return this.assigned;
   }
 
-  task(partition: number): StageTask | undefined {
+  task(partition: number): T | undefined {
     return this.tasks.get(partition)?.task;
   }
 
   /** Tasks that finished rebuilding (ticks and time-driven work only make sense for them). */
-  liveTasks(): Array<[number, StageTask]> {
-    const out: Array<[number, StageTask]> = [];
+  liveTasks(): Array<[number, T]> {
+    const out: Array<[number, T]> = [];
     for (const [p, entry] of this.tasks) if (entry.next >= entry.replayUntil) out.push([p, entry.task]);
     return out;
   }
@@ -129,11 +163,96 @@ export class StageRunner {
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    this.committer = setInterval(() => void this.commitDelivered(), DELIVERED_COMMIT_MS);
   }
 
-  async stop(): Promise<void> {
+  /** Waits (bounded) for deliveries in flight and commits what they covered, then leaves the group. */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
+    if (this.committer !== undefined) clearInterval(this.committer);
+    const inFlight = [...this.tasks.values()].flatMap((e) => (e.inFlight === undefined ? [] : [e.inFlight]));
+    if (inFlight.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(inFlight),
+        new Promise((r) => {
+          timer = setTimeout(r, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.commitDelivered(true).catch(() => undefined);
     await this.consumer.disconnect();
+  }
+
+  /**
+   * Hands the task's outputs to a delivery unless one is in flight (then they wait for it and go
+   * together, coalesced). When it is acknowledged, the partition's delivered offset moves to what
+   * the task had processed when the delivery began.
+   */
+  private deliver(p: number, entry: TaskEntry<T>): void {
+    if (entry.inFlight !== undefined) {
+      entry.again = true;
+      return;
+    }
+    entry.again = false;
+    const upTo = entry.next;
+    entry.inFlight = entry.task
+      .flush()
+      .then(
+        (wrote) => {
+          if (upTo > entry.delivered) entry.delivered = upTo;
+          if (wrote) entry.wrote = true;
+          this.stats.deliveries++;
+          return true;
+        },
+        (error: unknown) => {
+          // The task kept the outputs; the next batch (or stop) delivers them again.
+          this.stats.delivery_failures++;
+          this.options.log.debug(
+            { group: this.options.groupId, partition: p, err: (error as Error).message },
+            'delivery failed (kept for the next one)',
+          );
+          return false;
+        },
+      )
+      .then((ok) => {
+        entry.inFlight = undefined;
+        if (ok && entry.again && !this.stopping && this.tasks.get(p) === entry) this.deliver(p, entry);
+      });
+  }
+
+  /** One commit request for every partition whose acknowledged outputs moved past its committed offset. */
+  private async commitDelivered(force = false): Promise<void> {
+    if (this.committing !== undefined) return this.committing;
+    const now = Date.now();
+    const due: Array<[number, TaskEntry<T>, number]> = [];
+    for (const [p, entry] of this.tasks) {
+      const upTo = entry.delivered;
+      if (upTo <= entry.replayUntil || upTo <= entry.committed) continue;
+      if (!force && !entry.wrote && now - entry.committedAt < COMMIT_INTERVAL_MS) continue;
+      due.push([p, entry, upTo]);
+    }
+    if (due.length === 0) return;
+    this.committing = (async () => {
+      try {
+        await this.consumer.commitOffsets(
+          due.map(([p, , upTo]) => ({ topic: this.options.topic, partition: p, offset: String(upTo) })),
+        );
+        for (const [, entry, upTo] of due) {
+          entry.committed = upTo;
+          entry.committedAt = now;
+          entry.wrote = false;
+        }
+        this.stats.commits++;
+      } catch (error) {
+        // A rebalance in progress: the next period commits (or the new owner replays a little more).
+        this.options.log.debug({ group: this.options.groupId, err: (error as Error).message }, 'commit failed');
+      } finally {
+        this.committing = undefined;
+      }
+    })();
+    return this.committing;
   }
 
   private async lowOffset(partition: number): Promise<number> {
@@ -155,6 +274,9 @@ export class StageRunner {
         committedAt: 0,
         committed: first,
         delivered: first,
+        inFlight: undefined,
+        again: false,
+        wrote: false,
       };
       this.tasks.set(p, entry);
       if (first > low) {
@@ -191,14 +313,12 @@ export class StageRunner {
       const lag = Number(batch.highWatermark) - (last + 1);
       entry.task.caughtUp?.(lag);
       publishConsumerLag({ topic: this.options.topic, partition: p, lag });
-      const delivered = await entry.task.flush();
-      entry.delivered = last + 1;
-      const due = delivered || Date.now() - entry.committedAt >= COMMIT_INTERVAL_MS;
-      if (due && last + 1 > entry.replayUntil && last + 1 > entry.committed && this.tasks.get(p) === entry) {
-        await this.consumer.commitOffsets([{ topic: this.options.topic, partition: p, offset: String(last + 1) }]);
-        entry.committed = last + 1;
-        entry.committedAt = Date.now();
-        this.stats.commits++;
+      this.deliver(p, entry);
+      // Back-pressure: outputs pile up faster than they are acknowledged (slow or absent Elasticsearch).
+      while (entry.inFlight !== undefined && entry.task.backlog() > (this.options.maxBacklog ?? DEFAULT_MAX_BACKLOG)) {
+        this.stats.backpressure_waits++;
+        await entry.inFlight;
+        if (this.stopping || this.tasks.get(p) !== entry) break;
       }
       await heartbeat();
     } finally {
