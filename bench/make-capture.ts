@@ -6,9 +6,11 @@
 //! Written as a classic µs pcap, streamed to disk.
 //!   node dist/bench/make-capture.js OUT.pcap [--messages N] [--sites N] [--servers 23]
 //!     [--tcp-share 0.3] [--attack-share 0.05]
+//!     [--attacks ATTACKS.pcap --attack-every-ms N]   (recorded attacks laid over: attack-overlay.ts)
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mulberry32 } from '../lib/src/prng';
+import { AttackOverlay } from './attack-overlay';
 
 interface Options {
   out: string;
@@ -17,10 +19,14 @@ interface Options {
   servers: number;
   tcpShare: number;
   attackShare: number;
+  attacks?: string;
+  attackEveryMs: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { out: '', messages: 1_000_000, sites: 500, servers: 23, tcpShare: 0.3, attackShare: 0.05 };
+  const options: Options = { out: '', messages: 1_000_000, sites: 500, servers: 23, tcpShare: 0.3, attackShare: 0.05,
+    attackEveryMs: 2000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string => argv[++i] ?? '';
@@ -29,6 +35,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--servers') options.servers = Math.max(1, Number(next()));
     else if (arg === '--tcp-share') options.tcpShare = Number(next());
     else if (arg === '--attack-share') options.attackShare = Number(next());
+    else if (arg === '--attacks') options.attacks = next();
+    else if (arg === '--attack-every-ms') options.attackEveryMs = Number(next());
     else if (arg !== undefined) options.out = arg;
   }
   if (!options.out) throw new Error('usage: make-capture OUT.pcap [--messages N] [--sites N] [--tcp-share F]');
@@ -200,6 +208,18 @@ class PcapWriter {
     this.frames++;
   }
 
+  /** A ready-made frame (attack overlay). */
+  raw(tsUs: number, frame: Buffer): void {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(tsUs / 1e6), 0);
+    rec.writeUInt32LE(tsUs % 1e6, 4);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    this.push(rec);
+    this.push(frame);
+    this.frames++;
+  }
+
   async drainIfNeeded(): Promise<void> {
     if (this.pending < 1 << 22) return;
     const data = Buffer.concat(this.chunks);
@@ -259,9 +279,17 @@ async function main(): Promise<void> {
       seqDown: 0,
     });
   }
+  const overlay =
+    options.attacks === undefined ? undefined : new AttackOverlay(options.attacks, tsUs, options.attackEveryMs);
 
   const send = (site: Site, up: boolean, text: string, coalesceWith?: string): void => {
     tsUs += 20 + Math.floor(random() * 200);
+    if (overlay !== undefined) {
+      for (const a of overlay.due(tsUs)) {
+        writer.raw(a.tsUs, a.frame);
+        messages++;
+      }
+    }
     const payload = Buffer.from(coalesceWith ? text + coalesceWith : text, 'latin1');
     messages += coalesceWith ? 2 : 1;
     const [src, dst, sport, dport] = up
@@ -678,8 +706,14 @@ async function main(): Promise<void> {
   }
   await writer.close();
   process.stdout.write(
-    JSON.stringify({ out: options.out, messages, frames: writer.frames, bytes: writer.bytes, sites: options.sites }) +
-      '\n',
+    JSON.stringify({
+      out: options.out,
+      messages,
+      frames: writer.frames,
+      bytes: writer.bytes,
+      sites: options.sites,
+      ...(overlay !== undefined ? { attack_messages: overlay.messages, attack_copies: overlay.started } : {}),
+    }) + '\n',
   );
 }
 

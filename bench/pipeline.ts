@@ -1,12 +1,15 @@
 //! `npm run bench`, pipeline part: the distributed path through the real broker and the real
 //! Elasticsearch (`scripts/services up`), measured in the same run:
-//!   1. producer alone — `sipward collect` of a 200k-message UDP capture, gzip and no compression;
+//!   1. producer alone — `sipward collect` of a 1M-message uniform UDP capture, gzip and none;
 //!   2. consumer alone — a bare kafkajs consumer (JSON.parse only), and the raw kafkajs produce
-//!      ceiling (pre-encoded values, batches of 5000, no compression) with a CPU profile of it;
-//!   3. end to end — `sipward analyzer` running, then `sipward collect` of the same capture;
+//!      ceiling (200k pre-encoded values, batches of 5000, no compression) with a CPU profile;
+//!   3. end to end — `sipward analyzer` running, then `sipward collect`, on the uniform capture and
+//!      on a realistic one with attacks among the traffic (incidents open all the time): each
+//!      stage's rate, the ratio to the raw ceiling, RSS of collect and analyzer over the run;
 //!   4. alert latency — a paced 10k msg/s live-like stream of attack traffic, capture time →
 //!      alert document searchable.
-//! Skipped (with a note) when SIPWARD_BENCH_PIPELINE=0 or the services do not answer.
+//! Skipped (with a note) when SIPWARD_BENCH_PIPELINE=0 or the services do not answer;
+//! SIPWARD_BENCH_PIPELINE_MESSAGES sets the captures' size (default 1M).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -152,6 +155,7 @@ interface AnalyzerStats {
   dialog: StageStats & { events: number; calls: number };
   detect: StageStats & { alerts: number; late: number };
   indexer: Record<string, number>;
+  bulks?: { bulks: number; largest_bulk: number; queued: number };
 }
 
 function spawnCli(root: string, args: string[]): Daemon {
@@ -211,6 +215,7 @@ async function collect(
   capture: string,
   topic: string,
   extra: string[] = [],
+  onPid?: (pid: number | undefined) => void,
 ): Promise<{ seconds: number; published: number }> {
   const t0 = performance.now();
   const d = spawnCli(root, [
@@ -227,6 +232,7 @@ async function collect(
     capture,
     ...extra,
   ]);
+  onPid?.(d.child.pid);
   const code = await new Promise<number | null>((resolve) => d.child.once('exit', (c) => resolve(c)));
   const seconds = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`sipward collect exited ${code}: ${d.stderr().slice(-800)}`);
@@ -287,7 +293,8 @@ async function analyzerReady(d: Daemon): Promise<void> {
 async function consumeAll(
   topic: string,
   expected: number,
-  keep: boolean,
+  /** Records kept for the raw produce runs (the first ones read). */
+  keep: number,
 ): Promise<{ rate: number; joinSeconds: number; records: Message[] }> {
   const consumer = kafka().consumer({ groupId: `bench-consume-${uniqueId()}`, maxBytes: 50 << 20 });
   const records: Message[] = [];
@@ -307,7 +314,7 @@ async function consumeAll(
         for (const m of batch.messages) {
           if (m.value === null) continue;
           JSON.parse(m.value.toString('utf8'));
-          if (keep) records.push({ key: m.key, value: m.value });
+          if (records.length < keep) records.push({ key: m.key, value: m.value });
           count++;
         }
         last = performance.now();
@@ -436,6 +443,191 @@ export function selfTimeShares(p: Profiler.Profile, n: number): string {
     .slice(0, n)
     .map(([name, c]) => `${name} ${((100 * c) / Math.max(1, total)).toFixed(1)}%`)
     .join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. end to end
+
+/** Resident set size of a process (MiB) from /proc; undefined once it is gone (or off Linux). */
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RSS samples of one process over a run. */
+class RssTrack {
+  readonly samples: number[] = [];
+  sample(pid: number | undefined): void {
+    const v = rssMiB(pid);
+    if (v !== undefined) this.samples.push(v);
+  }
+  /** "first → max → last MiB (n samples)": flat means max ≈ last well after the start. */
+  describe(): string {
+    const s = this.samples;
+    if (s.length === 0) return 'no samples';
+    const q = (f: number): number => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN;
+    return `RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}`;
+  }
+}
+
+/** Alert documents and the sum of their counts: changes whenever a newer version lands. */
+async function alertProgress(index: string): Promise<{ docs: number; counts: number }> {
+  await es(`/${index}/_refresh`, {}).catch(() => undefined);
+  const r = await es<{ hits?: { total?: { value: number } }; aggregations?: { c?: { value: number } } }>(
+    `/${index}/_search`,
+    { size: 0, track_total_hits: true, aggs: { c: { sum: { field: 'sipward.count' } } } },
+  ).catch(() => undefined);
+  return { docs: r?.json?.hits?.total?.value ?? 0, counts: r?.json?.aggregations?.c?.value ?? 0 };
+}
+
+/** True when the group's committed offsets reached the topic's end on every partition. */
+async function committedToEnd(topicName: string, groupId: string): Promise<boolean> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topicName);
+    const committed = await admin.fetchOffsets({ groupId, topics: [topicName] });
+    const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.every((e) => (at.get(e.partition) ?? -1) >= Number(e.high));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+interface EndToEnd {
+  published: number;
+  collectSeconds: number;
+  dialogSeconds: number;
+  endSeconds: number;
+  alerts: number;
+  calls: number;
+  last: AnalyzerStats | undefined;
+  collectRss: RssTrack;
+  analyzerRss: RssTrack;
+  stalled: boolean;
+}
+
+/**
+ * `sipward analyzer` running, then `sipward collect` of the capture. Done when every event passed
+ * the dialog stage, the dialog group's offsets are committed to the end of the input topic, and
+ * neither the alerts (documents and the sum of their counts) nor the call records changed for 3 s;
+ * the end time is the last of those changes (the last output searchable).
+ */
+async function endToEnd(root: string, capture: string, name: string, id: string, topics: string[]): Promise<EndToEnd> {
+  const e2eTopic = `bench.${name}.${id}`;
+  topics.push(e2eTopic, `${e2eTopic}.watermarks`);
+  const group = `bench-${name}-${id}`;
+  topics.push(`${group}.keyed`, `${group}.dlq`);
+  const ns = `bench_${name}_${id}`;
+  await createTopics([
+    { topic: e2eTopic, partitions: 4 },
+    { topic: `${e2eTopic}.watermarks`, partitions: 1 },
+  ]);
+  const analyzer = startAnalyzer(root, e2eTopic, group, ns);
+  const collectRss = new RssTrack();
+  const analyzerRss = new RssTrack();
+  try {
+    await analyzerReady(analyzer);
+    const t0 = performance.now();
+    let collectPid: number | undefined;
+    const collected = collect(root, capture, e2eTopic, [], (pid) => (collectPid = pid));
+    let collectSeconds = NaN;
+    let target = Infinity;
+    void collected
+      .then((c) => {
+        target = c.published;
+        collectSeconds = c.seconds;
+        collectPid = undefined;
+      })
+      .catch(() => undefined);
+    let dialogDone = NaN;
+    let committedAt = NaN;
+    let changedAt = t0;
+    let progress = { docs: -1, counts: -1, calls: -1 };
+    let last: AnalyzerStats | undefined;
+    const deadline = Date.now() + 600_000;
+    const rssTimer = setInterval(() => {
+      collectRss.sample(collectPid);
+      analyzerRss.sample(analyzer.child.pid);
+    }, 1000);
+    try {
+      while (Date.now() < deadline) {
+        await sleep(500);
+        const s = await analyzer.stats();
+        if (s !== undefined) last = s;
+        if (Number.isNaN(dialogDone) && (last?.dialog.events ?? 0) >= target) dialogDone = performance.now();
+        if (Number.isNaN(dialogDone)) continue;
+        const a = await alertProgress(`logs-sipward.alert-${ns}`);
+        const calls = await esCount(`logs-sipward.call-${ns}`);
+        if (a.docs !== progress.docs || a.counts !== progress.counts || calls !== progress.calls) {
+          progress = { ...a, calls };
+          changedAt = performance.now();
+        }
+        if (Number.isNaN(committedAt) && (await committedToEnd(e2eTopic, group))) committedAt = performance.now();
+        if (!Number.isNaN(committedAt) && performance.now() - changedAt > 3000) break;
+      }
+    } finally {
+      clearInterval(rssTimer);
+    }
+    const c = await collected;
+    const stalled = Number.isNaN(dialogDone) || Number.isNaN(committedAt);
+    const end = Math.max(changedAt, committedAt, dialogDone);
+    return {
+      published: c.published,
+      collectSeconds,
+      dialogSeconds: (dialogDone - t0) / 1000,
+      endSeconds: (end - t0) / 1000,
+      alerts: progress.docs,
+      calls: progress.calls,
+      last,
+      collectRss,
+      analyzerRss,
+      stalled,
+    };
+  } finally {
+    await analyzer.stop();
+    writeFileSync(analyzerLog(root, name), analyzer.stderr());
+  }
+}
+
+/** The rows of one end-to-end run; `ceiling` is the raw kafkajs produce rate of the same run. */
+function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): PipelineRow[] {
+  const rate = (seconds: number): number => (r.stalled ? NaN : r.published / seconds);
+  const ratio = (v: number): string =>
+    ceiling === undefined || !Number.isFinite(v) ? '' : `; ${(v / ceiling).toFixed(2)} × raw kafkajs produce`;
+  const total = rate(r.endSeconds);
+  const dialog = rate(r.dialogSeconds);
+  return [
+    {
+      tool: 'sipward collect (while the analyzer runs)',
+      what: `${label}: collect → Kafka, process wall time`,
+      value: r.published / r.collectSeconds,
+      unit: 'msgs/s',
+      note: `${r.published} published in ${r.collectSeconds.toFixed(1)} s; collect ${r.collectRss.describe()}`,
+    },
+    {
+      tool: 'collect → Kafka → analyzer dialog stage',
+      what: `${label}: until every event passed the dialog stage`,
+      value: dialog,
+      unit: 'msgs/s',
+      note: `${r.last?.dialog.events ?? 0} events, ${r.last?.dialog.processed ?? 0} records, ${r.dialogSeconds.toFixed(1)} s${ratio(dialog)}`,
+    },
+    {
+      tool: 'collect → Kafka → analyzer → Elasticsearch',
+      what: `${label}: until every alert and call record is searchable and offsets are committed`,
+      value: total,
+      unit: 'msgs/s',
+      note:
+        (r.stalled ? 'NOT DONE within 600 s; ' : '') +
+        `${r.alerts} alerts, ${r.calls} call records, detect stage ${r.last?.detect.processed ?? 0} keyed records, ` +
+        `${r.last?.bulks?.bulks ?? '?'} bulks (largest ${r.last?.bulks?.largest_bulk ?? '?'} docs), ${r.endSeconds.toFixed(1)} s${ratio(total)}; analyzer ${r.analyzerRss.describe()}`,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,10 +826,16 @@ function latencyRows(
 
 // ---------------------------------------------------------------------------------------------
 
-function ensureCapture(root: string, messages: number): string {
+/**
+ * The uniform capture (2 000 sites: registrations, calls, keepalives), or the realistic one: the
+ * same traffic with a copy of samples/demo-attacks.pcap (sweep, enumeration, cracking, flood)
+ * starting every second of capture time in its own site range, so ~40 attacks run at any time and
+ * incidents are open for the whole capture (bench/attack-overlay.ts).
+ */
+function ensureCapture(root: string, messages: number, attacks = false): string {
   const out = join(root, 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  const path = join(out, `udp-only-${messages}.pcap`);
+  const path = join(out, `${attacks ? 'realistic' : 'udp-only'}-${messages}.pcap`);
   if (!existsSync(path)) {
     const made = spawnSync(
       process.execPath,
@@ -650,6 +848,7 @@ function ensureCapture(root: string, messages: number): string {
         '0',
         '--sites',
         '2000',
+        ...(attacks ? ['--attacks', join(root, 'samples', 'demo-attacks.pcap'), '--attack-every-ms', '1000'] : []),
       ],
       { encoding: 'utf8' },
     );
@@ -677,10 +876,11 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       skipped: `skipped: services not running (Kafka ${KAFKA.join(',')}, Elasticsearch ${ES}; start with scripts/services up)`,
     };
   const root = options.root ?? join(__dirname, '..', '..');
-  const messages = options.messages ?? 200_000;
+  const messages = options.messages ?? Number(process.env.SIPWARD_BENCH_PIPELINE_MESSAGES ?? 1_000_000);
   const rate = options.latencyRate ?? 10_000;
   const latencySeconds = options.latencySeconds ?? 20;
   const capture = ensureCapture(root, messages);
+  const realistic = ensureCapture(root, messages, true);
   const id = uniqueId();
   const rows: PipelineRow[] = [];
   const notes: string[] = [];
@@ -690,7 +890,8 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
     topics.push(t, `${t}.watermarks`);
     return t;
   };
-  const label = `${messages / 1000}k-msg UDP capture`;
+  const label = `${messages / 1000}k-msg uniform UDP capture`;
+  const realisticLabel = `${messages / 1000}k-msg realistic capture (attacks among the traffic)`;
   // Other work on the 2 cores (a test suite on the same broker) skews every number: show it.
   const load = (): string =>
     loadavg()
@@ -728,9 +929,10 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       note: `${plain.published} published in ${plain.seconds.toFixed(2)} s`,
     });
 
+    let rawCeiling: number | undefined;
     await stage('consumer alone / raw produce', async () => {
       // 2. consumer alone, raw produce ceiling
-      const cGz = await consumeAll(gzipTopic, gz.published, false);
+      const cGz = await consumeAll(gzipTopic, gz.published, 0);
       rows.push({
         tool: 'kafkajs consumer (eachBatch + JSON.parse)',
         what: 'consumer alone, gzip topic (first → last record)',
@@ -738,7 +940,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
         unit: 'msgs/s',
         note: `group join ${cGz.joinSeconds.toFixed(1)} s not counted`,
       });
-      const cPlain = await consumeAll(plainTopic, plain.published, true);
+      const cPlain = await consumeAll(plainTopic, plain.published, 200_000);
       rows.push({
         tool: 'kafkajs consumer (eachBatch + JSON.parse)',
         what: 'consumer alone, uncompressed topic (first → last record)',
@@ -752,6 +954,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
         { topic: rawTopic, partitions: 4, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
       ]);
       const raw = await rawProduce(rawTopic, cPlain.records, 5000, 1);
+      rawCeiling = raw.rate;
       rows.push({
         tool: 'kafkajs producer (pre-encoded values)',
         what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
@@ -782,74 +985,18 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       cPlain.records.length = 0;
     });
 
-    // 3. end to end
+    // 3. end to end, on the uniform capture and on the realistic one (incidents open most of the time)
     let e2eRate = NaN;
-    await stage('end to end', async () => {
-      const e2eTopic = topic('e2e');
-      const group = `bench-e2e-${id}`;
-      topics.push(`${group}.keyed`, `${group}.dlq`);
-      const ns = `bench_e2e_${id}`;
-      await createTopics([
-        { topic: e2eTopic, partitions: 4 },
-        { topic: `${e2eTopic}.watermarks`, partitions: 1 },
-      ]);
-      const analyzer = startAnalyzer(root, e2eTopic, group, ns);
-      try {
-        await analyzerReady(analyzer);
-        const t0 = performance.now();
-        const collected = collect(root, capture, e2eTopic);
-        let dialogDone = NaN;
-        let last: AnalyzerStats | undefined;
-        const deadline = Date.now() + 120_000;
-        let target = Infinity;
-        void collected.then((c) => (target = c.published)).catch(() => undefined);
-        while (Date.now() < deadline && Number.isNaN(dialogDone)) {
-          await sleep(200);
-          const s = await analyzer.stats();
-          if (s === undefined) continue;
-          last = s;
-          if (s.dialog.events >= target) dialogDone = performance.now();
-        }
-        const c = await collected;
-        // Call records: done when the count stays put for 3 s (at most 60 s).
-        const callIndex = `logs-sipward.call-${ns}`;
-        let calls = -1;
-        let callsAt = performance.now();
-        const callDeadline = Date.now() + 60_000;
-        while (Date.now() < callDeadline) {
-          const n = await esCount(callIndex);
-          if (n !== calls) {
-            calls = n;
-            callsAt = performance.now();
-          } else if (performance.now() - callsAt > 3000 && n > 0) break;
-          await sleep(500);
-        }
-        const dialogSeconds = (dialogDone - t0) / 1000;
-        const e2eSeconds = (callsAt - t0) / 1000;
-        // A stalled analyzer (or a broker/ES restarted under it) gives no rate, never a made-up one.
-        const stalled = Number.isNaN(dialogDone);
-        e2eRate = stalled ? NaN : c.published / dialogSeconds;
-        rows.push({
-          tool: 'collect → Kafka → analyzer dialog stage',
-          what: `end to end: ${label}, until every event passed the dialog stage`,
-          value: e2eRate,
-          unit: 'msgs/s',
-          note: stalled
-            ? `NOT DONE: ${last?.dialog.events ?? 0} of ${c.published} events after 120 s (log: ${analyzerLog(root, 'e2e')})`
-            : `${last?.dialog.events ?? 0} events in ${dialogSeconds.toFixed(2)} s`,
-        });
-        rows.push({
-          tool: 'collect → Kafka → analyzer → Elasticsearch',
-          what: `end to end: ${label}, until the call records in ES stop changing`,
-          value: stalled || calls <= 0 ? NaN : c.published / e2eSeconds,
-          unit: 'msgs/s',
-          note: `${calls} call records, detect processed ${last?.detect.processed ?? 0}, ${e2eSeconds.toFixed(2)} s (collect alone took ${c.seconds.toFixed(2)} s)`,
-        });
-      } finally {
-        await analyzer.stop();
-        writeFileSync(analyzerLog(root, 'e2e'), analyzer.stderr());
-      }
-    });
+    for (const [name, file, what] of [
+      ['e2e', capture, label],
+      ['e2ereal', realistic, realisticLabel],
+    ] as const) {
+      await stage(`end to end (${what})`, async () => {
+        const r = await endToEnd(root, file, name, id, topics);
+        rows.push(...endToEndRows(r, what, rawCeiling));
+        if (name === 'e2e' && !r.stalled) e2eRate = r.published / r.endSeconds;
+      });
+    }
 
     // 4. alert latency: at the target rate, then at half the end-to-end rate just measured (the
     // pipeline's own latency when it is not behind).

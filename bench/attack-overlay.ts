@@ -1,0 +1,119 @@
+//! Attacks among normal traffic, for the realistic pipeline capture: copies of a recorded attack
+//! capture (samples/demo-attacks.pcap: one attacker's sweep, enumeration, cracking and flood among
+//! a phone's ordinary traffic) are laid over the uniform traffic, a new copy every `everyMs` of
+//! capture time, each moved into its own site range (10.77.0.0/24 → 10.7x.y.0/24) so each copy
+//! opens its own incidents. The rewrite keeps every length (the text "10.77.0." and its
+//! replacement are both 8 bytes), so only the IPv4 header checksum changes; UDP checksums are
+//! cleared (0 = none, valid for IPv4).
+import { readFileSync } from 'node:fs';
+
+export interface CapturedFrame {
+  /** Offset from the capture's first packet, µs. */
+  offsetUs: number;
+  frame: Buffer;
+}
+
+/** Pure: the frames of a classic little-endian µs pcap with Ethernet link type. */
+export function readClassicPcap(data: Buffer): CapturedFrame[] {
+  if (data.length < 24 || data.readUInt32LE(0) !== 0xa1b2c3d4 || data.readUInt32LE(20) !== 1)
+    throw new Error('attack capture: a classic little-endian µs pcap of Ethernet frames is expected');
+  const frames: CapturedFrame[] = [];
+  let first: number | undefined;
+  for (let at = 24; at + 16 <= data.length;) {
+    const ts = data.readUInt32LE(at) * 1e6 + data.readUInt32LE(at + 4);
+    const len = data.readUInt32LE(at + 8);
+    first ??= ts;
+    frames.push({ offsetUs: ts - first, frame: Buffer.from(data.subarray(at + 16, at + 16 + len)) });
+    at += 16 + len;
+  }
+  return frames;
+}
+
+const FROM = Buffer.from('10.77.0.', 'latin1');
+
+/** The site range of copy `n`: 10.70.0. … 10.79.9. (100 ranges, then they repeat). */
+export function copyNet(n: number): string {
+  const k = n % 100;
+  return `10.7${Math.floor(k / 10)}.${k % 10}.`;
+}
+
+/** Pure: the frame moved into `net` (addresses in the IPv4 header and in the SIP text). */
+export function relocate(frame: Buffer, net: string): Buffer {
+  const out = Buffer.from(frame);
+  const to = Buffer.from(net, 'latin1');
+  const [, second, third] = net.split('.').map(Number);
+  if (out.length >= 34 && out.readUInt16BE(12) === 0x0800) {
+    for (const at of [26, 30]) {
+      if (out[at] === 10 && out[at + 1] === 77 && out[at + 2] === 0) {
+        out[at + 1] = second ?? 0;
+        out[at + 2] = third ?? 0;
+      }
+    }
+    const ihl = ((out[14] ?? 0x45) & 0x0f) * 4;
+    out.writeUInt16BE(0, 24);
+    let sum = 0;
+    for (let i = 14; i < 14 + ihl; i += 2) sum += out.readUInt16BE(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    out.writeUInt16BE(~sum & 0xffff, 24);
+    if (out[23] === 17 && out.length >= 14 + ihl + 8) out.writeUInt16BE(0, 14 + ihl + 6);
+    for (let i = out.indexOf(FROM, 14 + ihl); i !== -1; i = out.indexOf(FROM, i + FROM.length)) to.copy(out, i);
+  }
+  return out;
+}
+
+interface ActiveCopy {
+  startUs: number;
+  next: number;
+  net: string;
+}
+
+/** Hands out the attack frames due by a capture time, copies started every `everyMs`. */
+export class AttackOverlay {
+  private readonly frames: CapturedFrame[];
+  private readonly active: ActiveCopy[] = [];
+  private nextStartUs: number;
+  private copies = 0;
+  messages = 0;
+
+  constructor(
+    path: string,
+    startUs: number,
+    private readonly everyMs: number,
+  ) {
+    this.frames = readClassicPcap(readFileSync(path));
+    this.nextStartUs = startUs;
+  }
+
+  get started(): number {
+    return this.copies;
+  }
+
+  /** Frames with capture time ≤ `tsUs`, in time order, each with its time. */
+  *due(tsUs: number): Generator<{ tsUs: number; frame: Buffer }> {
+    while (this.nextStartUs <= tsUs) {
+      this.active.push({ startUs: this.nextStartUs, next: 0, net: copyNet(this.copies++) });
+      this.nextStartUs += this.everyMs * 1000;
+    }
+    for (;;) {
+      let best: ActiveCopy | undefined;
+      let bestTs = Infinity;
+      for (const copy of this.active) {
+        const f = this.frames[copy.next];
+        if (f === undefined) continue;
+        const ts = copy.startUs + f.offsetUs;
+        if (ts <= tsUs && ts < bestTs) {
+          best = copy;
+          bestTs = ts;
+        }
+      }
+      if (best === undefined) break;
+      const f = this.frames[best.next++] as CapturedFrame;
+      this.messages++;
+      yield { tsUs: bestTs, frame: relocate(f.frame, best.net) };
+    }
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      const copy = this.active[i] as ActiveCopy;
+      if (copy.next >= this.frames.length) this.active.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// The analyzer's two pipeline stages wired in memory (no broker): the demo capture's events go
+// through DialogTask, its keyed records through DetectTask, and the alerts must equal what the
+// single-process engine (`sipward analyze`) finds. The keyed records travel both as batches (one
+// record per keyed partition per delivery, the current form) and as one event per record (the
+// older form, still read), and deliveries are delayed so that outputs coalesce.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import type { Alert } from '../../schema/src/alert';
+import type { SipEvent } from '../../schema/src/sip-event';
+import { compileSignature } from '../../analyzer/src/engine/compile-signature';
+import { DetectionEngine } from '../../analyzer/src/engine/engine';
+import { loadSignatures } from '../../analyzer/src/engine/load-signatures';
+import { activeSignatures } from '../../analyzer/src/pipeline/analyzer-daemon';
+import { DetectTask } from '../../analyzer/src/pipeline/detect-stage';
+import { DialogTask, keyedRecords, type KeyedOut } from '../../analyzer/src/pipeline/dialog-stage';
+import { decodeKeyed, type KeyedEvent } from '../../analyzer/src/pipeline/records';
+import { toJsonLine } from '../../collectors/src/event/jsonl';
+import { decodeInputs } from '../../collectors/src/decode';
+import type { KafkaMessage } from '../../lib/src/kafka/client';
+import { createLogger } from '../../lib/src/logger';
+import { repoRoot } from '../integration/services';
+
+const KEYED = 4;
+
+async function demoEvents(): Promise<SipEvent[]> {
+  const events: SipEvent[] = [];
+  await decodeInputs(
+    { captures: [join(repoRoot(), 'samples', 'demo-attacks.pcap')], log: createLogger('silent') },
+    { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
+  );
+  return events;
+}
+
+function message(offset: number, value: string): KafkaMessage {
+  return {
+    key: null,
+    value: Buffer.from(value),
+    timestamp: '0',
+    attributes: 0,
+    offset: String(offset),
+    headers: {},
+  } as KafkaMessage;
+}
+
+function referenceAlerts(events: readonly SipEvent[]): Map<string, Alert> {
+  const out = new Map<string, Alert>();
+  const engine = new DetectionEngine(activeSignatures(loadSignatures({ extraDirs: [] }), false), {
+    emitUpdates: false,
+    onAlert: (a, phase) => {
+      if (phase === 'final') out.set(a.event.id, a);
+    },
+  });
+  for (const e of events) engine.process(e);
+  engine.flush();
+  return out;
+}
+
+/** Events → one dialog partition → keyed records → detect tasks; alerts by id (newest version). */
+async function throughStages(events: readonly SipEvent[], form: 'batch' | 'single'): Promise<Map<string, Alert>> {
+  const signatures = activeSignatures(loadSignatures({ extraDirs: [] }), false);
+  const keyed: KeyedOut[] = [];
+  const dialog = new DialogTask({
+    partition: 0,
+    signatures: signatures.map((s) => compileSignature(s.signature)),
+    keyedPartitions: KEYED,
+    enricher: {},
+    latenessMs: 0,
+    deliver: async (out) => {
+      // A slow output: later batches pile up and go together in the next delivery.
+      await new Promise((r) => setTimeout(r, 1));
+      keyed.push(...out.keyed);
+    },
+  });
+  let pending: Promise<boolean> = Promise.resolve(false);
+  events.forEach((e, offset) => {
+    dialog.process(message(offset, toJsonLine(e).slice(0, -1)), false);
+    if (offset % 50 === 49) pending = dialog.flush();
+  });
+  await pending;
+  await dialog.flush();
+  assert.equal(dialog.backlog(), 0, 'every keyed event was handed to a delivery');
+
+  const alerts = new Map<string, Alert>();
+  for (let p = 0; p < KEYED; p++) {
+    const detect = new DetectTask({
+      partition: p,
+      signatures,
+      upstreamPartitions: 1,
+      deliver: (list) => {
+        for (const a of list) alerts.set(a.event.id, a);
+        return Promise.resolve();
+      },
+    });
+    let offset = 0;
+    for (const out of keyed.filter((k) => k.partition === p)) {
+      if (form === 'batch') {
+        detect.process(message(offset++, out.value), false);
+        continue;
+      }
+      const batch = decodeKeyed(Buffer.from(out.value));
+      assert.equal(batch?.k, 'b');
+      for (const item of batch?.k === 'b' ? batch.r : [])
+        detect.process(message(offset++, JSON.stringify(item)), false);
+    }
+    detect.process(message(offset++, JSON.stringify({ k: 'w', p: 0, t: Number.MAX_SAFE_INTEGER, i: true })), false);
+    await detect.flush();
+  }
+  return alerts;
+}
+
+function summary(alerts: Map<string, Alert>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, a] of alerts) out[id] = (a as unknown as { sipward: { count: number } }).sipward.count;
+  return out;
+}
+
+void test('dialog and detect stages in memory give the alerts of the single-process engine (batch and single-event keyed records)', async () => {
+  const events = await demoEvents();
+  const expected = summary(referenceAlerts(events));
+  assert.ok(Object.keys(expected).length >= 5, 'the demo capture raises alerts');
+  assert.deepEqual(summary(await throughStages(events, 'batch')), expected);
+  assert.deepEqual(summary(await throughStages(events, 'single')), expected);
+});
+
+void test('keyed records are cut below the size limit and keep every event in order', () => {
+  const item = (o: number): string =>
+    JSON.stringify({ k: 'e', p: 0, o, t: o, s: ['X'], e: { pad: 'x'.repeat(100) }, c: {} });
+  const items = Array.from({ length: 50 }, (_, o) => item(o));
+  const records = keyedRecords(new Map([[3, items]]), 1000);
+  assert.ok(records.length > 5);
+  const back: number[] = [];
+  for (const r of records) {
+    assert.equal(r.partition, 3);
+    assert.ok(r.value.length < 1000 + 200, 'one item may overshoot the limit, never more');
+    const decoded = decodeKeyed(Buffer.from(r.value));
+    assert.equal(decoded?.k, 'b');
+    if (decoded?.k === 'b') back.push(...decoded.r.map((e: KeyedEvent) => e.o));
+  }
+  assert.deepEqual(back, [...Array(50).keys()]);
+});
