@@ -19,6 +19,7 @@ import { Session, type Profiler } from 'node:inspector';
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { decodeInputs } from '../collectors/src/decode';
 import { createLogger } from '../lib/src/logger';
+import { splitEventBatch } from '../schema/src/event-records';
 import type { SipEvent } from '../schema/src/sip-event';
 
 export interface PipelineRow {
@@ -236,7 +237,8 @@ async function collect(
   const code = await new Promise<number | null>((resolve) => d.child.once('exit', (c) => resolve(c)));
   const seconds = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`sipward collect exited ${code}: ${d.stderr().slice(-800)}`);
-  const published = /"published":(\d+)/.exec(d.stderr());
+  // The summary is the last line with a published count (progress lines come before it).
+  const published = [...d.stderr().matchAll(/"published":(\d+)/g)].at(-1);
   if (!published) throw new Error(`sipward collect printed no summary: ${d.stderr().slice(-800)}`);
   return { seconds, published: Number(published[1]) };
 }
@@ -313,9 +315,12 @@ async function consumeAll(
         if (first === 0) first = performance.now();
         for (const m of batch.messages) {
           if (m.value === null) continue;
-          JSON.parse(m.value.toString('utf8'));
-          if (records.length < keep) records.push({ key: m.key, value: m.value });
-          count++;
+          // collect writes batch records (JSON lines); each event is parsed, as the analyzer does.
+          for (const line of splitEventBatch(m.value.toString('utf8'))) {
+            const e = JSON.parse(line) as SipEvent;
+            if (records.length < keep) records.push({ key: e.sip.call_id ?? e.event.id, value: line });
+            count++;
+          }
         }
         last = performance.now();
         if (count >= expected) resolveDone();

@@ -13,7 +13,8 @@ import { DetectionEngine } from '../../analyzer/src/engine/engine';
 import { loadSignatures } from '../../analyzer/src/engine/load-signatures';
 import { activeSignatures } from '../../analyzer/src/pipeline/analyzer-daemon';
 import { DetectTask } from '../../analyzer/src/pipeline/detect-stage';
-import { DialogTask, keyedRecords, type KeyedOut } from '../../analyzer/src/pipeline/dialog-stage';
+import { DialogTask, keyedRecords, type DeadLetter, type KeyedOut } from '../../analyzer/src/pipeline/dialog-stage';
+import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../schema/src/event-records';
 import { decodeKeyed, type KeyedEvent } from '../../analyzer/src/pipeline/records';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
@@ -32,14 +33,14 @@ async function demoEvents(): Promise<SipEvent[]> {
   return events;
 }
 
-function message(offset: number, value: string): KafkaMessage {
+function message(offset: number, value: string, contentType?: string): KafkaMessage {
   return {
     key: null,
     value: Buffer.from(value),
     timestamp: '0',
     attributes: 0,
     offset: String(offset),
-    headers: {},
+    headers: contentType === undefined ? {} : { 'content-type': Buffer.from(contentType) },
   } as KafkaMessage;
 }
 
@@ -57,7 +58,11 @@ function referenceAlerts(events: readonly SipEvent[]): Map<string, Alert> {
 }
 
 /** Events → one dialog partition → keyed records → detect tasks; alerts by id (newest version). */
-async function throughStages(events: readonly SipEvent[], form: 'batch' | 'single'): Promise<Map<string, Alert>> {
+async function throughStages(
+  events: readonly SipEvent[],
+  form: 'batch' | 'single',
+  input: 'batch' | 'single' = 'batch',
+): Promise<Map<string, Alert>> {
   const signatures = activeSignatures(loadSignatures({ extraDirs: [] }), false);
   const keyed: KeyedOut[] = [];
   const dialog = new DialogTask({
@@ -73,10 +78,20 @@ async function throughStages(events: readonly SipEvent[], form: 'batch' | 'singl
     },
   });
   let pending: Promise<boolean> = Promise.resolve(false);
-  events.forEach((e, offset) => {
-    dialog.process(message(offset, toJsonLine(e).slice(0, -1)), false);
-    if (offset % 50 === 49) pending = dialog.flush();
-  });
+  if (input === 'single') {
+    // The first form of sip.events: one event per record, no content-type header.
+    events.forEach((e, offset) => {
+      dialog.process(message(offset, toJsonLine(e).slice(0, -1)), false);
+      if (offset % 50 === 49) pending = dialog.flush();
+    });
+  } else {
+    // What collect writes: 37 events per record (a batch of one partition).
+    for (let at = 0, offset = 0; at < events.length; at += 37, offset++) {
+      const lines = events.slice(at, at + 37).map((e) => toJsonLine(e).slice(0, -1));
+      dialog.process(message(offset, encodeEventBatch(lines), CONTENT_TYPE_EVENT_BATCH), false);
+      if (offset % 2 === 1) pending = dialog.flush();
+    }
+  }
   await pending;
   await dialog.flush();
   assert.equal(dialog.backlog(), 0, 'every keyed event was handed to a delivery');
@@ -121,6 +136,41 @@ void test('dialog and detect stages in memory give the alerts of the single-proc
   assert.ok(Object.keys(expected).length >= 5, 'the demo capture raises alerts');
   assert.deepEqual(summary(await throughStages(events, 'batch')), expected);
   assert.deepEqual(summary(await throughStages(events, 'single')), expected);
+  assert.deepEqual(summary(await throughStages(events, 'batch', 'single')), expected, 'one event per input record');
+});
+
+void test('an input record of an unknown encoding, or a bad line in a batch, is dead-lettered with its reason', async () => {
+  const signatures = activeSignatures(loadSignatures({ extraDirs: [] }), false);
+  const dead: DeadLetter[] = [];
+  const dialog = new DialogTask({
+    partition: 0,
+    signatures: signatures.map((s) => compileSignature(s.signature)),
+    keyedPartitions: KEYED,
+    enricher: {},
+    latenessMs: 0,
+    deliver: (out) => {
+      dead.push(...out.dead);
+      return Promise.resolve();
+    },
+  });
+  const [first] = await demoEvents();
+  assert.ok(first !== undefined);
+  dialog.process(message(0, 'AAECAw==', 'application/avro'), false);
+  dialog.process(
+    message(1, encodeEventBatch([toJsonLine(first).slice(0, -1), '{not json']), CONTENT_TYPE_EVENT_BATCH),
+    false,
+  );
+  await dialog.flush();
+  assert.deepEqual(
+    dead.map((d) => [d.offset, d.reason]),
+    [
+      ['0', 'unknown_encoding'],
+      ['1', 'not_json'],
+    ],
+  );
+  assert.match(dead[0]?.detail ?? '', /application\/avro/);
+  assert.equal(dead[1]?.value?.toString(), '{not json', 'only the bad line, not the whole batch');
+  assert.equal(dialog.stats.events, 1, 'the good line of the batch is analysed');
 });
 
 void test('keyed records are cut below the size limit and keep every event in order', () => {

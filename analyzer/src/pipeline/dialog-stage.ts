@@ -12,7 +12,16 @@ import { copyEnrichment } from '../engine/enrichment';
 import { EventEnricher, type EnricherOptions } from '../engine/event-enricher';
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
-import { decodeSipEvent, keyedBatchValue, type KeyedEvent, type KeyedTick, type PoisonReason } from './records';
+import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
+import {
+  decodeSipEvent,
+  EVENT_SLOTS,
+  headerText,
+  keyedBatchValue,
+  type KeyedEvent,
+  type KeyedTick,
+  type PoisonReason,
+} from './records';
 import { Router } from './routing';
 
 /** One record of the keyed topic: a batch of keyed events for one partition. */
@@ -144,19 +153,57 @@ export class DialogTask {
   process(message: KafkaMessage, replaying: boolean): void {
     this.replaying = replaying;
     this.lastRecordWallMs = Date.now();
-    const decoded = decodeSipEvent(message.value);
-    if (!decoded.ok) {
-      this.stats.poison[decoded.reason] = (this.stats.poison[decoded.reason] ?? 0) + 1;
-      if (!replaying) {
-        this.out.dead.push({
-          partition: this.options.partition,
-          offset: message.offset,
-          reason: decoded.reason,
-          detail: decoded.detail,
-          value: message.value,
-          key: message.key,
-        });
+    const base = Number(message.offset) * EVENT_SLOTS;
+    const contentType = headerText(message.headers?.['content-type']);
+    const encoding = recordEncoding(contentType);
+    if (encoding === 'event') {
+      this.processEvent(message, message.value, base);
+      return;
+    }
+    if (encoding === undefined || message.value === null) {
+      this.poison(
+        message,
+        encoding === undefined ? 'unknown_encoding' : 'empty',
+        encoding === undefined ? `content-type ${contentType ?? ''} is not one this analyzer reads` : 'empty batch',
+        message.value,
+      );
+      return;
+    }
+    const lines = splitEventBatch(message.value.toString('utf8'));
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (i >= EVENT_SLOTS) {
+        this.poison(
+          message,
+          'batch_too_large',
+          `event ${i} of a record of ${lines.length} (at most ${EVENT_SLOTS})`,
+          line,
+        );
+        continue;
       }
+      this.processEvent(message, line, base + i);
+    }
+  }
+
+  private poison(message: KafkaMessage, reason: PoisonReason, detail: string, value: Buffer | string | null): void {
+    this.stats.poison[reason] = (this.stats.poison[reason] ?? 0) + 1;
+    if (this.replaying) return;
+    this.out.dead.push({
+      partition: this.options.partition,
+      offset: message.offset,
+      reason,
+      detail,
+      value: typeof value === 'string' ? Buffer.from(value) : value,
+      key: message.key,
+    });
+  }
+
+  /** One event of a record; `o` is its upstream position (offset × EVENT_SLOTS + index). */
+  private processEvent(message: KafkaMessage, value: Buffer | string | null, o: number): void {
+    const replaying = this.replaying;
+    const decoded = decodeSipEvent(value);
+    if (!decoded.ok) {
+      this.poison(message, decoded.reason, decoded.detail, value);
       return;
     }
     const { event, t } = decoded;
@@ -176,7 +223,6 @@ export class DialogTask {
     if (targets.size === 0 || replaying) return;
     const shared = copyEnrichment(ctx);
     const p = this.options.partition;
-    const o = Number(message.offset);
     for (const [partition, ids] of targets) {
       const record: KeyedEvent = { k: 'e', p, o, t, s: ids, e: event, c: shared };
       const list = this.keyed.get(partition);

@@ -42,7 +42,28 @@ export function keyedBatchValue(items: readonly string[]): string {
 }
 
 /** Why a `sip.events` message cannot be analysed (dead-letter reason; stable strings). */
-export type PoisonReason = 'not_json' | 'not_an_object' | 'bad_timestamp' | 'bad_sip' | 'bad_addresses' | 'empty';
+export type PoisonReason =
+  | 'not_json'
+  | 'not_an_object'
+  | 'bad_timestamp'
+  | 'bad_sip'
+  | 'bad_addresses'
+  | 'empty'
+  | 'unknown_encoding'
+  | 'batch_too_large';
+
+/**
+ * Events of one `sip.events` record are numbered `offset × EVENT_SLOTS + index`: the upstream
+ * position the detect stage orders and de-duplicates by. A record holds at most this many events.
+ */
+export const EVENT_SLOTS = 65_536;
+
+/** A header's text (kafkajs gives Buffers, strings or arrays of them). */
+export function headerText(value: Buffer | string | ReadonlyArray<Buffer | string> | undefined): string | undefined {
+  const first = Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>)[0] : value;
+  if (first === undefined) return undefined;
+  return typeof first === 'string' ? first : (first as Buffer).toString('utf8');
+}
 
 export type DecodedEvent =
   { ok: true; event: SipEvent; t: number } | { ok: false; reason: PoisonReason; detail: string };
@@ -55,11 +76,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * Parses and checks one `sip.events` value: enough of the schema that the engine can never throw
  * on it (the fields every stage reads unguarded). Anything else is poison for the dead-letter topic.
  */
-export function decodeSipEvent(value: Buffer | null): DecodedEvent {
+export function decodeSipEvent(value: Buffer | string | null): DecodedEvent {
   if (value === null || value.length === 0) return { ok: false, reason: 'empty', detail: 'empty message value' };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
   } catch (error) {
     return { ok: false, reason: 'not_json', detail: (error as Error).message };
   }

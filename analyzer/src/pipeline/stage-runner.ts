@@ -47,6 +47,10 @@ const COMMIT_INTERVAL_MS = 1000;
 /** Offsets covered by acknowledged outputs are committed this often (one request for all partitions). */
 const DELIVERED_COMMIT_MS = 200;
 const DEFAULT_MAX_BACKLOG = 20_000;
+/** Longest stretch of synchronous processing before the event loop gets a turn. */
+const SLICE_MS = 100;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface TaskEntry<T extends StageTask> {
   task: T;
@@ -295,7 +299,13 @@ export class StageRunner<T extends StageTask = StageTask> {
     const pump = setInterval(() => void heartbeat().catch(() => undefined), 2000);
     try {
       let last = -1;
+      let sliceStart = performance.now();
       for (const message of batch.messages) {
+        // A big batch is processed in slices: heartbeats and deliveries run between them.
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
         if (!isRunning() || isStale() || this.stopping) break;
         const offset = Number(message.offset);
         // Resolved = fetched past (kafkajs fetches from the last resolved offset); never a commit:

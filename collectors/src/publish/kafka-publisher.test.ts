@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { CompressionTypes, Message } from '../../../lib/src/kafka/client';
+import { keyPartition } from '../../../lib/src/kafka/client';
+import { splitEventBatch } from '../../../schema/src/event-records';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SCHEMA_VERSION } from '../../../schema/src/sip-event';
 import { toJsonLine } from '../event/jsonl';
 import {
   KafkaPublisher,
   toSipEventRecord,
+  batchRecords,
   type AdminPort,
   type KafkaPorts,
   type KafkaPublisherOptions,
@@ -37,6 +40,44 @@ void test('record: key = Call-ID (else event id), value = the decode line, schem
   assert.equal(r.eventMs, Date.parse('2026-11-28T10:00:03.123Z'));
   assert.equal(toSipEventRecord(event(4, null)).key, 'ev-4');
 });
+
+/** Event ids in the order the broker wrote them (each record holds a batch of events). */
+function eventIds(log: readonly Message[]): string[] {
+  return log.flatMap((m) => splitEventBatch(String(m.value)).map((line) => (JSON.parse(line) as SipEvent).event.id));
+}
+
+/**
+ * Every event of `0..n-1` written exactly once, each in the partition its Call-ID hashes to (in a
+ * batch record), and in publish order among the events of one Call-ID.
+ */
+function assertOnceInKeyOrder(log: readonly Message[], n: number, partitions = 4): void {
+  const seen: SipEvent[] = [];
+  for (const m of log) {
+    assert.equal(m.headers?.['content-type'], 'application/x-ndjson');
+    const events = splitEventBatch(String(m.value)).map((line) => JSON.parse(line) as SipEvent);
+    assert.equal(m.headers?.events, String(events.length));
+    for (const e of events) {
+      assert.equal(m.partition, keyPartition('sip.events', e.sip.call_id ?? e.event.id, partitions));
+      seen.push(e);
+    }
+  }
+  const ids = seen.map((e) => Number(e.event.id.slice(3)));
+  assert.deepEqual(
+    [...ids].sort((a, b) => a - b),
+    Array.from({ length: n }, (_, i) => i),
+  );
+  const byKey = new Map<string, number[]>();
+  for (const e of seen) {
+    const key = e.sip.call_id ?? '';
+    byKey.set(key, [...(byKey.get(key) ?? []), Number(e.event.id.slice(3))]);
+  }
+  for (const [key, list] of byKey)
+    assert.deepEqual(
+      list,
+      [...list].sort((a, b) => a - b),
+      `events of ${key} in order`,
+    );
+}
 
 interface Logged {
   level: number;
@@ -144,14 +185,11 @@ void test('file mode: every event is published once, in order, batched by batch-
   for (let i = 0; i < 25; i++) p.publish(event(i));
   await p.afterBatch();
   const stats = await p.close(5_000);
-  assert.deepEqual(
-    broker.log.map((m) => m.key),
-    Array.from({ length: 25 }, (_, i) => `call-${i % 3}@example.org`),
-  );
+  assertOnceInKeyOrder(broker.log, 25);
   assert.equal(stats.published, 25);
   assert.equal(stats.dropped_total, 0);
   assert.equal(stats.retries, 0);
-  assert.ok(broker.sends.every((b) => b.length <= 10));
+  assert.ok(broker.sends.every((b) => b.reduce((n, m) => n + Number(m.headers?.events), 0) <= 10));
   assert.deepEqual(broker.createdTopics, ['sip.events']);
   assert.ok(stats.bytes > 0);
 });
@@ -208,20 +246,17 @@ void test('an outage at start and mid-run: retried with backoff, logged once eac
   p.start();
   for (let i = 0; i < 15; i++) p.publish(event(i));
   await tick(80);
-  assert.equal(broker.log.length, 0);
+  assert.equal(eventIds(broker.log).length, 0);
   broker.down = false;
   for (let i = 15; i < 30; i++) p.publish(event(i));
   await tick(80);
-  assert.equal(broker.log.length, 30);
+  assert.equal(eventIds(broker.log).length, 30);
   broker.down = true;
   for (let i = 30; i < 40; i++) p.publish(event(i));
   await tick(80);
   broker.down = false;
   const stats = await p.close(5_000);
-  assert.deepEqual(
-    broker.log.map((m) => (JSON.parse(String(m.value)) as SipEvent).event.id),
-    Array.from({ length: 40 }, (_, i) => `ev-${i}`),
-  );
+  assertOnceInKeyOrder(broker.log, 40);
   assert.equal(stats.published, 40);
   assert.ok(stats.retries >= 4, `retries ${stats.retries}`);
   assert.equal(stats.outages, 2);
@@ -243,7 +278,7 @@ void test('a failed send is retried with exactly the same batch, even when more 
   const [first, second] = broker.sends;
   assert.ok(first !== undefined && second !== undefined);
   assert.deepEqual(second, first, 'the resend is the same records');
-  assert.equal(broker.log.length, 12, 'the double write was deduplicated');
+  assert.equal(eventIds(broker.log).length, 12, 'the double write was deduplicated');
   assert.equal(stats.published, 12);
 });
 
@@ -311,10 +346,7 @@ void test('a record the broker rejects as too large: the batch is split, only th
   const stats = await p.close(5_000);
   assert.equal(stats.published, 3);
   assert.deepEqual(stats.dropped, { rejected_by_broker: 1 });
-  assert.deepEqual(
-    broker.log.map((m) => (JSON.parse(String(m.value)) as SipEvent).event.id),
-    ['ev-0', 'ev-1', 'ev-3'],
-  );
+  assert.deepEqual(eventIds(broker.log), ['ev-0', 'ev-1', 'ev-3']);
 });
 
 void test('the broker lost the producer state (OUT_OF_ORDER_SEQUENCE_NUMBER): a new producer, then the same batch again', async () => {
@@ -341,4 +373,15 @@ void test('the broker lost the producer state (OUT_OF_ORDER_SEQUENCE_NUMBER): a 
   assert.equal(stats.published, 5);
   assert.deepEqual(broker.sends[1], broker.sends[0]);
   assert.ok(lines.some((l) => /lost the idempotent producer state/.test(l.msg)));
+});
+
+void test("batch records are cut at the event-count and byte limits, each event in its key's partition", () => {
+  const records = Array.from({ length: 30 }, (_, i) => toSipEventRecord(event(i)));
+  const byCount = batchRecords(records, 'sip.events', 4, 1 << 20, 7);
+  assert.ok(byCount.every((m) => Number(m.headers?.events) <= 7));
+  assertOnceInKeyOrder(byCount, 30);
+  const size = records[0]?.value.length ?? 0;
+  const byBytes = batchRecords(records, 'sip.events', 4, size * 3 + 3, 1000);
+  assert.ok(byBytes.every((m) => Number(m.headers?.events) <= 3));
+  assertOnceInKeyOrder(byBytes, 30);
 });

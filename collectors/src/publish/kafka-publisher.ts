@@ -1,18 +1,21 @@
 //! `sipward collect`'s output edge: SIP events → Kafka through a bounded queue, with an idempotent
 //! producer and an outer retry loop that survives any broker outage (kafkajs' own retries are kept
-//! short). Events leave the queue only once the broker acknowledged them.
+//! short). Events leave the queue only once the broker acknowledged them. Many events travel in
+//! one record: one per partition per produce request (schema/src/event-records.ts).
 import {
   CompressionTypes,
   SHORT_RETRY,
   createIdempotentProducer,
   createKafkaClient,
   isTooLarge,
+  keyPartition,
   lostProducerState,
   type Message,
 } from '../../../lib/src/kafka/client';
 import type { Compression, KafkaConnection } from '../../../lib/src/kafka/connection';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SCHEMA_VERSION } from '../../../schema/src/sip-event';
+import { CONTENT_TYPE_EVENT, CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../../schema/src/event-records';
 import { SipwardError } from '../../../lib/src/errors';
 import type { Logger } from '../../../lib/src/logger';
 import { toJsonLine } from '../event/jsonl';
@@ -29,7 +32,59 @@ export interface SipEventRecord {
   eventMs: number;
 }
 
-const HEADERS = { 'schema-version': String(SCHEMA_VERSION), 'content-type': 'application/json' } as const;
+const HEADERS = { 'schema-version': String(SCHEMA_VERSION), 'content-type': CONTENT_TYPE_EVENT } as const;
+
+/** Limits of one batch record: well below the broker's 1 MB default, and events a reader holds at once. */
+export const MAX_BATCH_RECORD_BYTES = 256 * 1024;
+export const MAX_BATCH_RECORD_EVENTS = 1000;
+
+/**
+ * Pure: the Kafka records of a produce request. Each event goes to the partition its key (Call-ID)
+ * hashes to, as before; the events of one partition share records, in queue order, cut at the
+ * size and count limits. Record time = the first event's publish time.
+ */
+export function batchRecords(
+  batch: readonly SipEventRecord[],
+  topic: string,
+  partitions: number,
+  maxBytes = MAX_BATCH_RECORD_BYTES,
+  maxEvents = MAX_BATCH_RECORD_EVENTS,
+): Message[] {
+  const byPartition = new Map<number, SipEventRecord[]>();
+  for (const record of batch) {
+    const p = keyPartition(topic, record.key, partitions);
+    const list = byPartition.get(p);
+    if (list === undefined) byPartition.set(p, [record]);
+    else list.push(record);
+  }
+  const out: Message[] = [];
+  for (const [partition, records] of byPartition) {
+    let start = 0;
+    let bytes = 0;
+    const cut = (end: number): void => {
+      const slice = records.slice(start, end);
+      out.push({
+        partition,
+        value: encodeEventBatch(slice.map((r) => r.value)),
+        timestamp: slice[0]?.timestamp ?? String(Date.now()),
+        headers: {
+          'schema-version': String(SCHEMA_VERSION),
+          'content-type': CONTENT_TYPE_EVENT_BATCH,
+          events: String(slice.length),
+        },
+      });
+      start = end;
+      bytes = 0;
+    };
+    for (let i = 0; i < records.length; i++) {
+      const size = (records[i]?.value.length ?? 0) + 1;
+      if (i > start && (bytes + size > maxBytes || i - start >= maxEvents)) cut(i);
+      bytes += size;
+    }
+    if (start < records.length) cut(records.length);
+  }
+  return out;
+}
 
 /**
  * Key = Call-ID so every message of a dialog lands on one partition (kafkajs' default partitioner
@@ -152,6 +207,8 @@ export class KafkaPublisher {
   private ackedUpTo = -1;
   private lastHeartbeat = 0;
   private watermarkTopicReady = false;
+  /** Partitions of the topic (from creation or its metadata): where each key's events go. */
+  private partitionCount: number;
   private wakeSleep: (() => void) | undefined;
 
   constructor(
@@ -162,6 +219,7 @@ export class KafkaPublisher {
     this.drops = new DropCounter(options.dropWarnIntervalMs ?? 10_000);
     this.now = options.now ?? Date.now;
     this.producer = ports.createProducer();
+    this.partitionCount = options.partitions;
   }
 
   /** Starts connecting and sending in the background. */
@@ -291,6 +349,9 @@ export class KafkaPublisher {
     // The batch in flight stays the same records until acked: a resend after a failure reuses
     // the producer's sequence numbers, so the broker drops what it had already written.
     let batch: SipEventRecord[] | undefined;
+    // Its Kafka records, built once per batch: a resend is then the very same records.
+    let records: Message[] = [];
+    let recordsOf: SipEventRecord[] | undefined;
     for (;;) {
       if (this.aborted) return;
       // Connect (and create the topic) before the first event, so an outage shows at start.
@@ -322,11 +383,15 @@ export class KafkaPublisher {
         if (this.aborted) return;
         batch = this.queue.peek(batchMax);
       }
+      if (recordsOf !== batch) {
+        records = batchRecords(batch, this.options.topic, this.partitionCount);
+        recordsOf = batch;
+      }
       try {
         await this.ensureReady();
         await this.producer.send({
           topic: this.options.topic,
-          messages: batch,
+          messages: records,
           acks: -1,
           compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
         });
@@ -414,6 +479,7 @@ export class KafkaPublisher {
       }
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
       const existing = meta.topics.find((t) => t.name === topic)?.partitions.length;
+      if (existing !== undefined && existing > 0) this.partitionCount = existing;
       if (existing !== undefined && existing !== partitions)
         log.warn(
           { topic, partitions: existing, requested_partitions: partitions },
