@@ -8,21 +8,26 @@ import type { CallRecord } from '../../../schema/src/call-record';
 import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import { CallTracker } from '../calls/call-tracker';
 import type { CompiledSignature } from '../engine/compile-signature';
-import { copyEnrichment } from '../engine/enrichment';
+import { copyEnrichment, type Enrichment } from '../engine/enrichment';
 import { EventEnricher, type EnricherOptions } from '../engine/event-enricher';
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
 import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
-import {
-  decodeSipEvent,
-  EVENT_SLOTS,
-  headerText,
-  keyedBatchValue,
-  type KeyedEvent,
-  type KeyedTick,
-  type PoisonReason,
-} from './records';
+import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type KeyedTick, type PoisonReason } from './records';
 import { Router } from './routing';
+
+/** The JSON text of an input event (the record value or one line of a batch). */
+function eventText(value: Buffer | string | null): string {
+  return value === null ? 'null' : typeof value === 'string' ? value : value.toString('utf8');
+}
+
+/**
+ * A keyed event (records.ts) up to its signature list: `head + JSON.stringify(ids) + "}"` is the
+ * JSON of `{ k: 'e', p, o, t, c, e, s }`.
+ */
+export function keyedEventHead(p: number, o: number, t: number, c: Enrichment, eventJson: string): string {
+  return `{"k":"e","p":${p},"o":${o},"t":${t},"c":${JSON.stringify(c)},"e":${eventJson},"s":`;
+}
 
 /** One record of the keyed topic: a batch of keyed events for one partition. */
 export interface KeyedOut {
@@ -221,14 +226,14 @@ export class DialogTask {
     this.sipLog?.process(event);
     const targets = this.router.route(event, ctx);
     if (targets.size === 0 || replaying) return;
-    const shared = copyEnrichment(ctx);
-    const p = this.options.partition;
+    // Serialised once for all its targets, with the event's own text from the input record (it
+    // is the same object, unchanged by enrichment): no second JSON.stringify of the event.
+    const head = keyedEventHead(this.options.partition, o, t, copyEnrichment(ctx), eventText(value));
     for (const [partition, ids] of targets) {
-      const record: KeyedEvent = { k: 'e', p, o, t, s: ids, e: event, c: shared };
       const list = this.keyed.get(partition);
-      const value = JSON.stringify(record);
-      if (list === undefined) this.keyed.set(partition, [value]);
-      else list.push(value);
+      const item = `${head}${JSON.stringify(ids)}}`;
+      if (list === undefined) this.keyed.set(partition, [item]);
+      else list.push(item);
     }
     this.keyedPending += targets.size;
     this.stats.keyedRecords += targets.size;
