@@ -1,10 +1,10 @@
 //! Attacks among normal traffic, for the realistic pipeline capture: copies of a recorded attack
 //! capture (samples/demo-attacks.pcap: one attacker's sweep, enumeration, cracking and flood among
 //! a phone's ordinary traffic) are laid over the uniform traffic, a new copy every `everyMs` of
-//! capture time, each moved into its own site range (10.77.0.0/24 → 10.7x.y.0/24) so each copy
-//! opens its own incidents. The rewrite keeps every length (the text "10.77.0." and its
-//! replacement are both 8 bytes), so only the IPv4 header checksum changes; UDP checksums are
-//! cleared (0 = none, valid for IPv4).
+//! capture time, each moved into its own site range (10.77.0.0/24 → 10.7x.y.0/24) and given its
+//! own Call-IDs and Via branches (else a copy's requests look like retransmissions of the first
+//! copy's and count for nothing), so each copy opens its own incidents. IPv4 and UDP lengths and
+//! the IPv4 header checksum are rewritten; UDP checksums are cleared (0 = none, valid for IPv4).
 import { readFileSync } from 'node:fs';
 
 export interface CapturedFrame {
@@ -29,35 +29,41 @@ export function readClassicPcap(data: Buffer): CapturedFrame[] {
   return frames;
 }
 
-const FROM = Buffer.from('10.77.0.', 'latin1');
-
 /** The site range of copy `n`: 10.70.0. … 10.79.9. (100 ranges, then they repeat). */
 export function copyNet(n: number): string {
   const k = n % 100;
   return `10.7${Math.floor(k / 10)}.${k % 10}.`;
 }
 
-/** Pure: the frame moved into `net` (addresses in the IPv4 header and in the SIP text). */
-export function relocate(frame: Buffer, net: string): Buffer {
-  const out = Buffer.from(frame);
-  const to = Buffer.from(net, 'latin1');
+/** Pure: the frame moved into `net`, its Call-IDs and branches prefixed with `tag` (UDP only). */
+export function relocate(frame: Buffer, net: string, tag: string): Buffer {
+  if (frame.length < 34 || frame.readUInt16BE(12) !== 0x0800) return frame;
+  const ihl = ((frame[14] ?? 0x45) & 0x0f) * 4;
+  const l4 = 14 + ihl;
+  if (frame[23] !== 17 || frame.length < l4 + 8) return frame;
+  const text = frame
+    .subarray(l4 + 8)
+    .toString('latin1')
+    .replaceAll('10.77.0.', net)
+    .replaceAll('z9hG4bK', `z9hG4bK${tag}`)
+    .replace(/^(Call-ID|i)([ \t]*:[ \t]*)/gim, `$1$2${tag}`);
+  const payload = Buffer.from(text, 'latin1');
+  const out = Buffer.concat([frame.subarray(0, l4 + 8), payload]);
   const [, second, third] = net.split('.').map(Number);
-  if (out.length >= 34 && out.readUInt16BE(12) === 0x0800) {
-    for (const at of [26, 30]) {
-      if (out[at] === 10 && out[at + 1] === 77 && out[at + 2] === 0) {
-        out[at + 1] = second ?? 0;
-        out[at + 2] = third ?? 0;
-      }
+  for (const at of [26, 30]) {
+    if (out[at] === 10 && out[at + 1] === 77 && out[at + 2] === 0) {
+      out[at + 1] = second ?? 0;
+      out[at + 2] = third ?? 0;
     }
-    const ihl = ((out[14] ?? 0x45) & 0x0f) * 4;
-    out.writeUInt16BE(0, 24);
-    let sum = 0;
-    for (let i = 14; i < 14 + ihl; i += 2) sum += out.readUInt16BE(i);
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    out.writeUInt16BE(~sum & 0xffff, 24);
-    if (out[23] === 17 && out.length >= 14 + ihl + 8) out.writeUInt16BE(0, 14 + ihl + 6);
-    for (let i = out.indexOf(FROM, 14 + ihl); i !== -1; i = out.indexOf(FROM, i + FROM.length)) to.copy(out, i);
   }
+  out.writeUInt16BE(ihl + 8 + payload.length, 16);
+  out.writeUInt16BE(0, 24);
+  let sum = 0;
+  for (let i = 14; i < l4; i += 2) sum += out.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  out.writeUInt16BE(~sum & 0xffff, 24);
+  out.writeUInt16BE(8 + payload.length, l4 + 4);
+  out.writeUInt16BE(0, l4 + 6);
   return out;
 }
 
@@ -65,6 +71,7 @@ interface ActiveCopy {
   startUs: number;
   next: number;
   net: string;
+  tag: string;
 }
 
 /** Hands out the attack frames due by a capture time, copies started every `everyMs`. */
@@ -91,7 +98,8 @@ export class AttackOverlay {
   /** Frames with capture time ≤ `tsUs`, in time order, each with its time. */
   *due(tsUs: number): Generator<{ tsUs: number; frame: Buffer }> {
     while (this.nextStartUs <= tsUs) {
-      this.active.push({ startUs: this.nextStartUs, next: 0, net: copyNet(this.copies++) });
+      const n = this.copies++;
+      this.active.push({ startUs: this.nextStartUs, next: 0, net: copyNet(n), tag: `c${n}-` });
       this.nextStartUs += this.everyMs * 1000;
     }
     for (;;) {
@@ -109,7 +117,7 @@ export class AttackOverlay {
       if (best === undefined) break;
       const f = this.frames[best.next++] as CapturedFrame;
       this.messages++;
-      yield { tsUs: bestTs, frame: relocate(f.frame, best.net) };
+      yield { tsUs: bestTs, frame: relocate(f.frame, best.net, best.tag) };
     }
     for (let i = this.active.length - 1; i >= 0; i--) {
       const copy = this.active[i] as ActiveCopy;
