@@ -234,7 +234,8 @@ async function collect(
     ...extra,
   ]);
   onPid?.(d.child.pid);
-  const code = await new Promise<number | null>((resolve) => d.child.once('exit', (c) => resolve(c)));
+  // 'close', not 'exit': the summary line may still be in the stderr pipe when the process exits.
+  const code = await new Promise<number | null>((resolve) => d.child.once('close', (c) => resolve(c)));
   const seconds = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`sipward collect exited ${code}: ${d.stderr().slice(-800)}`);
   // The summary is the last line with a published count (progress lines come before it).
