@@ -24,7 +24,13 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { out: '', messages: 1_000_000, sites: 500, servers: 23, tcpShare: 0.3, attackShare: 0.05,
+  const options: Options = {
+    out: '',
+    messages: 1_000_000,
+    sites: 500,
+    servers: 23,
+    tcpShare: 0.3,
+    attackShare: 0.05,
     attackEveryMs: 2000,
   };
   for (let i = 0; i < argv.length; i++) {

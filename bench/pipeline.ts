@@ -833,15 +833,17 @@ function latencyRows(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The uniform capture (2 000 sites: registrations, calls, keepalives), or the realistic one: the
- * same traffic with a copy of samples/demo-attacks.pcap (sweep, enumeration, cracking, flood)
+ * The uniform capture (2 000 sites: registrations, calls, keepalives, no attacks), or the realistic
+ * one: the same traffic with make-capture's own attackers (5 %) and a copy of
+ * samples/demo-attacks.pcap (sweep, enumeration, cracking, flood)
  * starting every second of capture time in its own site range, so ~40 attacks run at any time and
  * incidents are open for the whole capture (bench/attack-overlay.ts).
  */
 function ensureCapture(root: string, messages: number, attacks = false): string {
   const out = join(root, 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  const path = join(out, `${attacks ? 'realistic' : 'udp-only'}-${messages}.pcap`);
+  // Own names: the throughput part's captures (run.ts) are built with other options.
+  const path = join(out, `pipeline-${attacks ? 'realistic' : 'uniform'}-${messages}.pcap`);
   if (!existsSync(path)) {
     const made = spawnSync(
       process.execPath,
@@ -854,7 +856,10 @@ function ensureCapture(root: string, messages: number, attacks = false): string 
         '0',
         '--sites',
         '2000',
-        ...(attacks ? ['--attacks', join(root, 'samples', 'demo-attacks.pcap'), '--attack-every-ms', '1000'] : []),
+        // make-capture's own attackers (--attack-share) stay off the uniform capture.
+        ...(attacks
+          ? ['--attacks', join(root, 'samples', 'demo-attacks.pcap'), '--attack-every-ms', '1000']
+          : ['--attack-share', '0']),
       ],
       { encoding: 'utf8' },
     );

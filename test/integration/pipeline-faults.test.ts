@@ -21,6 +21,7 @@ import {
   services,
   settle,
   startAnalyzer,
+  untilCommitted,
   startCollector,
   summary,
   type Daemon,
@@ -103,6 +104,9 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
     running.push(first);
     const flowing = publish(n.topic, events, 400);
     await sleep(8000);
+    // Killed only once it committed something: the restart must then rebuild state from the log
+    // (on a loaded machine the first acknowledged delivery can take longer than 8 s).
+    assert.ok(await untilCommitted(n.group, n.topic, 60_000), 'the first analyzer committed offsets');
     await first.kill9();
     await sleep(2000);
     const second = startAnalyzer(n);

@@ -82,6 +82,23 @@ export function kafka(): Kafka {
   return new Kafka({ brokers: kafkaBrokers, clientId: 'sipward-pipeline-test', logLevel: logLevel.NOTHING });
 }
 
+/** Until the group has committed an offset past 0 on some partition of the topic (bounded wait). */
+export async function untilCommitted(groupId: string, topic: string, timeoutMs: number): Promise<boolean> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if ((offsets[0]?.partitions ?? []).some((p) => Number(p.offset) > 0)) return true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 export async function createTopic(topic: string, partitions: number): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();

@@ -271,7 +271,7 @@ export class DialogTask {
   }
 
   backlog(): number {
-    return this.keyedPending + this.out.calls.length;
+    return this.keyedPending + this.out.calls.length + this.out.transactions.length;
   }
 
   private async flushNow(): Promise<boolean> {
