@@ -13,6 +13,8 @@ import { loadSignatures } from './engine/load-signatures';
 import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
 import type { SiteConfig } from './site/site-config';
+import { applyTuning } from './tuning/apply-tuning';
+import type { TuningConfig } from './tuning/tuning-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
   /** `--rules DIR`: extra signature folders that add or override by id. */
@@ -28,6 +30,8 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   maxDialogs?: number;
   /** Site knowledge from `--config` (site:); signatures that need it are skipped without it. */
   site?: SiteConfig;
+  /** `tuning:` / `suppress:` from `--config` (config/README.md "Tuning"). */
+  tuning?: TuningConfig;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
   /** `--sip-log FILE`: one SIP transaction record per line; the stream is ended when done. */
@@ -62,7 +66,14 @@ function callLingerS(signatures: ReturnType<typeof loadSignatures>): number {
 
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
   // Signatures load (and fail) before any capture is opened: a bad rule file is a usage error.
-  const signatures = loadSignatures({ extraDirs: options.rulesDirs });
+  const loaded = loadSignatures({ extraDirs: options.rulesDirs });
+  const { signatures } = applyTuning(loaded, options.tuning, options.site);
+  for (const s of options.tuning?.expired ?? []) {
+    options.log.warn(
+      { suppress: s.origin, reason: s.reason },
+      `suppress entry ${s.origin} has expired and is not applied`,
+    );
+  }
   const writer = new JsonlWriter(options.out);
   if (options.header !== undefined) writer.writeLine(options.header);
   let alerts = 0;
@@ -128,7 +139,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const { alertsByRule, ...engineStats } = engine.stats();
   return {
     decode,
-    signatures: signatures.length - engine.skippedForSite.length,
+    signatures: loaded.length - engine.skippedForSite.length,
     skipped_for_site: engine.skippedForSite,
     alerts,
     alerts_by_rule: alertsByRule,

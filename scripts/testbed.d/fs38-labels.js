@@ -80,6 +80,8 @@ const SCENARIOS = {
     description:
       'a busy benign site: a PBX (border) relays 260 calls of five accounts to the carrier trunk (trusted peer), ' +
       'bursts of 30 calls/s; with the site config nothing may fire',
+    // What the same traffic raises without the site config: the config is what quiets it.
+    without_config: ['SIP-DOS-01', 'SIP-DOS-03', 'SIP-FRD-02', 'SIP-FRD-03', 'SIP-FRD-04'],
     phases: {
       steady: {
         actor: BUSY_PBX,
@@ -395,6 +397,7 @@ function label(file, sc, phasesDir) {
     scenario: sc,
     description: spec.description,
     config: SITE,
+    ...(spec.without_config !== undefined ? { without_config: spec.without_config } : {}),
     sha256,
     bytes: fs.statSync(file).size,
     packets: packets.length,

@@ -91,7 +91,7 @@ export class DetectionEngine {
       const signature = 'signature' in entry ? entry.signature : entry;
       if (signature.status === 'deprecated') continue;
       if (signature.requires_site === true && options.site === undefined) {
-        this.skippedForSite.push(signature.id);
+        if (!this.skippedForSite.includes(signature.id)) this.skippedForSite.push(signature.id);
         continue;
       }
       const compiled = compileSignature(signature);
@@ -185,7 +185,8 @@ export class DetectionEngine {
     let stateEntries = this.enricher.stateEntries;
     let evictions = this.enricher.evictions;
     for (const { id, book, runner } of this.runtimes) {
-      if (book.opened > 0) alertsByRule[id] = book.opened;
+      // Tuned signatures run as several scoped variants under one id (analyzer/src/tuning).
+      if (book.opened > 0) alertsByRule[id] = (alertsByRule[id] ?? 0) + book.opened;
       stateEntries += runner.stateEntries + book.size;
       evictions += runner.evictions + book.evictions;
     }

@@ -272,6 +272,7 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     ...(doc.item !== undefined ? { item: String(doc.item) } : {}),
     ...(durations.max_duration !== undefined ? { maxDurationMs: durations.max_duration } : {}),
     ...(doc.requires_site === true ? { requires_site: true } : {}),
+    ...(doc.scales_with !== undefined ? { scales_with: doc.scales_with as Signature['scales_with'] } : {}),
   };
   for (const { path, problem } of listProblems) fail(path, problem);
   for (const [key, path] of [

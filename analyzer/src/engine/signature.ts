@@ -62,6 +62,8 @@ export interface Signature {
   end?: PredicateSpec;
   item?: string;
   maxDurationMs?: number;
+  /** The threshold grows with what an account group declares it does normally (`expected`). */
+  scales_with?: 'calls_per_minute' | 'concurrent_calls';
   /** Needs site knowledge (`--config` with `site:`); skipped with a warning without it. */
   requires_site?: boolean;
 }

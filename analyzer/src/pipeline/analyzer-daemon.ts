@@ -20,6 +20,8 @@ import type { Logger } from '../../../lib/src/logger';
 import { compileSignature } from '../engine/compile-signature';
 import type { EnricherOptions } from '../engine/event-enricher';
 import { loadSignatures } from '../engine/load-signatures';
+import { tuneLoaded } from '../tuning/apply-tuning';
+import type { TuningConfig } from '../tuning/tuning-config';
 import type { LoadedSignature } from '../engine/signature';
 import type { ElasticClientOptions } from '../index/es-client';
 import { ElasticIndexer, type IndexDoc } from '../index/elastic-indexer';
@@ -35,6 +37,8 @@ export interface AnalyzerDaemonOptions {
   namespace: string;
   rulesDirs: readonly string[];
   enricher: EnricherOptions;
+  /** `tuning:` / `suppress:` from `--config`. */
+  tuning?: TuningConfig;
   log: Logger;
   /** Partitions of the keyed (repartition) topic when it is created. Default 8. */
   keyedPartitions?: number;
@@ -137,9 +141,10 @@ export class AnalyzerDaemon {
     this.keyedTopic = `${options.group}.keyed`;
     this.deadLetterTopic = `${options.group}.dlq`;
     this.watermarkTopic = `${options.topic}.watermarks`;
-    this.signatures = activeSignatures(
-      loadSignatures({ extraDirs: options.rulesDirs }),
-      options.enricher.site !== undefined,
+    this.signatures = tuneLoaded(
+      activeSignatures(loadSignatures({ extraDirs: options.rulesDirs }), options.enricher.site !== undefined),
+      options.tuning,
+      options.enricher.site,
     );
     this.kafka = new Kafka({
       ...options.kafka,

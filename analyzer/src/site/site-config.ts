@@ -52,6 +52,13 @@ export interface AccountGroup {
   ranges: AccountRange[];
   home_country?: string;
   business_hours?: BusinessHours;
+  /** What one account of the group does on a normal busy day (`scales_with` signatures alert above it). */
+  expected?: GroupExpectations;
+}
+
+export interface GroupExpectations {
+  calls_per_minute?: number;
+  concurrent_calls?: number;
 }
 
 /** The normalised site config: defaults filled in, border strings turned into entries. */
@@ -87,13 +94,13 @@ function schemaValidator(): ValidateFunction {
   return validator;
 }
 
-function displayPath(file: string): string {
+export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
 /** Turns a document path into a line number (the key's line for map entries). */
-function lineOf(doc: Document, lines: LineCounter, path: YamlPath): number {
+export function lineOf(doc: Document, lines: LineCounter, path: YamlPath): number {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
@@ -153,6 +160,7 @@ interface RawGroup {
   accounts: Array<string | number>;
   home_country?: string;
   business_hours?: { days: Weekday[]; from: string; to: string; timezone: string };
+  expected?: GroupExpectations;
 }
 interface RawSite {
   internal_networks?: string[];
@@ -294,6 +302,7 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
       ranges,
       ...(g.home_country !== undefined ? { home_country: g.home_country } : {}),
       ...(business_hours !== undefined ? { business_hours } : {}),
+      ...(g.expected !== undefined ? { expected: g.expected } : {}),
     };
   });
   // Named accounts that also fall in another group's range would make the group depend on order.
