@@ -90,7 +90,9 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
   const isResponse = sip.type === 'response';
   const requester = isResponse ? event.destination : event.source;
   const responder = isResponse ? event.source : event.destination;
-  const severity = SEVERITY_NUMBER[sig.severity];
+  // Escalated incidents carry the raised severity; its risk score is that severity's number.
+  const severity = SEVERITY_NUMBER[incident.escalation?.severity ?? sig.severity];
+  const riskScore = incident.escalation !== undefined ? severity : (sig.risk_score ?? severity);
 
   const type = ['info'];
   let outcome: 'success' | 'failure' | 'unknown' = 'unknown';
@@ -158,13 +160,16 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
       ...(sig.action !== undefined ? { action: sig.action } : {}),
       code: sig.id,
       severity,
-      risk_score: sig.risk_score ?? severity,
+      risk_score: riskScore,
       id: incident.id,
       start: iso(incident.startMs),
       end: iso(incident.endMs),
       dataset: 'sipward.alert',
       module: 'sipward',
-      reason: reasonOf(compiled, incident),
+      reason:
+        incident.escalation === undefined
+          ? reasonOf(compiled, incident)
+          : `${reasonOf(compiled, incident)}; escalated to ${incident.escalation.severity}: ${incident.escalation.reason}`,
     },
     rule: {
       id: sig.id,

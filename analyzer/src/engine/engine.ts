@@ -6,8 +6,9 @@ import type { SipEvent } from '../../../schema/src/sip-event';
 import type { SiteConfig } from '../site/site-config';
 import type { Enrichment } from './enrichment';
 import { EventEnricher } from './event-enricher';
-import { compileSignature } from './compile-signature';
+import { compileSignature, type CompiledSignature } from './compile-signature';
 import { compileGate, SignatureDispatch, type Gated } from './dispatch';
+import { escalate } from './escalation';
 import { eventTimeMs } from './event-time';
 import { IncidentBook, type AlertPhase } from './incidents';
 import { eventCountKind } from './kinds/event-count';
@@ -65,12 +66,15 @@ interface Runtime {
   id: string;
   book: IncidentBook;
   runner: KindRunner;
+  compiled: CompiledSignature;
 }
 
 export class DetectionEngine {
   private readonly runtimes: Runtime[];
   /** The runtimes a message can concern, by its type, method and status (dispatch.ts). */
   private readonly dispatch: SignatureDispatch<Runtime>;
+  /** Signatures with `escalate`: every event may raise one of their open incidents. */
+  private readonly escalating: Runtime[] = [];
   private readonly enricher: EventEnricher;
   /** Signatures left out because they need site knowledge and none was given (warn once). */
   readonly skippedForSite: string[] = [];
@@ -102,9 +106,15 @@ export class DetectionEngine {
         ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
         ...(options.onIncidentEvent !== undefined ? { onEvent: options.onIncidentEvent } : {}),
       });
-      const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
+      const runtime = {
+        id: signature.id,
+        book,
+        runner: KINDS[signature.kind]({ compiled, book, maxGroups }),
+        compiled,
+      };
       this.runtimes.push(runtime);
       gated.push({ item: runtime, gate: compileGate(signature) });
+      if (compiled.escalations.length > 0) this.escalating.push(runtime);
     }
     this.dispatch = new SignatureDispatch(gated);
   }
@@ -141,6 +151,7 @@ export class DetectionEngine {
     }
     for (const runtime of this.dispatch.for(event, ctx))
       if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
+    for (const r of this.escalating) if (ids.has(r.id)) escalate(r.compiled, r.book, event, ctx, now);
   }
 
   /** Emits an 'update' for every open incident changed since its last emission (before a commit). */
@@ -160,6 +171,7 @@ export class DetectionEngine {
       runtime.book.finalizeDue(now);
     }
     for (const runtime of this.dispatch.for(event, ctx)) runtime.runner.process(event, ctx, now);
+    for (const r of this.escalating) escalate(r.compiled, r.book, event, ctx, now);
   }
 
   /**

@@ -9,7 +9,8 @@ import { SipwardError } from '../../../lib/src/errors';
 import { FIELD_ROOTS, SpecError } from './compile';
 import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from './schema-errors';
 import { compileSignature } from './compile-signature';
-import type { ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
+import type { Severity } from '../../../schema/src/alert';
+import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
 
 export interface LoadOptions {
   /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
@@ -230,6 +231,16 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const listProblems: Problem[] = [];
   const predicate = (key: string): PredicateSpec | undefined =>
     doc[key] === undefined ? undefined : (inlineLists(doc[key], [key], listDirs, listProblems) as PredicateSpec);
+  const escalate = Array.isArray(doc.escalate)
+    ? (doc.escalate as Array<{ severity: Severity; when: unknown; group_by?: string[]; reason: string }>).map(
+        (e, i): Escalation => ({
+          severity: e.severity,
+          when: inlineLists(e.when, ['escalate', i, 'when'], listDirs, listProblems) as PredicateSpec,
+          ...(e.group_by !== undefined ? { group_by: e.group_by } : {}),
+          reason: e.reason,
+        }),
+      )
+    : undefined;
   const steps = Array.isArray(doc.steps)
     ? (doc.steps as Array<{ where: unknown; min_count?: number }>).map((step, i) => ({
         where: inlineLists(step.where, ['steps', i, 'where'], listDirs, listProblems) as PredicateSpec,
@@ -272,10 +283,19 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     ...(doc.item !== undefined ? { item: String(doc.item) } : {}),
     ...(durations.max_duration !== undefined ? { maxDurationMs: durations.max_duration } : {}),
     ...(doc.requires_site === true ? { requires_site: true } : {}),
+    ...(escalate !== undefined ? { escalate } : {}),
     ...(doc.scales_with !== undefined ? { scales_with: doc.scales_with as Signature['scales_with'] } : {}),
   };
   for (const { path, problem } of listProblems) fail(path, problem);
+  (signature.escalate ?? []).forEach((e, i) => {
+    if (e.group_by !== undefined && e.group_by.length !== signature.group_by.length) {
+      fail(['escalate', i, 'group_by'], `must name as many fields as group_by (${signature.group_by.length})`);
+    }
+  });
   for (const [key, path] of [
+    ...(signature.escalate ?? []).flatMap((e, i) =>
+      (e.group_by ?? []).map((g, j): [string, YamlPath] => [g, ['escalate', i, 'group_by', j]]),
+    ),
     ...signature.group_by.map((g, i): [string, YamlPath] => [g, ['group_by', i]]),
     ...(signature.field !== undefined ? [[signature.field, ['field']] as [string, YamlPath]] : []),
     ...(signature.item !== undefined ? [[signature.item, ['item']] as [string, YamlPath]] : []),

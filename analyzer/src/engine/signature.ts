@@ -22,6 +22,17 @@ export interface SequenceStep {
   min_count: number;
 }
 
+/**
+ * Evidence that raises an open incident's severity (signatures/README.md "Escalation"): an event
+ * matching `when` whose `group_by` values equal the incident's group (default: the signature's).
+ */
+export interface Escalation {
+  severity: Severity;
+  when: PredicateSpec;
+  group_by?: string[];
+  reason: string;
+}
+
 export interface Signature {
   id: string;
   name: string;
@@ -62,6 +73,8 @@ export interface Signature {
   end?: PredicateSpec;
   item?: string;
   maxDurationMs?: number;
+  /** Later evidence that raises an incident's severity. */
+  escalate?: Escalation[];
   /** The threshold grows with what an account group declares it does normally (`expected`). */
   scales_with?: 'calls_per_minute' | 'concurrent_calls';
   /** Needs site knowledge (`--config` with `site:`); skipped with a warning without it. */
