@@ -7,9 +7,11 @@ import type { Alert } from '../../schema/src/alert';
 import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
 import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
+import { CampaignBook, relaysOf } from './campaigns/campaign-book';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
+import type { Signature } from './engine/signature';
 import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
 import type { SiteConfig } from './site/site-config';
@@ -32,6 +34,8 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   site?: SiteConfig;
   /** `tuning:` / `suppress:` from `--config` (config/README.md "Tuning"). */
   tuning?: TuningConfig;
+  /** `--campaigns FILE`: campaign documents as JSONL, written at the end; the stream is ended. */
+  campaignsOut?: Writable;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
   /** `--sip-log FILE`: one SIP transaction record per line; the stream is ended when done. */
@@ -48,6 +52,8 @@ export interface AnalyzeSummary {
   alerts: number;
   alerts_by_rule: Record<string, number>;
   engine: Omit<EngineStats, 'alertsByRule'>;
+  /** Campaigns the alerts form (every alert carries its `sipward.campaign.id`). */
+  campaigns: number;
   /** Only with `callsOut`. */
   calls?: CallTrackerStats;
   /** Only with `sipLogOut`. */
@@ -58,9 +64,10 @@ export interface AnalyzeSummary {
  * Ended calls are held until every window that may count them has passed, so an incident that
  * crosses late (FRD-04 counts calls over 10 min) still reaches the records of the calls it counted.
  */
-function callLingerS(signatures: ReturnType<typeof loadSignatures>): number {
+function callLingerS(signatures: readonly Signature[]): number {
   let windowMs = 0;
-  for (const { signature } of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
+  // The tuned signatures: a site may lengthen a window.
+  for (const signature of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
   return Math.min(3600, Math.max(32, windowMs / 1000));
 }
 
@@ -77,6 +84,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   const writer = new JsonlWriter(options.out);
   if (options.header !== undefined) writer.writeLine(options.header);
   let alerts = 0;
+  const campaigns = new CampaignBook({ ...(options.site !== undefined ? { isRelay: relaysOf(options.site) } : {}) });
   const callsWriter = options.callsOut === undefined ? undefined : new JsonlWriter(options.callsOut);
   const tracker =
     callsWriter === undefined
@@ -102,6 +110,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       sipLog?.filter?.noteAlert(alert);
       if (phase !== 'final') return;
       alerts++;
+      campaigns.link(alert);
       writer.writeLine(options.formatAlert(alert));
     },
   });
@@ -133,6 +142,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   await writer.close(options.endOutput === true);
   await callsWriter?.close(true);
   await sipLog?.writer.close(true);
+  const stories = campaigns.campaigns();
+  if (options.campaignsOut !== undefined) {
+    const campaignsWriter = new JsonlWriter(options.campaignsOut);
+    for (const c of stories) campaignsWriter.writeLine(JSON.stringify(c) + '\n');
+    await campaignsWriter.close(true);
+    if (campaignsWriter.error !== undefined) throw campaignsWriter.error;
+  }
   for (const w of [writer, callsWriter, sipLog?.writer]) {
     if (w?.error !== undefined && (w.error as NodeJS.ErrnoException).code !== 'EPIPE') throw w.error;
   }
@@ -143,6 +159,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     skipped_for_site: engine.skippedForSite,
     alerts,
     alerts_by_rule: alertsByRule,
+    campaigns: stories.length,
     engine: engineStats,
     ...(tracker !== undefined ? { calls: tracker.stats() } : {}),
     ...(sipLog !== undefined
@@ -160,7 +177,7 @@ interface SipLogWiring {
 }
 
 /** The transaction log of `--sip-log`, filtered to alerting sources and dialogs in `alerted` mode. */
-function sipLogOf(options: AnalyzeOptions, signatures: ReturnType<typeof loadSignatures>): SipLogWiring | undefined {
+function sipLogOf(options: AnalyzeOptions, signatures: readonly Signature[]): SipLogWiring | undefined {
   const mode = options.sipLogMode ?? 'all';
   if (options.sipLogOut === undefined || mode === 'none') return undefined;
   const writer = new JsonlWriter(options.sipLogOut);

@@ -22,6 +22,7 @@ interface AnalyzeFlags extends InputFlags {
   sipLog?: string;
   sipLogMode: SipLogMode;
   outDir?: string;
+  campaigns?: string;
 }
 
 export function analyzeCommand(): Command {
@@ -62,6 +63,10 @@ export function analyzeCommand(): Command {
       '--out-dir <dir>',
       'write alerts.jsonl, calls.jsonl and sip-log.jsonl into this directory (created if absent): the input of `sipward ui --from`',
     )
+    .option(
+      '--campaigns <file>',
+      'also write the campaigns the alerts form (JSONL, schema/src/campaign.ts) to this file',
+    )
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyze');
       const progress = progressReporter();
@@ -87,6 +92,7 @@ export function analyzeCommand(): Command {
           ...(files.sipLog !== undefined && flags.sipLogMode !== 'none'
             ? { sipLogOut: openOutputFile(files.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
             : {}),
+          ...(files.campaigns !== undefined ? { campaignsOut: openOutputFile(files.campaigns, 'campaigns') } : {}),
         });
         progress.stop();
         log.info(
@@ -97,6 +103,7 @@ export function analyzeCommand(): Command {
             signatures: summary.signatures,
             alerts: summary.alerts,
             alerts_by_rule: summary.alerts_by_rule,
+            campaigns: summary.campaigns,
             engine: summary.engine,
             ...(summary.calls !== undefined ? { calls: summary.calls } : {}),
             ...(summary.sip_log !== undefined ? { sip_log: summary.sip_log } : {}),
@@ -112,12 +119,19 @@ export function analyzeCommand(): Command {
 }
 
 /** Where alerts, call records and the SIP log go: `--out`/`--calls`/`--sip-log`, or the fixed names inside `--out-dir`. */
-function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; sipLog?: string } {
-  if (flags.outDir === undefined) return { alerts: flags.out, calls: flags.calls, sipLog: flags.sipLog };
-  if (flags.out !== undefined || flags.calls !== undefined || flags.sipLog !== undefined) {
+function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; sipLog?: string; campaigns?: string } {
+  if (flags.outDir === undefined) {
+    return { alerts: flags.out, calls: flags.calls, sipLog: flags.sipLog, campaigns: flags.campaigns };
+  }
+  if (
+    flags.out !== undefined ||
+    flags.calls !== undefined ||
+    flags.sipLog !== undefined ||
+    flags.campaigns !== undefined
+  ) {
     throw new SipwardError(
       'SIPWARD_USAGE',
-      '--out-dir names the alert, call and SIP log files itself: drop --out/--calls/--sip-log',
+      '--out-dir names the alert, call, SIP log and campaign files itself: drop --out/--calls/--sip-log/--campaigns',
     );
   }
   if (flags.format === 'table') {
@@ -128,5 +142,6 @@ function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; si
     alerts: outDirPath(flags.outDir, 'alerts'),
     calls: outDirPath(flags.outDir, 'calls'),
     sipLog: outDirPath(flags.outDir, 'sipLog'),
+    campaigns: outDirPath(flags.outDir, 'campaigns'),
   };
 }
