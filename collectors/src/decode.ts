@@ -134,10 +134,12 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
   }
   const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
+  // `--ports` names the SIP ports: non-SIP datagrams to them become `not_sip` events.
+  const withPorts: SipDecoderOptions = options.ports !== undefined ? { ...options, sipPorts: options.ports } : options;
   const decoderOptions: SipDecoderOptions =
     options.interface !== undefined && options.interfaceName === undefined
-      ? { ...options, interfaceName: options.interface }
-      : options;
+      ? { ...withPorts, interfaceName: options.interface }
+      : withPorts;
   const parallel: ParallelMessageDecoder | undefined = filesOnly
     ? startParallel(options, decoderOptions, sink, () => decoder.stats)
     : undefined;
