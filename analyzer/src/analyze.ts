@@ -14,6 +14,7 @@ import { loadSignatures } from './engine/load-signatures';
 import type { Signature } from './engine/signature';
 import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
+import { restoreEngineState, saveEngineState } from './engine/engine-state-file';
 import type { SiteConfig } from './site/site-config';
 import { applyTuning } from './tuning/apply-tuning';
 import type { TuningConfig } from './tuning/tuning-config';
@@ -34,6 +35,8 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   site?: SiteConfig;
   /** `tuning:` / `suppress:` from `--config` (config/README.md "Tuning"). */
   tuning?: TuningConfig;
+  /** `--state FILE`: what baseline signatures learned, read at start (when present) and written at the end. */
+  stateFile?: string;
   /** `--campaigns FILE`: campaign documents as JSONL, written at the end; the stream is ended. */
   campaignsOut?: Writable;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
@@ -114,6 +117,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       writer.writeLine(options.formatAlert(alert));
     },
   });
+  if (options.stateFile !== undefined) restoreEngineState(engine, options.stateFile);
   const decode = await decodeInputs(options, {
     onEvent: (event) => {
       // The tracker first: the INVITE that opens an incident must already be a call to link to.
@@ -139,6 +143,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   tracker?.flush();
   sipLog?.log.flush();
   sipLog?.filter?.flush();
+  if (options.stateFile !== undefined) saveEngineState(engine, options.stateFile);
   await writer.close(options.endOutput === true);
   await callsWriter?.close(true);
   await sipLog?.writer.close(true);

@@ -174,6 +174,7 @@ const FS38_IDS = [
   'SIP-DLG-02',
   'SIP-SDP-01',
   'SIP-SDP-02',
+  'SIP-CRY-02',
   'SIP-CRY-03',
   'SIP-IC-01',
   'SIP-IC-02',

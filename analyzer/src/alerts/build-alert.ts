@@ -42,6 +42,10 @@ function reasonOf(compiled: CompiledSignature, incident: Incident): string {
       return `${incident.count} requests without a final response within ${(sig.timeoutMs ?? 0) / 1000} s ≥ threshold ${t}${w}`;
     case 'concurrent':
       return `${incident.count} open at once ≥ threshold ${t}`;
+    case 'baseline':
+      return sig.baseline === 'rate'
+        ? `${incident.count} events in ${(sig.windowMs ?? 60_000) / 1000} s, over ${sig.factor ?? 3}× the learned peak`
+        : `${incident.count} value${incident.count === 1 ? '' : 's'} of ${sig.field} never seen in the learned baseline`;
   }
 }
 

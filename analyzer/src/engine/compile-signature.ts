@@ -41,6 +41,8 @@ export interface CompiledSignature {
   readonly numerator: Predicate | undefined;
   readonly denominator: Predicate | undefined;
   readonly steps: readonly CompiledStep[];
+  /** baseline: the events judged (undefined: every selected event) */
+  readonly judge: Predicate | undefined;
   /** concurrent */
   readonly start: Predicate | undefined;
   readonly end: Predicate | undefined;
@@ -103,6 +105,7 @@ export function compileSignature(signature: Signature): CompiledSignature {
       where: compilePredicate(step.where, ['steps', i, 'where']),
       minCount: step.min_count,
     })),
+    judge: signature.judge === undefined ? undefined : compilePredicate(signature.judge, ['judge']),
     start: signature.start === undefined ? undefined : compilePredicate(signature.start, ['start']),
     end: signature.end === undefined ? undefined : compilePredicate(signature.end, ['end']),
     item: signature.item === undefined ? undefined : fieldPath(signature.item),

@@ -19,6 +19,7 @@ import { ratioKind } from './kinds/ratio';
 import { sequenceKind } from './kinds/sequence';
 import { statelessKind } from './kinds/stateless';
 import { valueCountKind } from './kinds/value-count';
+import { baselineKind } from './kinds/baseline';
 import type { LoadedSignature, Signature, SignatureKind } from './signature';
 
 export type { AlertPhase } from './incidents';
@@ -60,6 +61,7 @@ const KINDS: Record<SignatureKind, (ctx: KindContext) => KindRunner> = {
   sequence: sequenceKind,
   half_open: halfOpenKind,
   concurrent: concurrentKind,
+  baseline: baselineKind,
 };
 
 interface Runtime {
@@ -190,6 +192,36 @@ export class DetectionEngine {
   /** End of input: every open incident is emitted as 'final'. */
   flush(): void {
     for (const runtime of this.runtimes) runtime.book.flush();
+  }
+
+  /**
+   * What the signatures learned (baseline kinds), keyed `<id>#<n>` (n-th runtime of that id: tuned
+   * variants share an id). JSON; `importState` gives it back to an engine with the same signatures.
+   */
+  exportState(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, runtime] of this.stateKeys()) {
+      const state = runtime.runner.snapshot?.();
+      if (state !== undefined) out[key] = state;
+    }
+    return out;
+  }
+
+  /** Restores exportState output; entries of signatures no longer loaded are ignored. */
+  importState(state: Record<string, unknown>): void {
+    for (const [key, runtime] of this.stateKeys()) {
+      const saved = state[key];
+      if (saved !== undefined) runtime.runner.restore?.(saved);
+    }
+  }
+
+  private stateKeys(): Array<[string, Runtime]> {
+    const seen = new Map<string, number>();
+    return this.runtimes.map((r) => {
+      const n = seen.get(r.id) ?? 0;
+      seen.set(r.id, n + 1);
+      return [`${r.id}#${n}`, r];
+    });
   }
 
   stats(): EngineStats {

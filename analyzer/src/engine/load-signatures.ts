@@ -24,8 +24,8 @@ export interface LoadOptions {
 }
 
 const ID_PATTERN = /^SIP-[A-Z]+-\d\d$/;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const STRING_LIST_KEYS = new Set(['equals', 'ci_contains', 'ci_prefix', 'ci_equals', 'cidr', 'not_cidr']);
 
 /** Kind → keys it cannot do without (README "Kinds"). */
@@ -37,6 +37,7 @@ const REQUIRED_BY_KIND: Record<SignatureKind, readonly string[]> = {
   sequence: ['steps', 'window'],
   half_open: ['where', 'timeout', 'window', 'threshold'],
   concurrent: ['start', 'end', 'item', 'threshold'],
+  baseline: ['where', 'learning'],
 };
 
 /** The repository's `signatures/` folder, found from this file in src/ and in dist/ alike. */
@@ -130,7 +131,7 @@ class YamlFile {
 }
 
 const SIGNATURE_FORMATS: ReadonlyArray<[string, string]> = [
-  ['/duration/', 'not a duration (500ms, 60s, 5m, 1h or seconds)'],
+  ['/duration/', 'not a duration (500ms, 60s, 5m, 1h, 7d or seconds)'],
 ];
 
 /** Reads a named list: one entry per line (.txt) or first column (.tsv); `#` starts a comment. */
@@ -219,7 +220,7 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const kind = doc.kind as SignatureKind;
   for (const key of REQUIRED_BY_KIND[kind]) if (doc[key] === undefined) fail([], `kind ${kind} needs "${key}"`);
   const durations: Record<string, number | undefined> = {};
-  for (const key of ['window', 'suppress', 'timeout', 'max_duration']) {
+  for (const key of ['window', 'suppress', 'timeout', 'max_duration', 'learning']) {
     if (doc[key] === undefined) continue;
     durations[key] = parseDuration(doc[key]);
     if (durations[key] === undefined) fail([key], `not a duration: ${String(doc[key])}`);
@@ -284,9 +285,18 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     ...(durations.max_duration !== undefined ? { maxDurationMs: durations.max_duration } : {}),
     ...(doc.requires_site === true ? { requires_site: true } : {}),
     ...(escalate !== undefined ? { escalate } : {}),
+    ...(doc.baseline !== undefined ? { baseline: doc.baseline as Signature['baseline'] } : {}),
+    ...(durations.learning !== undefined ? { learningMs: durations.learning } : {}),
+    ...(doc.judge !== undefined ? { judge: predicate('judge') } : {}),
+    ...(doc.min_samples !== undefined ? { min_samples: Number(doc.min_samples) } : {}),
+    ...(doc.ip_prefix !== undefined ? { ip_prefix: Number(doc.ip_prefix) } : {}),
+    ...(doc.factor !== undefined ? { factor: Number(doc.factor) } : {}),
     ...(doc.scales_with !== undefined ? { scales_with: doc.scales_with as Signature['scales_with'] } : {}),
   };
   for (const { path, problem } of listProblems) fail(path, problem);
+  if (kind === 'baseline' && (signature.baseline ?? 'new_value') === 'new_value' && signature.field === undefined) {
+    fail([], 'kind baseline (new_value) needs "field"');
+  }
   (signature.escalate ?? []).forEach((e, i) => {
     if (e.group_by !== undefined && e.group_by.length !== signature.group_by.length) {
       fail(['escalate', i, 'group_by'], `must name as many fields as group_by (${signature.group_by.length})`);

@@ -20,8 +20,15 @@ interface Param {
   apply: (s: Signature, v: number) => Signature;
 }
 
-const COUNTING: readonly SignatureKind[] = ['event_count', 'value_count', 'ratio', 'half_open', 'concurrent'];
-const WINDOWED: readonly SignatureKind[] = ['event_count', 'value_count', 'ratio', 'sequence', 'half_open'];
+const COUNTING: readonly SignatureKind[] = [
+  'event_count',
+  'value_count',
+  'ratio',
+  'half_open',
+  'concurrent',
+  'baseline',
+];
+const WINDOWED: readonly SignatureKind[] = ['event_count', 'value_count', 'ratio', 'sequence', 'half_open', 'baseline'];
 const ALL_KINDS: readonly SignatureKind[] = [...COUNTING, 'stateless', 'sequence'];
 
 export const TUNABLE_PARAMETERS: Readonly<Record<string, Param>> = {
@@ -31,7 +38,13 @@ export const TUNABLE_PARAMETERS: Readonly<Record<string, Param>> = {
   timeout: { kinds: ['half_open'], duration: true, apply: (s, v) => ({ ...s, timeoutMs: v }) },
   max_duration: { kinds: ['concurrent'], duration: true, apply: (s, v) => ({ ...s, maxDurationMs: v }) },
   min_events: { kinds: ['ratio'], duration: false, apply: (s, v) => ({ ...s, min_events: v }) },
+  learning: { kinds: ['baseline'], duration: true, apply: (s, v) => ({ ...s, learningMs: v }) },
+  min_samples: { kinds: ['baseline'], duration: false, apply: (s, v) => ({ ...s, min_samples: v }) },
+  factor: { kinds: ['baseline'], duration: false, apply: (s, v) => ({ ...s, factor: v }) },
 };
+
+/** Parameters that may be fractional (the rest of the non-durations are whole numbers). */
+const FRACTIONAL = new Set(['threshold', 'factor']);
 
 /** One line of `sipward rules effective`: a signature (or one scope of it) as the engine runs it. */
 export interface EffectiveRow {
@@ -86,7 +99,7 @@ function readValues(entry: TuningEntry, sig: Signature, errors: string[]): Recor
       n === undefined ||
       !Number.isFinite(n) ||
       n <= 0 ||
-      (!param.duration && key !== 'threshold' && !Number.isInteger(n))
+      (!param.duration && !FRACTIONAL.has(key) && !Number.isInteger(n))
     ) {
       errors.push(`${where}: not a ${param.duration ? 'duration' : 'positive number'}: ${String(raw)}`);
       continue;
@@ -204,6 +217,9 @@ function parameters(sig: Signature): Record<string, string | number> {
     timeout: ms(sig.timeoutMs),
     max_duration: sig.kind === 'concurrent' ? ms(sig.maxDurationMs ?? 4 * 3_600_000) : undefined,
     min_events: sig.min_events,
+    learning: ms(sig.learningMs),
+    min_samples: sig.min_samples,
+    factor: sig.factor,
   };
   return Object.fromEntries(Object.entries(out).filter((e): e is [string, string | number] => e[1] !== undefined));
 }

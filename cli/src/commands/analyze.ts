@@ -23,6 +23,7 @@ interface AnalyzeFlags extends InputFlags {
   sipLogMode: SipLogMode;
   outDir?: string;
   campaigns?: string;
+  state?: string;
 }
 
 export function analyzeCommand(): Command {
@@ -47,6 +48,7 @@ export function analyzeCommand(): Command {
     )
     .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
+    .option('--state <file>', 'what baseline signatures learned: read at start when present, written at the end')
     .option(
       '--sip-log <file>',
       'also write one SIP transaction record (request, final response, timings, auth) per line',
@@ -92,6 +94,7 @@ export function analyzeCommand(): Command {
           ...(files.sipLog !== undefined && flags.sipLogMode !== 'none'
             ? { sipLogOut: openOutputFile(files.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
             : {}),
+          ...(flags.state !== undefined ? { stateFile: flags.state } : {}),
           ...(files.campaigns !== undefined ? { campaignsOut: openOutputFile(files.campaigns, 'campaigns') } : {}),
         });
         progress.stop();
