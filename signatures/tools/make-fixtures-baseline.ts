@@ -1,6 +1,6 @@
 //! Builds the JSONL fixtures of the baseline and downgrade signatures: SIP-REG-01, SIP-FRD-06,
-//! SIP-FRD-07, SIP-IC-03 (kind baseline: each group learns, then judges) and SIP-CRY-01,
-//! SIP-CRY-02 (sequences).
+//! SIP-FRD-07, SIP-IC-03 (kind baseline: each group learns, then judges), SIP-CRY-01,
+//! SIP-CRY-02 (sequences) and SIP-CLI-02 (STIR/SHAKEN PASSporT claims).
 //!
 //!   npx tsx signatures/tools/make-fixtures-baseline.ts      (from the repository root)
 //!
@@ -316,7 +316,56 @@ function cry02(): void {
   neg.write('crypto/SIP-CRY-02/negative/srtp-kept-and-plain-rtp-offered.jsonl');
 }
 
+// ---------------------------------------------------------------------------------------------
+// SIP-CLI-02: calls from carrier-a with an Identity header (SHAKEN PASSporT).
+
+function b64url(v: unknown): string {
+  return Buffer.from(JSON.stringify(v)).toString('base64url');
+}
+
+function passport(f: Fixture, orig: string, dest: string, attest = 'A'): string {
+  const header = { alg: 'ES256', ppt: 'shaken', typ: 'passport', x5u: 'https://cert.carrier-a.example/sp.pem' };
+  const payload = { attest, dest: { tn: [dest] }, iat: 1772445600, orig: { tn: orig }, origid: f.r.hex(32) };
+  const sig = Buffer.from(f.r.hex(64), 'hex').toString('base64url');
+  return `${b64url(header)}.${b64url(payload)}.${sig};info=<https://cert.carrier-a.example/sp.pem>;alg=ES256;ppt=shaken`;
+}
+
+function signedCall(f: Fixture, c: Clock, caller: string, callee: string, identity: string | undefined): void {
+  probe(f, c, CARRIER, PROXY, {
+    method: 'INVITE',
+    toUser: callee,
+    fromUser: caller,
+    ua: 'carrier-a-sbc',
+    status: 486,
+    extra: {
+      extraHeaders: [
+        `P-Asserted-Identity: <sip:${caller}@carrier-a.example>`,
+        ...(identity !== undefined ? [`Identity: ${identity}`] : []),
+      ],
+    },
+  });
+  c.advanceMs(5000);
+}
+
+function cli02(): void {
+  const pos = new Fixture(new Rand(0xc102));
+  const c = Clock.at(MONDAY_10);
+  // A PASSporT signed for another calling number (a replayed token).
+  signedCall(pos, c, '+12125550147', '+442079460150', passport(pos, '12125550199', '442079460150'));
+  // A token that is no JWS at all.
+  signedCall(pos, c, '+12125550147', '+442079460151', 'not-a-passport;info=<https://x.example/c.pem>;ppt=shaken');
+  pos.write('identity/SIP-CLI-02/positive/orig-mismatch-and-unreadable-token.jsonl');
+
+  const neg = new Fixture(new Rand(0xc103));
+  const d = Clock.at(MONDAY_10);
+  signedCall(neg, d, '+12125550147', '+442079460150', passport(neg, '12125550147', '442079460150'));
+  signedCall(neg, d, '+33142685300', '+442079460152', passport(neg, '33142685300', '442079460152', 'C'));
+  signedCall(neg, d, '+12125550148', '+442079460153', undefined);
+  neg.write('identity/SIP-CLI-02/negative/matching-tokens-and-unsigned-call.jsonl');
+}
+
 function main(): void {
+  cli02();
   reg01();
   frd06();
   frd07();
