@@ -7,7 +7,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { FIELD_ROOTS, SpecError } from './compile';
-import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from './schema-errors';
+import { unknownFieldProblem } from './known-fields';
+import { ajvPath, ajvProblem, usefulErrors, yamlErrorPosition, yamlErrorText, type YamlPath } from './schema-errors';
 import { compileSignature } from './compile-signature';
 import type { Severity } from '../../../schema/src/alert';
 import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
@@ -71,7 +72,10 @@ export function parseDuration(value: unknown): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-function findFiles(root: string, name: string): string[] {
+/** `signature.yml` is accepted like `signature.yaml` (both in one folder is an error). */
+const SIGNATURE_FILE_NAMES: ReadonlySet<string> = new Set(['signature.yaml', 'signature.yml']);
+
+function findFiles(root: string, names: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -80,7 +84,7 @@ function findFiles(root: string, name: string): string[] {
       if (entry.isDirectory()) {
         if (dir === root && entry.name === 'lists') continue;
         visit(full);
-      } else if (entry.name === name) out.push(full);
+      } else if (names.has(entry.name)) out.push(full);
     }
   };
   visit(root);
@@ -95,11 +99,11 @@ function displayPath(file: string): string {
 /** One parsed YAML file with a way to turn a document path into a line number. */
 class YamlFile {
   readonly doc: Document;
-  private readonly lines = new LineCounter();
+  readonly lines = new LineCounter();
 
   constructor(
     readonly file: string,
-    text: string,
+    readonly text: string,
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
   }
@@ -196,7 +200,9 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
   if (yaml.doc.errors.length > 0) {
     for (const e of yaml.doc.errors) {
-      errors.push(`${displayPath(file)}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`);
+      errors.push(
+        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
+      );
     }
     return undefined;
   }
@@ -313,7 +319,10 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     const root = key.split('.')[0] ?? '';
     if (!FIELD_ROOTS.has(root)) {
       fail(path, `unknown field root "${root}"`);
+      continue;
     }
+    const unknown = unknownFieldProblem(key);
+    if (unknown !== undefined) fail(path, unknown);
   }
   if (errors.length === before) {
     try {
@@ -334,7 +343,11 @@ function loadExpect(dir: string, errors: string[], requireFixtures: boolean): Ex
   }
   const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
   if (yaml.doc.errors.length > 0) {
-    errors.push(`${displayPath(file)}:${yaml.doc.errors[0]?.linePos?.[0]?.line ?? 1}: (yaml): invalid YAML`);
+    for (const e of yaml.doc.errors) {
+      errors.push(
+        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
+      );
+    }
     return undefined;
   }
   const raw: unknown = yaml.doc.toJS();
@@ -392,7 +405,23 @@ export function checkSignatures(options: LoadOptions = {}): { signatures: Loaded
     }
     const seen = new Map<string, string>();
     const listDirs = base !== undefined && base !== root ? [root, base] : [root];
-    for (const file of findFiles(root, 'signature.yaml')) {
+    const files = findFiles(root, SIGNATURE_FILE_NAMES);
+    // A rules folder that holds no signature is a mistake (wrong path, files named otherwise).
+    if (files.length === 0) {
+      errors.push(`${displayPath(root)}:1: (folder): no signature.yaml (or signature.yml) in this rules folder`);
+    }
+    const folders = new Map<string, string>();
+    for (const file of files) {
+      const other = folders.get(dirname(file));
+      if (other !== undefined) {
+        errors.push(
+          `${displayPath(file)}:1: (file): both ${basename(other)} and ${basename(file)} in one folder; keep one`,
+        );
+        continue;
+      }
+      folders.set(dirname(file), file);
+    }
+    for (const file of [...folders.values()]) {
       let signature: Signature | undefined;
       try {
         signature = loadOne(file, listDirs, errors);

@@ -8,7 +8,14 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { IpSet } from '../engine/ip-set';
-import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from '../engine/schema-errors';
+import {
+  ajvPath,
+  ajvProblem,
+  usefulErrors,
+  yamlErrorPosition,
+  yamlErrorText,
+  type YamlPath,
+} from '../engine/schema-errors';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -180,7 +187,7 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
   const shown = displayPath(file);
   if (doc.errors.length > 0) {
     const messages = doc.errors.map(
-      (e) => `${shown}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`,
+      (e) => `${shown}:${yamlErrorPosition(e, lines)}: (yaml): ${yamlErrorText(e, lines, text)}`,
     );
     throw new SipwardError('SIPWARD_CONFIG_INVALID', messages.join('\n'));
   }
