@@ -3,6 +3,7 @@
 //! never match, so loading rejects it. The maps are typed against the interfaces they describe:
 //! a field added to one of them does not compile until it is listed here too.
 import type {
+  HepFields,
   SdpMedia,
   SipAddressPart,
   SipAuth,
@@ -94,6 +95,7 @@ const EVENT: ShapeOf<SipEvent> = {
   destination: { ip: leaf, port: leaf },
   network: { transport: leaf, protocol: leaf, vlan: list({ id: leaf }), tunnel: leaf },
   sip: SIP,
+  hep: leaves<HepFields>(['node_id', 'node_name', 'correlation_id']),
 };
 const NUMBER: ShapeOf<NumberFacts> = leaves<NumberFacts>([
   'e164',

@@ -8,6 +8,7 @@
 //!   rate      — matching events per `window` above `factor` × the busiest window learned
 //!               (and at least `threshold`).
 //! What the groups learned survives restarts: `snapshot()` / `restore()` (analyze --state FILE).
+import { NO_SAMPLE } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
 import { firstValue } from '../compile';
 import { selects, type KindContext, type KindRunner } from './kind';
@@ -77,7 +78,7 @@ export function baselineKind({ compiled, book, maxGroups }: KindContext): KindRu
     if (known || learning(g, now)) return;
     const live = book.live(key);
     if (live !== undefined) book.add(live, event, txn, now);
-    else book.start(key, event, txn, now, 1, now, []);
+    else book.start(key, event, txn, now, 1, now, NO_SAMPLE);
   }
 
   function rate(
@@ -102,7 +103,7 @@ export function baselineKind({ compiled, book, maxGroups }: KindContext): KindRu
       return;
     }
     if (g.windowCount >= Math.max(floor, Math.ceil(factor * g.peak))) {
-      book.start(key, event, txn, now, g.windowCount, g.windowStartMs, []);
+      book.start(key, event, txn, now, g.windowCount, g.windowStartMs, NO_SAMPLE);
     }
   }
 
