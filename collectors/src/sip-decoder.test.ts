@@ -49,18 +49,20 @@ void test('non-SIP datagrams to a SIP port become not_sip events; elsewhere they
     packet(udpFrame(5060, 5060, random)),
     ...httpOverTcp.map((f) => packet(f)),
   ]);
-  // HTTP and random bytes sent to 5060 are events; SSDP to 1900 and HTTP over TCP are not.
+  // HTTP and random bytes sent to 5060 are events, HTTP over TCP to 5060 too; SSDP to 1900 is not.
+  const httpPost = 'POST /api HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}';
   assert.deepEqual(
-    events.map((e) => [e.destination.port, e.sip.type, e.sip.method, e.sip.anomalies, e.sip.size]),
+    events.map((e) => [e.destination.port, e.network.transport, e.sip.type, e.sip.method, e.sip.anomalies, e.sip.size]),
     [
-      [5060, 'request', undefined, ['not_sip'], http.length],
-      [5060, 'request', undefined, ['not_sip'], random.length],
+      [5060, 'udp', 'request', undefined, ['not_sip'], http.length],
+      [5060, 'udp', 'request', undefined, ['not_sip'], random.length],
+      [5060, 'tcp', 'request', undefined, ['not_sip'], httpPost.length],
     ],
   );
   assert.equal(decoder.stats.udp_not_sip, 3);
   assert.equal(decoder.stats.udp_not_sip_events, 2);
   assert.equal(decoder.stats.sip_messages, 0, 'junk is not counted as SIP');
-  assert.equal(decoder.stats.anomalies.not_sip, 2);
+  assert.equal(decoder.stats.anomalies.not_sip, 3);
 });
 
 void test('PROTOS-style malformed inputs on a SIP port: every datagram yields exactly one event', () => {

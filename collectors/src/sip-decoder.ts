@@ -169,16 +169,22 @@ export class SipDecoder {
   }
 
   private emitStream(m: StreamMessage): void {
+    if (m.anomalies.includes('stream_not_sip')) {
+      // Not SIP at all (transport/stream-consumer.ts gave up on the stream). TLS is SIP we cannot
+      // read, not junk; anything else sent to a SIP port becomes an event.
+      const tls = m.data[0] === 0x16 && m.data[1] === 0x03;
+      if (tls || !this.sipPorts.has(m.dstPort)) return;
+    }
     this.handOff({
       data: m.data,
       meta: m,
       transport: m.transport,
       streamAnomalies: m.anomalies,
       missingContentLength: m.missingContentLength,
+      ...(m.anomalies.includes('stream_not_sip') ? { notSip: true as const } : {}),
     });
   }
 
-  /** Not SIP, but sent to a SIP port: an anomaly event, never silence. */
   private emit(event: SipEvent): void {
     countEvent(this.stats, event);
     this.onEvent(event);
