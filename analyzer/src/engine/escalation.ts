@@ -17,6 +17,6 @@ export function escalate(
   for (const e of compiled.escalations) {
     if (!e.when(event, ctx)) continue;
     const key = e.groupKey(event, ctx);
-    if (key !== undefined) book.escalate(key, e.severity, e.reason, event, ctx, now);
+    if (key !== undefined) book.escalate(key, e.severity, e.reason, event, now);
   }
 }

@@ -195,17 +195,16 @@ export class IncidentBook {
   }
 
   /** Raises the live incident of `key` to `severity` (never lowers it); true when it changed. */
-  escalate(key: string, severity: Severity, reason: string, event: SipEvent, txn: Enrichment, now: number): boolean {
+  escalate(key: string, severity: Severity, reason: string, event: SipEvent, now: number): boolean {
     const incident = this.open.peek(key);
     if (incident === undefined) return false;
     const current = incident.escalation?.severity ?? this.compiled.signature.severity;
     if (SEVERITY_RANK[severity] <= SEVERITY_RANK[current]) return false;
     incident.escalation = { severity, reason };
     // The escalating event is shown with the latest evidence (it is not counted).
-    const parts = partsOf(event, txn.txn, true);
-    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(parts);
+    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(event);
     else {
-      incident.lastEvidence[incident.lastHead] = parts;
+      incident.lastEvidence[incident.lastHead] = event;
       incident.lastHead = (incident.lastHead + 1) % LAST_EVIDENCE;
     }
     if (now > incident.endMs) incident.endMs = now;
