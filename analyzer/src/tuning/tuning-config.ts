@@ -192,8 +192,3 @@ export function parseTuningConfig(
   }
   return { file, entries, suppress, expired };
 }
-
-/** True when the config has anything to tune (the engine can skip the whole step otherwise). */
-export function hasTuning(t: TuningConfig | undefined): t is TuningConfig {
-  return t !== undefined && (t.entries.length > 0 || t.suppress.length > 0);
-}
