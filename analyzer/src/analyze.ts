@@ -7,12 +7,17 @@ import type { Alert } from '../../schema/src/alert';
 import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
 import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
+import { CampaignBook, relaysOf } from './campaigns/campaign-book';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
 import { loadSignatures } from './engine/load-signatures';
+import type { Signature } from './engine/signature';
 import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
+import { restoreEngineState, saveEngineState } from './engine/engine-state-file';
 import type { SiteConfig } from './site/site-config';
+import { applyTuning } from './tuning/apply-tuning';
+import type { TuningConfig } from './tuning/tuning-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
   /** `--rules DIR`: extra signature folders that add or override by id. */
@@ -28,6 +33,12 @@ export interface AnalyzeOptions extends DecodeInputOptions {
   maxDialogs?: number;
   /** Site knowledge from `--config` (site:); signatures that need it are skipped without it. */
   site?: SiteConfig;
+  /** `tuning:` / `suppress:` from `--config` (config/README.md "Tuning"). */
+  tuning?: TuningConfig;
+  /** `--state FILE`: what baseline signatures learned, read at start (when present) and written at the end. */
+  stateFile?: string;
+  /** `--campaigns FILE`: campaign documents as JSONL, written at the end; the stream is ended. */
+  campaignsOut?: Writable;
   /** `--calls FILE`: call records as JSONL; the stream is ended when done. */
   callsOut?: Writable;
   /** `--sip-log FILE`: one SIP transaction record per line; the stream is ended when done. */
@@ -44,6 +55,8 @@ export interface AnalyzeSummary {
   alerts: number;
   alerts_by_rule: Record<string, number>;
   engine: Omit<EngineStats, 'alertsByRule'>;
+  /** Campaigns the alerts form (every alert carries its `sipward.campaign.id`). */
+  campaigns: number;
   /** Only with `callsOut`. */
   calls?: CallTrackerStats;
   /** Only with `sipLogOut`. */
@@ -54,18 +67,27 @@ export interface AnalyzeSummary {
  * Ended calls are held until every window that may count them has passed, so an incident that
  * crosses late (FRD-04 counts calls over 10 min) still reaches the records of the calls it counted.
  */
-function callLingerS(signatures: ReturnType<typeof loadSignatures>): number {
+function callLingerS(signatures: readonly Signature[]): number {
   let windowMs = 0;
-  for (const { signature } of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
+  // The tuned signatures: a site may lengthen a window.
+  for (const signature of signatures) windowMs = Math.max(windowMs, signature.windowMs ?? 0);
   return Math.min(3600, Math.max(32, windowMs / 1000));
 }
 
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
   // Signatures load (and fail) before any capture is opened: a bad rule file is a usage error.
-  const signatures = loadSignatures({ extraDirs: options.rulesDirs });
+  const loaded = loadSignatures({ extraDirs: options.rulesDirs });
+  const { signatures } = applyTuning(loaded, options.tuning, options.site);
+  for (const s of options.tuning?.expired ?? []) {
+    options.log.warn(
+      { suppress: s.origin, reason: s.reason },
+      `suppress entry ${s.origin} has expired and is not applied`,
+    );
+  }
   const writer = new JsonlWriter(options.out);
   if (options.header !== undefined) writer.writeLine(options.header);
   let alerts = 0;
+  const campaigns = new CampaignBook({ ...(options.site !== undefined ? { isRelay: relaysOf(options.site) } : {}) });
   const callsWriter = options.callsOut === undefined ? undefined : new JsonlWriter(options.callsOut);
   const tracker =
     callsWriter === undefined
@@ -91,9 +113,11 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       sipLog?.filter?.noteAlert(alert);
       if (phase !== 'final') return;
       alerts++;
+      campaigns.link(alert);
       writer.writeLine(options.formatAlert(alert));
     },
   });
+  if (options.stateFile !== undefined) restoreEngineState(engine, options.stateFile);
   const decode = await decodeInputs(options, {
     onEvent: (event) => {
       // The tracker first: the INVITE that opens an incident must already be a call to link to.
@@ -119,19 +143,28 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
   tracker?.flush();
   sipLog?.log.flush();
   sipLog?.filter?.flush();
+  if (options.stateFile !== undefined) saveEngineState(engine, options.stateFile);
   await writer.close(options.endOutput === true);
   await callsWriter?.close(true);
   await sipLog?.writer.close(true);
+  const stories = campaigns.campaigns();
+  if (options.campaignsOut !== undefined) {
+    const campaignsWriter = new JsonlWriter(options.campaignsOut);
+    for (const c of stories) campaignsWriter.writeLine(JSON.stringify(c) + '\n');
+    await campaignsWriter.close(true);
+    if (campaignsWriter.error !== undefined) throw campaignsWriter.error;
+  }
   for (const w of [writer, callsWriter, sipLog?.writer]) {
     if (w?.error !== undefined && (w.error as NodeJS.ErrnoException).code !== 'EPIPE') throw w.error;
   }
   const { alertsByRule, ...engineStats } = engine.stats();
   return {
     decode,
-    signatures: signatures.length - engine.skippedForSite.length,
+    signatures: loaded.length - engine.skippedForSite.length,
     skipped_for_site: engine.skippedForSite,
     alerts,
     alerts_by_rule: alertsByRule,
+    campaigns: stories.length,
     engine: engineStats,
     ...(tracker !== undefined ? { calls: tracker.stats() } : {}),
     ...(sipLog !== undefined
@@ -149,7 +182,7 @@ interface SipLogWiring {
 }
 
 /** The transaction log of `--sip-log`, filtered to alerting sources and dialogs in `alerted` mode. */
-function sipLogOf(options: AnalyzeOptions, signatures: ReturnType<typeof loadSignatures>): SipLogWiring | undefined {
+function sipLogOf(options: AnalyzeOptions, signatures: readonly Signature[]): SipLogWiring | undefined {
   const mode = options.sipLogMode ?? 'all';
   if (options.sipLogOut === undefined || mode === 'none') return undefined;
   const writer = new JsonlWriter(options.sipLogOut);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SipwardError } from '../../lib/src/errors';
 import { parseSiteConfig, type SiteConfig } from './site/site-config';
+import { parseTuningConfig, type TuningConfig } from './tuning/tuning-config';
 
 export interface AnalyzerConfig {
   maxGroupsPerSignature?: number;
@@ -12,6 +13,8 @@ export interface AnalyzerConfig {
   maxDialogs?: number;
   /** Present when the file has a `site:` section. */
   site?: SiteConfig;
+  /** `tuning:` / `suppress:` entries (config/README.md "Tuning"); present when either section is. */
+  tuning?: TuningConfig;
 }
 
 export function loadAnalyzerConfig(path: string): AnalyzerConfig {
@@ -26,7 +29,16 @@ export function loadAnalyzerConfig(path: string): AnalyzerConfig {
     );
   }
   const site = parseSiteConfig(text, path);
-  const doc = (parseYaml(text) ?? {}) as { engine?: Record<string, number> | null; site?: unknown };
+  const doc = (parseYaml(text) ?? {}) as {
+    engine?: Record<string, number> | null;
+    site?: unknown;
+    tuning?: unknown;
+    suppress?: unknown;
+  };
+  const tuning =
+    doc.tuning !== undefined || doc.suppress !== undefined
+      ? parseTuningConfig(text, path, doc.site !== undefined ? site : undefined)
+      : undefined;
   const engine = doc.engine ?? {};
   return {
     ...(engine.max_groups_per_signature !== undefined
@@ -35,5 +47,6 @@ export function loadAnalyzerConfig(path: string): AnalyzerConfig {
     ...(engine.max_transactions !== undefined ? { maxTransactions: engine.max_transactions } : {}),
     ...(engine.max_dialogs !== undefined ? { maxDialogs: engine.max_dialogs } : {}),
     ...(doc.site !== undefined ? { site } : {}),
+    ...(tuning !== undefined ? { tuning } : {}),
   };
 }

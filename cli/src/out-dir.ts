@@ -9,6 +9,7 @@ export const OUT_DIR_FILES = {
   alerts: 'alerts.jsonl',
   calls: 'calls.jsonl',
   sipLog: 'sip-log.jsonl',
+  campaigns: 'campaigns.jsonl',
 } as const;
 
 export type OutDirFile = keyof typeof OUT_DIR_FILES;

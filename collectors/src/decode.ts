@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
 import { openCaptureFile } from './capture/capture-file';
+import { mergeByTime } from './capture/merge-by-time';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
 import { HepInput, type HepStats } from './capture/hep-input';
 import { HepListener, type HepEndpoint, type HepListenerStats, type HepTransport } from './capture/hep-listener';
@@ -134,10 +135,12 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
   }
   const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
+  // `--ports` names the SIP ports: non-SIP datagrams to them become `not_sip` events.
+  const withPorts: SipDecoderOptions = options.ports !== undefined ? { ...options, sipPorts: options.ports } : options;
   const decoderOptions: SipDecoderOptions =
     options.interface !== undefined && options.interfaceName === undefined
-      ? { ...options, interfaceName: options.interface }
-      : options;
+      ? { ...withPorts, interfaceName: options.interface }
+      : withPorts;
   const parallel: ParallelMessageDecoder | undefined = filesOnly
     ? startParallel(options, decoderOptions, sink, () => decoder.stats)
     : undefined;
@@ -192,16 +195,38 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
             await sink.afterBatch();
           };
     try {
-      // Open every file first so a bad path fails before any output is written.
       const total = options.captures.reduce((sum, path) => sum + sizeOf(path), 0);
-      let done = 0;
-      for (const path of options.captures) {
-        const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
-        options.onStage?.({ kind: 'capture', stats: source.stats });
-        await pump(source, decoder, afterBatch, (bytes) => {
-          options.onProgress?.(done + bytes, total);
-        });
-        done += sizeOf(path);
+      if (options.captures.length <= 1) {
+        let done = 0;
+        for (const path of options.captures) {
+          const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
+          options.onStage?.({ kind: 'capture', stats: source.stats });
+          await pump(source, decoder, afterBatch, (bytes) => {
+            options.onProgress?.(done + bytes, total);
+          });
+          done += sizeOf(path);
+        }
+      } else {
+        // Several files: merged by capture time (mergecap), so the order they are named in never
+        // changes the result. Every file is opened first: a bad path fails before any output.
+        const sources: CaptureSource[] = [];
+        try {
+          for (const path of options.captures) {
+            const source = await openCaptureFile(path, { onWarning: (w) => warn(w, path) });
+            options.onStage?.({ kind: 'capture', stats: source.stats });
+            sources.push(source);
+          }
+          for await (const batch of mergeByTime(sources)) {
+            for (const packet of batch) decoder.push(packet);
+            await afterBatch();
+            options.onProgress?.(
+              sources.reduce((sum, x) => sum + x.stats.bytes, 0),
+              total,
+            );
+          }
+        } finally {
+          for (const x of sources) await x.close();
+        }
       }
       decoder.flush();
       await parallel?.finish();

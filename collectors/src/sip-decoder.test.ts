@@ -35,7 +35,7 @@ void test('a SIP datagram becomes one event with addresses, ports and transport'
   assert.equal(e.sip.call_id, 'abc@10.0.0.1');
 });
 
-void test('traffic on SIP ports that is not SIP is not reported: HTTP, SSDP, random bytes', () => {
+void test('non-SIP datagrams to a SIP port become not_sip events; elsewhere they are only counted', () => {
   const http = Buffer.from('GET / HTTP/1.1\r\nHost: 10.0.0.2:5060\r\n\r\n');
   const ssdp = Buffer.from('M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n\r\n');
   const random = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 73 + 11) & 0xff));
@@ -49,8 +49,51 @@ void test('traffic on SIP ports that is not SIP is not reported: HTTP, SSDP, ran
     packet(udpFrame(5060, 5060, random)),
     ...httpOverTcp.map((f) => packet(f)),
   ]);
-  assert.equal(events.length, 0);
+  // HTTP and random bytes sent to 5060 are events, HTTP over TCP to 5060 too; SSDP to 1900 is not.
+  const httpPost = 'POST /api HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}';
+  assert.deepEqual(
+    events.map((e) => [e.destination.port, e.network.transport, e.sip.type, e.sip.method, e.sip.anomalies, e.sip.size]),
+    [
+      [5060, 'udp', 'request', undefined, ['not_sip'], http.length],
+      [5060, 'udp', 'request', undefined, ['not_sip'], random.length],
+      [5060, 'tcp', 'request', undefined, ['not_sip'], httpPost.length],
+    ],
+  );
   assert.equal(decoder.stats.udp_not_sip, 3);
+  assert.equal(decoder.stats.udp_not_sip_events, 2);
+  assert.equal(decoder.stats.sip_messages, 0, 'junk is not counted as SIP');
+  assert.equal(decoder.stats.anomalies.not_sip, 3);
+});
+
+void test('PROTOS-style malformed inputs on a SIP port: every datagram yields exactly one event', () => {
+  // The PROTOS c07-sip classes: broken start lines, overflows, format strings, binary and control
+  // bytes, truncations, empty and huge fields. Each is sent to 5060 as one datagram.
+  const valid = sipPayload('INVITE').toString('latin1');
+  const inputs: Buffer[] = [
+    Buffer.from(valid.replace('INVITE sip:', 'INVITE\tsip:')),
+    Buffer.from(valid.replace('SIP/2.0\r\n', 'SIP/7.0\r\n')),
+    Buffer.from(valid.replace('INVITE', 'A'.repeat(5000))),
+    Buffer.from(valid.replace('INVITE sip:', 'INVITE sip:%s%s%s%n%n@')),
+    Buffer.from('INVITE sip:' + 'a'.repeat(60_000) + ' SIP/2.0\r\n\r\n'),
+    Buffer.from(valid.slice(0, 7)),
+    Buffer.from(valid.slice(0, 40)),
+    Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00]), Buffer.from(valid)]),
+    Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x80, 0x81]),
+    Buffer.from(valid.replace('Call-ID:', 'Call-ID:\u0000\u0001')),
+    Buffer.from(valid.replace(/\r\n/g, '\n')),
+    Buffer.from(' '.repeat(10)),
+    Buffer.from('SIP/2.0 9999999 Whatever\r\n\r\n'),
+    Buffer.from('\r\nINVITE\r\n'),
+    Buffer.alloc(1),
+  ];
+  const { events, decoder } = decodeAll(inputs.map((b, i) => packet(udpFrame(40000 + i, 5060, b), 1_795_000_000 + i)));
+  assert.equal(events.length, inputs.length, 'none vanish');
+  assert.equal(decoder.stats.udp_datagrams, inputs.length);
+  for (const [i, e] of events.entries()) {
+    assert.equal(e.source.port, 40000 + i, 'one event per datagram, in order');
+    const broken = (e.sip.anomalies ?? []).length > 0;
+    assert.ok(broken, `input ${i} decoded without an anomaly: ${JSON.stringify(e.sip).slice(0, 200)}`);
+  }
 });
 
 void test('RFC 5626 CRLF keepalives are counted, not reported', () => {

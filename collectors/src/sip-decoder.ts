@@ -7,6 +7,7 @@ import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event'
 import type { AnomalyCode } from '../../schema/src/anomalies';
 import { PacketDecoder, type PacketDecoderOptions } from './decode-packet';
 import { MirrorDedup } from './event/mirror-dedup';
+import { DEFAULT_SIP_PORTS } from './event/not-sip-event';
 import type { SipEventMeta } from './event/to-sip-event';
 import type { L4Segment, RawPacket } from './packet';
 import { probeSip, type SipParseOptions } from './sip/parser';
@@ -26,6 +27,8 @@ export interface SipDecoderOptions {
   /** Suppress mirror duplicates (the same packet seen on both SPAN directions). Default true. */
   dedup?: boolean;
   packet?: PacketDecoderOptions;
+  /** Non-SIP datagrams to these ports become `not_sip` events (default 5060, 5061, 5080). */
+  sipPorts?: readonly number[];
   sip?: SipParseOptions;
   /** Messages go here unparsed (to parse workers) instead of becoming events on this thread. */
   handOff?: (message: RawSipMessage) => void;
@@ -38,6 +41,8 @@ export interface SipDecoderStats {
   mirror_duplicates: number;
   udp_datagrams: number;
   udp_not_sip: number;
+  /** Of udp_not_sip: sent to a SIP port, emitted as a `not_sip` event. */
+  udp_not_sip_events: number;
   udp_keepalives: number;
   sip_messages: number;
   sip_messages_with_anomalies: number;
@@ -56,6 +61,7 @@ export class SipDecoder {
     mirror_duplicates: 0,
     udp_datagrams: 0,
     udp_not_sip: 0,
+    udp_not_sip_events: 0,
     udp_keepalives: 0,
     sip_messages: 0,
     sip_messages_with_anomalies: 0,
@@ -64,6 +70,7 @@ export class SipDecoder {
   private readonly messages: SipMessageDecoder;
   private readonly handOff: (message: RawSipMessage) => void;
   private lastSec = -1;
+  private readonly sipPorts: ReadonlySet<number>;
 
   constructor(
     private readonly onEvent: (event: SipEvent) => void,
@@ -76,6 +83,7 @@ export class SipDecoder {
     this.sctp = new SctpSipExtractor(onStream);
     this.messages = new SipMessageDecoder(options);
     this.handOff = options.handOff ?? ((m) => this.emit(this.messages.decode(m)));
+    this.sipPorts = new Set(options.sipPorts ?? DEFAULT_SIP_PORTS);
   }
 
   push(packet: RawPacket): void {
@@ -134,7 +142,21 @@ export class SipDecoder {
     const buf = seg.payload;
     if (!probeSip(buf, 0, buf.length)) {
       if (isKeepalive(buf)) this.stats.udp_keepalives++;
-      else this.stats.udp_not_sip++;
+      else {
+        this.stats.udp_not_sip++;
+        // Not SIP, but sent to a SIP port: an event (through the same hand-off, so order holds).
+        if (this.sipPorts.has(seg.dstPort)) {
+          this.stats.udp_not_sip_events++;
+          this.handOff({
+            data: buf,
+            meta: seg,
+            transport: 'udp',
+            streamAnomalies: NO_ANOMALIES,
+            missingContentLength: false,
+            notSip: true,
+          });
+        }
+      }
       return;
     }
     this.handOff({
@@ -147,12 +169,19 @@ export class SipDecoder {
   }
 
   private emitStream(m: StreamMessage): void {
+    if (m.anomalies.includes('stream_not_sip')) {
+      // Not SIP at all (transport/stream-consumer.ts gave up on the stream). TLS is SIP we cannot
+      // read, not junk; anything else sent to a SIP port becomes an event.
+      const tls = m.data[0] === 0x16 && m.data[1] === 0x03;
+      if (tls || !this.sipPorts.has(m.dstPort)) return;
+    }
     this.handOff({
       data: m.data,
       meta: m,
       transport: m.transport,
       streamAnomalies: m.anomalies,
       missingContentLength: m.missingContentLength,
+      ...(m.anomalies.includes('stream_not_sip') ? { notSip: true as const } : {}),
     });
   }
 

@@ -3,6 +3,7 @@
 //! worker (parallel-decode.ts) with the same result.
 import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event';
 import type { AnomalyCode } from '../../schema/src/anomalies';
+import { notSipEvent } from './event/not-sip-event';
 import { toSipEvent, type SipEventMeta, type ToSipEventOptions } from './event/to-sip-event';
 import { parseSipMessage, type SipParseOptions } from './sip/parser';
 import type { StreamAnomalyCode } from './transport/stream-anomalies';
@@ -18,6 +19,8 @@ export interface RawSipMessage {
   missingContentLength: boolean;
   /** HEP input: the capture agent's chunks kept on the event. */
   hep?: HepFields;
+  /** Not SIP, sent to a SIP port: becomes a `not_sip` event (event/not-sip-event.ts), never parsed. */
+  notSip?: true;
 }
 
 /** Everything besides the message that shapes its event (same on every thread). */
@@ -42,10 +45,12 @@ export class SipMessageDecoder {
   private readonly udpParse: SipParseOptions;
   private readonly streamParse: SipParseOptions;
   private readonly eventOptions: Record<Transport, ToSipEventOptions>;
+  private readonly observerId: string | undefined;
 
   constructor(options: MessageDecodeOptions) {
     this.udpParse = { ...options.sip, stream: false };
     this.streamParse = { ...options.sip, stream: true };
+    this.observerId = options.observerId;
     const base: Omit<ToSipEventOptions, 'transport'> = {};
     if (options.observerId !== undefined) base.observerId = options.observerId;
     if (options.interfaceName !== undefined) base.interfaceName = options.interfaceName;
@@ -62,6 +67,7 @@ export class SipMessageDecoder {
   }
 
   decode(raw: RawSipMessage): SipEvent {
+    if (raw.notSip === true) return notSipEvent({ ...raw.meta, payload: raw.data }, raw.transport, this.observerId);
     const stream = raw.transport !== 'udp';
     const msg = parseSipMessage(raw.data, 0, raw.data.length, stream ? this.streamParse : this.udpParse);
     const event = toSipEvent(msg, raw.meta, this.eventOptions[raw.transport]);
@@ -78,10 +84,12 @@ export class SipMessageDecoder {
 
 /** Counts one decoded event into the summary counters. */
 export function countEvent(counters: MessageCounters, event: SipEvent): void {
-  counters.sip_messages++;
   const anomalies = event.sip.anomalies;
+  // A not_sip event is no SIP message: only its anomaly is counted (udp_not_sip_events counts it).
+  const junk = anomalies?.includes('not_sip') === true;
+  if (!junk) counters.sip_messages++;
   if (anomalies !== undefined && anomalies.length > 0) {
-    counters.sip_messages_with_anomalies++;
+    if (!junk) counters.sip_messages_with_anomalies++;
     const counts = counters.anomalies;
     for (const code of anomalies) counts[code] = (counts[code] ?? 0) + 1;
   }

@@ -90,5 +90,7 @@ export interface Alert {
     aggregates?: Record<string, AlertAggregate>;
     /** Every Call-ID of the incident's events (at most 1000; `aggregates['sip.call_id'].distinct` has the total). */
     call_ids?: string[];
+    /** The campaign the alert belongs to (schema/src/campaign.ts); optional for readers. */
+    campaign?: { id: string };
   };
 }

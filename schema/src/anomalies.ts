@@ -68,6 +68,8 @@ export const ANOMALY_CODES = [
   'multiple_messages',
   'bad_date',
   'bad_authorization',
+  // A datagram to a SIP port that is no SIP at all (collectors/src/event/not-sip-event.ts)
+  'not_sip',
   // Below SIP, on streams and associations (collectors/src/transport/stream-anomalies.ts)
   'tcp_gap',
   'tcp_overlap_conflict',

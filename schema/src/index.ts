@@ -2,3 +2,4 @@ export * from './sip-event';
 export * from './anomalies';
 export * from './alert';
 export * from './call-record';
+export * from './campaign';

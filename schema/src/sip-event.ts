@@ -53,12 +53,28 @@ export interface SipIdentityUri {
   scheme?: string;
 }
 
+/** The RFC 8224 Identity header's PASSporT claims (signature not verified). */
+export interface SipStirIdentity {
+  /** The token is a readable JWS with a JSON header and payload. */
+  valid: boolean;
+  /** SHAKEN attestation: A, B or C. */
+  attest?: string;
+  /** orig.tn, digits only. */
+  orig_tn?: string;
+  /** dest.tn, digits only. */
+  dest_tn?: string[];
+  /** `ppt` parameter (e.g. shaken). */
+  ppt?: string;
+}
+
 export interface SipIdentity {
   pai?: SipIdentityUri[];
   ppi?: SipIdentityUri;
   privacy?: string;
   diversion?: SipIdentityUri[];
   history_info_count?: number;
+  /** Identity header (STIR/SHAKEN), the first one of the message. */
+  stir?: SipStirIdentity;
 }
 
 export interface SdpMedia {

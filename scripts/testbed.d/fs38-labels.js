@@ -23,6 +23,7 @@ const UAC = '10.77.0.11';
 const REG = '10.77.0.21';
 const PBX = '10.77.0.22';
 const SBC = '198.51.100.51';
+const BUSY_PBX = '198.51.100.52';
 const TRK = '192.0.2.54';
 const ATK = '203.0.113.66';
 
@@ -73,6 +74,28 @@ const SCENARIOS = {
           'alice (registered from 10.77.0.11) removes her own binding at shutdown: Contact: <her contact>;expires=0, ' +
           'Expires: 0, with digest auth',
       },
+    },
+  },
+  'fs-busy': {
+    description:
+      'a busy benign site: a PBX (border) relays 260 calls of five accounts to the carrier trunk (trusted peer), ' +
+      'bursts of 30 calls/s; with the site config nothing may fire',
+    // What the same traffic raises without the site config: the config is what quiets it.
+    without_config: ['SIP-DOS-01', 'SIP-DOS-03', 'SIP-FRD-02', 'SIP-FRD-03', 'SIP-FRD-04'],
+    phases: {
+      steady: {
+        actor: BUSY_PBX,
+        target: TRK,
+        notes: 'accounts 3001-3005 (group pbx-trunk) through the PBX: 60 answered calls at 5 calls/s, 6 s each',
+      },
+      burst: {
+        actor: BUSY_PBX,
+        target: TRK,
+        notes:
+          '150 answered calls at 30 calls/s (6/s per account), 3 s each: up to ~90 calls at once, 18 per account; ' +
+          'callees: distinct UK (+44 161 496) and French (+33 1 4268) fixed-line numbers',
+      },
+      tail: { actor: BUSY_PBX, target: TRK, notes: '50 answered calls at 5 calls/s, 4 s each' },
     },
   },
   'fs-toll-fraud': {
@@ -284,10 +307,12 @@ const SCENARIOS = {
       crypto: {
         actor: UAC,
         target: PBX,
-        expect: ['SIP-CRY-03'],
+        // The sipp UAS answers the SRTP offer with plain RTP/AVP: a media downgrade too.
+        expect: ['SIP-CRY-03', 'SIP-CRY-02'],
         may: [],
         notes:
-          'internal call with an RTP/SAVP offer carrying a=crypto AES_CM_128_HMAC_SHA1_80 inline:<key>, over UDP; 2 s',
+          'internal call with an RTP/SAVP offer carrying a=crypto AES_CM_128_HMAC_SHA1_80 inline:<key>, over UDP, ' +
+          'answered with plain RTP/AVP; 2 s',
       },
       unusual: {
         actor: UAC,
@@ -374,6 +399,7 @@ function label(file, sc, phasesDir) {
     scenario: sc,
     description: spec.description,
     config: SITE,
+    ...(spec.without_config !== undefined ? { without_config: spec.without_config } : {}),
     sha256,
     bytes: fs.statSync(file).size,
     packets: packets.length,

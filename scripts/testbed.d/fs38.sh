@@ -7,6 +7,7 @@
 # Extra topology, built on demand by the first fs-* scenario (fs_up, after atk_up) and removed by `down`:
 #
 #   sw-reg  reg0 also 198.51.100.51  the operator's interconnect SBC (site: border, interconnect)
+#           reg0 also 198.51.100.52  a busy customer PBX relaying its accounts' calls (site: border)
 #   sw-trk  trk0 192.0.2.54          a carrier trunk (site: trusted peer, may assert identity and
 #                                    divert, interconnect) ── p-trk ── br0 (mirrored)
 #   sw-atk  atk0 also 203.0.113.66   the attacker (site: external; attacks.sh built sw-atk)
@@ -26,9 +27,9 @@ NS_TRK=sw-trk
 # The interconnect has public addresses (documentation ranges, RFC 5737): the SBC's public face,
 # the carrier, and the attacker's second address. Every testbed host reaches them on-link (one
 # bridge), so each namespace gets an on-link route per range; nothing leaves the namespaces.
-SBC4=198.51.100.51 TRK4=192.0.2.54 TRK6=fd77::54 FS_ATK4=203.0.113.66
+SBC4=198.51.100.51 PBX4=198.51.100.52 TRK4=192.0.2.54 TRK6=fd77::54 FS_ATK4=203.0.113.66
 FS_NETS=(198.51.100.0/24 192.0.2.0/24 203.0.113.0/24)
-FS_SCENARIOS=(fs-benign fs-toll-fraud fs-wangiri fs-forward fs-dialog fs-identity fs-register fs-topology fs-media)
+FS_SCENARIOS=(fs-benign fs-busy fs-toll-fraud fs-wangiri fs-forward fs-dialog fs-identity fs-register fs-topology fs-media)
 # Upper bound for one sipp run of these scenarios (seconds).
 FS_TIMEOUT=60
 
@@ -45,6 +46,7 @@ fs_up() {
   local i
   atk_up
   nsx "$NS_REG" ip addr replace "$SBC4/32" dev reg0
+  nsx "$NS_REG" ip addr replace "$PBX4/32" dev reg0
   nsx "$NS_ATK" ip addr replace "$FS_ATK4/32" dev atk0
   if ! { [[ -e "/run/netns/$NS_TRK" ]] && nsx "$NS_TRK" ip link show trk0 >/dev/null 2>&1; }; then
     fs_down
@@ -417,6 +419,34 @@ fs_benign() {
     -p "$SIP_PORT" -m 1 -s alice -au alice -ap sipward-test
 }
 
+# fs-busy: a busy but benign site. The PBX (border) relays the calls of five accounts (3001-3005,
+# group pbx-trunk, which declares its normal call rate and concurrency) straight to the carrier
+# trunk (trusted peer): 60 calls at 5/s, a burst of 150 calls at 30/s (3 s each: up to ~90 at
+# once, 18 per account), then 50 calls at 5/s. Every call is answered. With the site config
+# nothing may fire above low; without the group's declaration the per-account signatures would.
+FS_BUSY_ACCOUNTS=(3001 3002 3003 3004 3005)
+# fs_busy_csv NAME COUNT FIRST: COUNT calls to UK and French fixed-line numbers, the caller cycling
+# through the five accounts; callees are distinct across the whole scenario (FIRST = offset).
+fs_busy_csv() {
+  local name="$1" n="$2" first="$3" i k
+  printf 'SEQUENTIAL\n' >"$FS_DIR/$name.csv"
+  for ((i = 0; i < n; i++)); do
+    k=$((first + i))
+    if ((k % 2 == 0)); then printf '+44161496%04d;%s\n' "$((k / 2))" "${FS_BUSY_ACCOUNTS[k % 5]}"
+    else printf '+3314268%04d;%s\n' "$((k / 2))" "${FS_BUSY_ACCOUNTS[k % 5]}"; fi >>"$FS_DIR/$name.csv"
+  done
+}
+fs_busy() {
+  fs_answer trunk "$NS_TRK" "$TRK4" 260
+  fs_busy_csv steady 60 0
+  phase steady fs_calls steady steady "$NS_REG" "$PBX4" "$TRK4" 60 6000 steady -r 5 -rp 1000 -l 60
+  fs_busy_csv burst 150 60
+  phase burst fs_calls burst burst "$NS_REG" "$PBX4" "$TRK4" 150 3000 burst -r 30 -rp 1000 -l 150
+  fs_busy_csv tail 50 210
+  phase tail fs_calls tail tail "$NS_REG" "$PBX4" "$TRK4" 50 4000 tail -r 5 -rp 1000 -l 50
+  fs_wait
+}
+
 # run_fs38_scenario NAME: called from run_scenario's case statement for fs-* names.
 run_fs38_scenario() {
   local sc="$1"
@@ -429,6 +459,7 @@ run_fs38_scenario() {
   : >"$FS_PLAN"
   case "$sc" in
     fs-benign) fs_benign ;;
+    fs-busy) fs_busy ;;
     fs-toll-fraud) fs_toll_fraud ;;
     fs-wangiri) fs_wangiri ;;
     fs-forward) fs_forward ;;

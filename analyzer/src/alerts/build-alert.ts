@@ -42,6 +42,10 @@ function reasonOf(compiled: CompiledSignature, incident: Incident): string {
       return `${incident.count} requests without a final response within ${(sig.timeoutMs ?? 0) / 1000} s ≥ threshold ${t}${w}`;
     case 'concurrent':
       return `${incident.count} open at once ≥ threshold ${t}`;
+    case 'baseline':
+      return sig.baseline === 'rate'
+        ? `${incident.count} events in ${(sig.windowMs ?? 60_000) / 1000} s, over ${sig.factor ?? 3}× the learned peak`
+        : `${incident.count} value${incident.count === 1 ? '' : 's'} of ${sig.field} never seen in the learned baseline`;
   }
 }
 
@@ -90,7 +94,9 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
   const isResponse = sip.type === 'response';
   const requester = isResponse ? event.destination : event.source;
   const responder = isResponse ? event.source : event.destination;
-  const severity = SEVERITY_NUMBER[sig.severity];
+  // Escalated incidents carry the raised severity; its risk score is that severity's number.
+  const severity = SEVERITY_NUMBER[incident.escalation?.severity ?? sig.severity];
+  const riskScore = incident.escalation !== undefined ? severity : (sig.risk_score ?? severity);
 
   const type = ['info'];
   let outcome: 'success' | 'failure' | 'unknown' = 'unknown';
@@ -158,13 +164,16 @@ export function buildAlert(compiled: CompiledSignature, incident: Incident): Ale
       ...(sig.action !== undefined ? { action: sig.action } : {}),
       code: sig.id,
       severity,
-      risk_score: sig.risk_score ?? severity,
+      risk_score: riskScore,
       id: incident.id,
       start: iso(incident.startMs),
       end: iso(incident.endMs),
       dataset: 'sipward.alert',
       module: 'sipward',
-      reason: reasonOf(compiled, incident),
+      reason:
+        incident.escalation === undefined
+          ? reasonOf(compiled, incident)
+          : `${reasonOf(compiled, incident)}; escalated to ${incident.escalation.severity}: ${incident.escalation.reason}`,
     },
     rule: {
       id: sig.id,

@@ -69,6 +69,10 @@ export function renderCatalog(signatures: readonly LoadedSignature[]): string {
       `- Severity: ${s.severity}; category: ${s.category}; kind: ${s.kind}` +
         (s.group_by.length > 0 ? `; per ${s.group_by.join(' + ')}` : ''),
     );
+    for (const e of s.escalate ?? []) lines.push(`- Escalates to ${e.severity}: ${cell(e.reason)}`);
+    if (s.scales_with !== undefined) {
+      lines.push(`- Site-aware: the threshold scales with an account group's \`expected.${s.scales_with}\``);
+    }
     if (tactics.length > 0) lines.push(`- ATT&CK: ${tactics.join(', ')}; ${(s.attack?.techniques ?? []).join(', ')}`);
     if (s.false_positives !== undefined && s.false_positives.length > 0) {
       lines.push(`- False positives: ${s.false_positives.map(cell).join('; ')}`);

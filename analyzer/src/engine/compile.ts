@@ -1,6 +1,7 @@
 //! Compiles a signature's predicates once into closures over the SIP event and its `txn.*`
 //! enrichment (README "Predicates"). Evaluation parses nothing and compiles no regex: paths are
 //! pre-split, strings pre-lowered, CIDRs pre-parsed.
+import { unknownFieldProblem } from './known-fields';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { IpSet } from './ip-set';
 import type { PredicateSpec } from './signature';
@@ -343,6 +344,8 @@ function fieldComparison(
   if (typeof target !== 'string') throw new SpecError([...at, keys[0]], 'expected a field path');
   const root = target.split('.')[0] ?? '';
   if (!FIELD_ROOTS.has(root)) throw new SpecError([...at, keys[0]], `unknown field root "${root}"`);
+  const unknown = unknownFieldProblem(target);
+  if (unknown !== undefined) throw new SpecError([...at, keys[0]], unknown);
   return { path: fieldPath(target), same: keys[0] === 'same_as' };
 }
 
@@ -377,6 +380,8 @@ export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string
     }
     const root = key.split('.')[0] ?? '';
     if (!FIELD_ROOTS.has(root)) throw new SpecError(at, `unknown field root "${root}"`);
+    const unknown = unknownFieldProblem(key);
+    if (unknown !== undefined) throw new SpecError(at, unknown);
     const field = fieldPath(key);
     const other = fieldComparison(value, at);
     if (other !== undefined) {

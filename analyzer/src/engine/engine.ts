@@ -6,8 +6,9 @@ import type { SipEvent } from '../../../schema/src/sip-event';
 import type { SiteConfig } from '../site/site-config';
 import type { Enrichment } from './enrichment';
 import { EventEnricher } from './event-enricher';
-import { compileSignature } from './compile-signature';
+import { compileSignature, type CompiledSignature } from './compile-signature';
 import { compileGate, SignatureDispatch, type Gated } from './dispatch';
+import { escalate } from './escalation';
 import { eventTimeMs } from './event-time';
 import { IncidentBook, type AlertPhase } from './incidents';
 import { eventCountKind } from './kinds/event-count';
@@ -18,6 +19,7 @@ import { ratioKind } from './kinds/ratio';
 import { sequenceKind } from './kinds/sequence';
 import { statelessKind } from './kinds/stateless';
 import { valueCountKind } from './kinds/value-count';
+import { baselineKind } from './kinds/baseline';
 import type { LoadedSignature, Signature, SignatureKind } from './signature';
 
 export type { AlertPhase } from './incidents';
@@ -59,18 +61,22 @@ const KINDS: Record<SignatureKind, (ctx: KindContext) => KindRunner> = {
   sequence: sequenceKind,
   half_open: halfOpenKind,
   concurrent: concurrentKind,
+  baseline: baselineKind,
 };
 
 interface Runtime {
   id: string;
   book: IncidentBook;
   runner: KindRunner;
+  compiled: CompiledSignature;
 }
 
 export class DetectionEngine {
   private readonly runtimes: Runtime[];
   /** The runtimes a message can concern, by its type, method and status (dispatch.ts). */
   private readonly dispatch: SignatureDispatch<Runtime>;
+  /** Signatures with `escalate`: every event may raise one of their open incidents. */
+  private readonly escalating: Runtime[] = [];
   private readonly enricher: EventEnricher;
   /** Signatures left out because they need site knowledge and none was given (warn once). */
   readonly skippedForSite: string[] = [];
@@ -91,7 +97,7 @@ export class DetectionEngine {
       const signature = 'signature' in entry ? entry.signature : entry;
       if (signature.status === 'deprecated') continue;
       if (signature.requires_site === true && options.site === undefined) {
-        this.skippedForSite.push(signature.id);
+        if (!this.skippedForSite.includes(signature.id)) this.skippedForSite.push(signature.id);
         continue;
       }
       const compiled = compileSignature(signature);
@@ -102,9 +108,15 @@ export class DetectionEngine {
         ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
         ...(options.onIncidentEvent !== undefined ? { onEvent: options.onIncidentEvent } : {}),
       });
-      const runtime = { id: signature.id, book, runner: KINDS[signature.kind]({ compiled, book, maxGroups }) };
+      const runtime = {
+        id: signature.id,
+        book,
+        runner: KINDS[signature.kind]({ compiled, book, maxGroups }),
+        compiled,
+      };
       this.runtimes.push(runtime);
       gated.push({ item: runtime, gate: compileGate(signature) });
+      if (compiled.escalations.length > 0) this.escalating.push(runtime);
     }
     this.dispatch = new SignatureDispatch(gated);
   }
@@ -141,6 +153,7 @@ export class DetectionEngine {
     }
     for (const runtime of this.dispatch.for(event, ctx))
       if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
+    for (const r of this.escalating) if (ids.has(r.id)) escalate(r.compiled, r.book, event, ctx, now);
   }
 
   /** Emits an 'update' for every open incident changed since its last emission (before a commit). */
@@ -160,6 +173,7 @@ export class DetectionEngine {
       runtime.book.finalizeDue(now);
     }
     for (const runtime of this.dispatch.for(event, ctx)) runtime.runner.process(event, ctx, now);
+    for (const r of this.escalating) escalate(r.compiled, r.book, event, ctx, now);
   }
 
   /**
@@ -180,12 +194,43 @@ export class DetectionEngine {
     for (const runtime of this.runtimes) runtime.book.flush();
   }
 
+  /**
+   * What the signatures learned (baseline kinds), keyed `<id>#<n>` (n-th runtime of that id: tuned
+   * variants share an id). JSON; `importState` gives it back to an engine with the same signatures.
+   */
+  exportState(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, runtime] of this.stateKeys()) {
+      const state = runtime.runner.snapshot?.();
+      if (state !== undefined) out[key] = state;
+    }
+    return out;
+  }
+
+  /** Restores exportState output; entries of signatures no longer loaded are ignored. */
+  importState(state: Record<string, unknown>): void {
+    for (const [key, runtime] of this.stateKeys()) {
+      const saved = state[key];
+      if (saved !== undefined) runtime.runner.restore?.(saved);
+    }
+  }
+
+  private stateKeys(): Array<[string, Runtime]> {
+    const seen = new Map<string, number>();
+    return this.runtimes.map((r) => {
+      const n = seen.get(r.id) ?? 0;
+      seen.set(r.id, n + 1);
+      return [`${r.id}#${n}`, r];
+    });
+  }
+
   stats(): EngineStats {
     const alertsByRule: Record<string, number> = {};
     let stateEntries = this.enricher.stateEntries;
     let evictions = this.enricher.evictions;
     for (const { id, book, runner } of this.runtimes) {
-      if (book.opened > 0) alertsByRule[id] = book.opened;
+      // Tuned signatures run as several scoped variants under one id (analyzer/src/tuning).
+      if (book.opened > 0) alertsByRule[id] = (alertsByRule[id] ?? 0) + book.opened;
       stateEntries += runner.stateEntries + book.size;
       evictions += runner.evictions + book.evictions;
     }

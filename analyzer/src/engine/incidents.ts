@@ -1,7 +1,7 @@
 //! Open incidents of one signature: one per group per `suppress` period. A crossing opens one (alert
 //! 'open'); later evidence updates it ('update', throttled in event time); when its period has passed
 //! in event time, or at end of input, it is emitted once more as 'final'.
-import type { Alert } from '../../../schema/src/alert';
+import type { Alert, Severity } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { alertId } from '../alerts/alert-id';
 import { buildAlert } from '../alerts/build-alert';
@@ -45,6 +45,8 @@ export interface Incident {
   lastEmitMs: number;
   /** Changed since the last emission. */
   dirty: boolean;
+  /** Raised by later evidence (the signature's `escalate`); the alert's severity and reason say so. */
+  escalation: { severity: Severity; reason: string } | undefined;
 }
 
 export interface IncidentOptions {
@@ -56,6 +58,8 @@ export interface IncidentOptions {
   /** Told the event id of every message an incident counts (`sipward extract` collects its packets). */
   onEvent?: (alertId: string, eventId: string) => void;
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 /** Distinct values remembered per value_count incident; past it new values still count. */
 const MAX_INCIDENT_VALUES = 10_000;
@@ -149,6 +153,7 @@ export class IncidentBook {
       values: undefined,
       lastEmitMs: now,
       dirty: false,
+      escalation: undefined,
     };
     // The kinds push the crossing event into their sample too: count it once.
     for (const p of sample.tallied) if (p.id !== crossing.id) this.tally(incident, p, eventTimeMs(p.timestamp));
@@ -187,6 +192,29 @@ export class IncidentBook {
     if (incident.values.has(value)) return;
     if (incident.values.size < MAX_INCIDENT_VALUES) incident.values.add(value);
     this.add(incident, event, txn, now);
+  }
+
+  /** Raises the live incident of `key` to `severity` (never lowers it); true when it changed. */
+  escalate(key: string, severity: Severity, reason: string, event: SipEvent, now: number): boolean {
+    const incident = this.open.peek(key);
+    if (incident === undefined) return false;
+    const current = incident.escalation?.severity ?? this.compiled.signature.severity;
+    if (SEVERITY_RANK[severity] <= SEVERITY_RANK[current]) return false;
+    incident.escalation = { severity, reason };
+    // The escalating event is shown with the latest evidence (it is not counted).
+    if (incident.lastEvidence.length < LAST_EVIDENCE) incident.lastEvidence.push(event);
+    else {
+      incident.lastEvidence[incident.lastHead] = event;
+      incident.lastHead = (incident.lastHead + 1) % LAST_EVIDENCE;
+    }
+    if (now > incident.endMs) incident.endMs = now;
+    incident.dirty = true;
+    if (this.options.emitUpdates) {
+      incident.lastEmitMs = now;
+      incident.dirty = false;
+      this.sink(buildAlert(this.compiled, incident), 'update');
+    }
+    return true;
   }
 
   get evictions(): number {

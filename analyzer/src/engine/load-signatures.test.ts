@@ -62,9 +62,28 @@ void test('a good signature loads with durations, threshold and lists normalised
   assert.deepEqual(s.event_category, ['intrusion_detection', 'network']);
 });
 
+void test('a YAML syntax error names the line where it is noticed and the line that opened it', () => {
+  const broken = GOOD.replace('sip.status_code: [401, 403]', 'sip.status_code: [401, 403');
+  const [message] = errorsOf({ [SIG]: broken, ...LISTS });
+  assert.match(message ?? '', /signature\.yaml:\d+:\d+: \(yaml\): .* \(opened on line 11\)$/);
+});
+
+void test('signature.yml is read like signature.yaml; both in one folder, or none in a rules folder, are errors', () => {
+  const yml = folder({ 'auth/SIP-AUTH-01/signature.yml': GOOD, ...LISTS });
+  assert.deepEqual(
+    loadSignatures({ noBaseDir: true, extraDirs: [yml] }).map((s) => s.signature.id),
+    ['SIP-AUTH-01'],
+  );
+  const both = errorsOf({ [SIG]: GOOD, 'auth/SIP-AUTH-01/signature.yml': GOOD, ...LISTS });
+  assert.match(both.join('\n'), /both signature\.yaml and signature\.yml in one folder; keep one/);
+  const empty = errorsOf({ 'notes.txt': 'nothing here' });
+  assert.match(empty.join('\n'), /no signature\.yaml \(or signature\.yml\) in this rules folder/);
+});
+
 void test('durations', () => {
   assert.equal(parseDuration('500ms'), 500);
   assert.equal(parseDuration('2m'), 120_000);
+  assert.equal(parseDuration('7d'), 604_800_000);
   assert.equal(parseDuration('1.5h'), 5_400_000);
   assert.equal(parseDuration(30), 30_000);
   assert.equal(parseDuration('10 s'), undefined);
@@ -94,7 +113,17 @@ void test('errors name the file, the line and the field', () => {
       '  sip.type: response\n  source.ip: { cidr: [10.0.0.0/40] }\n',
       /signature\.yaml:11: where\.source\.ip\.cidr: bad CIDR 10\.0\.0\.0\/40/,
     ],
-    ['message: "{rule.id} brute force"', 'message: "{rule.id}\n  bad: [', /signature\.yaml:\d+: \(yaml\)/],
+    ['message: "{rule.id} brute force"', 'message: "{rule.id}\n  bad: [', /signature\.yaml:\d+:\d+: \(yaml\)/],
+    [
+      'group_by: [destination.ip]',
+      'group_by: [destination.ip]\nallowlist: { sip.user_agnt: x }',
+      /signature\.yaml:\d+: allowlist\.sip\.user_agnt: no field "user_agnt" under sip: nothing produces sip\.user_agnt/,
+    ],
+    [
+      'group_by: [destination.ip]',
+      'group_by: [dialog.acount]',
+      /signature\.yaml:13: group_by\.0: no field "acount" under dialog/,
+    ],
   ];
   for (const [from, to, expected] of cases) {
     const text = GOOD.replace(from, to);

@@ -7,9 +7,11 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { FIELD_ROOTS, SpecError } from './compile';
-import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from './schema-errors';
+import { unknownFieldProblem } from './known-fields';
+import { ajvPath, ajvProblem, usefulErrors, yamlErrorPosition, yamlErrorText, type YamlPath } from './schema-errors';
 import { compileSignature } from './compile-signature';
-import type { ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
+import type { Severity } from '../../../schema/src/alert';
+import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
 
 export interface LoadOptions {
   /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
@@ -23,8 +25,8 @@ export interface LoadOptions {
 }
 
 const ID_PATTERN = /^SIP-[A-Z]+-\d\d$/;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const STRING_LIST_KEYS = new Set(['equals', 'ci_contains', 'ci_prefix', 'ci_equals', 'cidr', 'not_cidr']);
 
 /** Kind → keys it cannot do without (README "Kinds"). */
@@ -36,6 +38,7 @@ const REQUIRED_BY_KIND: Record<SignatureKind, readonly string[]> = {
   sequence: ['steps', 'window'],
   half_open: ['where', 'timeout', 'window', 'threshold'],
   concurrent: ['start', 'end', 'item', 'threshold'],
+  baseline: ['where', 'learning'],
 };
 
 /** The repository's `signatures/` folder, found from this file in src/ and in dist/ alike. */
@@ -69,7 +72,10 @@ export function parseDuration(value: unknown): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-function findFiles(root: string, name: string): string[] {
+/** `signature.yml` is accepted like `signature.yaml` (both in one folder is an error). */
+const SIGNATURE_FILE_NAMES: ReadonlySet<string> = new Set(['signature.yaml', 'signature.yml']);
+
+function findFiles(root: string, names: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -78,7 +84,7 @@ function findFiles(root: string, name: string): string[] {
       if (entry.isDirectory()) {
         if (dir === root && entry.name === 'lists') continue;
         visit(full);
-      } else if (entry.name === name) out.push(full);
+      } else if (names.has(entry.name)) out.push(full);
     }
   };
   visit(root);
@@ -93,11 +99,11 @@ function displayPath(file: string): string {
 /** One parsed YAML file with a way to turn a document path into a line number. */
 class YamlFile {
   readonly doc: Document;
-  private readonly lines = new LineCounter();
+  readonly lines = new LineCounter();
 
   constructor(
     readonly file: string,
-    text: string,
+    readonly text: string,
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
   }
@@ -129,7 +135,7 @@ class YamlFile {
 }
 
 const SIGNATURE_FORMATS: ReadonlyArray<[string, string]> = [
-  ['/duration/', 'not a duration (500ms, 60s, 5m, 1h or seconds)'],
+  ['/duration/', 'not a duration (500ms, 60s, 5m, 1h, 7d or seconds)'],
 ];
 
 /** Reads a named list: one entry per line (.txt) or first column (.tsv); `#` starts a comment. */
@@ -194,7 +200,9 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
   if (yaml.doc.errors.length > 0) {
     for (const e of yaml.doc.errors) {
-      errors.push(`${displayPath(file)}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`);
+      errors.push(
+        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
+      );
     }
     return undefined;
   }
@@ -218,7 +226,7 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const kind = doc.kind as SignatureKind;
   for (const key of REQUIRED_BY_KIND[kind]) if (doc[key] === undefined) fail([], `kind ${kind} needs "${key}"`);
   const durations: Record<string, number | undefined> = {};
-  for (const key of ['window', 'suppress', 'timeout', 'max_duration']) {
+  for (const key of ['window', 'suppress', 'timeout', 'max_duration', 'learning']) {
     if (doc[key] === undefined) continue;
     durations[key] = parseDuration(doc[key]);
     if (durations[key] === undefined) fail([key], `not a duration: ${String(doc[key])}`);
@@ -230,6 +238,16 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
   const listProblems: Problem[] = [];
   const predicate = (key: string): PredicateSpec | undefined =>
     doc[key] === undefined ? undefined : (inlineLists(doc[key], [key], listDirs, listProblems) as PredicateSpec);
+  const escalate = Array.isArray(doc.escalate)
+    ? (doc.escalate as Array<{ severity: Severity; when: unknown; group_by?: string[]; reason: string }>).map(
+        (e, i): Escalation => ({
+          severity: e.severity,
+          when: inlineLists(e.when, ['escalate', i, 'when'], listDirs, listProblems) as PredicateSpec,
+          ...(e.group_by !== undefined ? { group_by: e.group_by } : {}),
+          reason: e.reason,
+        }),
+      )
+    : undefined;
   const steps = Array.isArray(doc.steps)
     ? (doc.steps as Array<{ where: unknown; min_count?: number }>).map((step, i) => ({
         where: inlineLists(step.where, ['steps', i, 'where'], listDirs, listProblems) as PredicateSpec,
@@ -272,9 +290,28 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     ...(doc.item !== undefined ? { item: String(doc.item) } : {}),
     ...(durations.max_duration !== undefined ? { maxDurationMs: durations.max_duration } : {}),
     ...(doc.requires_site === true ? { requires_site: true } : {}),
+    ...(escalate !== undefined ? { escalate } : {}),
+    ...(doc.baseline !== undefined ? { baseline: doc.baseline as Signature['baseline'] } : {}),
+    ...(durations.learning !== undefined ? { learningMs: durations.learning } : {}),
+    ...(doc.judge !== undefined ? { judge: predicate('judge') } : {}),
+    ...(doc.min_samples !== undefined ? { min_samples: Number(doc.min_samples) } : {}),
+    ...(doc.ip_prefix !== undefined ? { ip_prefix: Number(doc.ip_prefix) } : {}),
+    ...(doc.factor !== undefined ? { factor: Number(doc.factor) } : {}),
+    ...(doc.scales_with !== undefined ? { scales_with: doc.scales_with as Signature['scales_with'] } : {}),
   };
   for (const { path, problem } of listProblems) fail(path, problem);
+  if (kind === 'baseline' && (signature.baseline ?? 'new_value') === 'new_value' && signature.field === undefined) {
+    fail([], 'kind baseline (new_value) needs "field"');
+  }
+  (signature.escalate ?? []).forEach((e, i) => {
+    if (e.group_by !== undefined && e.group_by.length !== signature.group_by.length) {
+      fail(['escalate', i, 'group_by'], `must name as many fields as group_by (${signature.group_by.length})`);
+    }
+  });
   for (const [key, path] of [
+    ...(signature.escalate ?? []).flatMap((e, i) =>
+      (e.group_by ?? []).map((g, j): [string, YamlPath] => [g, ['escalate', i, 'group_by', j]]),
+    ),
     ...signature.group_by.map((g, i): [string, YamlPath] => [g, ['group_by', i]]),
     ...(signature.field !== undefined ? [[signature.field, ['field']] as [string, YamlPath]] : []),
     ...(signature.item !== undefined ? [[signature.item, ['item']] as [string, YamlPath]] : []),
@@ -282,7 +319,10 @@ function loadOne(file: string, listDirs: readonly string[], errors: string[]): S
     const root = key.split('.')[0] ?? '';
     if (!FIELD_ROOTS.has(root)) {
       fail(path, `unknown field root "${root}"`);
+      continue;
     }
+    const unknown = unknownFieldProblem(key);
+    if (unknown !== undefined) fail(path, unknown);
   }
   if (errors.length === before) {
     try {
@@ -303,7 +343,11 @@ function loadExpect(dir: string, errors: string[], requireFixtures: boolean): Ex
   }
   const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
   if (yaml.doc.errors.length > 0) {
-    errors.push(`${displayPath(file)}:${yaml.doc.errors[0]?.linePos?.[0]?.line ?? 1}: (yaml): invalid YAML`);
+    for (const e of yaml.doc.errors) {
+      errors.push(
+        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
+      );
+    }
     return undefined;
   }
   const raw: unknown = yaml.doc.toJS();
@@ -361,7 +405,23 @@ export function checkSignatures(options: LoadOptions = {}): { signatures: Loaded
     }
     const seen = new Map<string, string>();
     const listDirs = base !== undefined && base !== root ? [root, base] : [root];
-    for (const file of findFiles(root, 'signature.yaml')) {
+    const files = findFiles(root, SIGNATURE_FILE_NAMES);
+    // A rules folder that holds no signature is a mistake (wrong path, files named otherwise).
+    if (files.length === 0) {
+      errors.push(`${displayPath(root)}:1: (folder): no signature.yaml (or signature.yml) in this rules folder`);
+    }
+    const folders = new Map<string, string>();
+    for (const file of files) {
+      const other = folders.get(dirname(file));
+      if (other !== undefined) {
+        errors.push(
+          `${displayPath(file)}:1: (file): both ${basename(other)} and ${basename(file)} in one folder; keep one`,
+        );
+        continue;
+      }
+      folders.set(dirname(file), file);
+    }
+    for (const file of [...folders.values()]) {
       let signature: Signature | undefined;
       try {
         signature = loadOne(file, listDirs, errors);

@@ -60,3 +60,38 @@ export function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   }
   return [...best.values()];
 }
+
+/**
+ * "line:column" of a YAML parse error: `linePos` is only filled with prettyErrors, so the error's
+ * byte offset is turned into a position with the document's LineCounter. The parser notices an
+ * unclosed quote or bracket only where the file goes on (or ends); `yamlErrorText` then names the
+ * line that opened it.
+ */
+export function yamlErrorPosition(
+  error: { pos: [number, number] },
+  lines: { linePos(offset: number): { line: number; col: number } },
+): string {
+  const { line, col } = lines.linePos(error.pos[0]);
+  return `${line}:${col}`;
+}
+
+/** The error's first message line, plus where an unclosed quote or bracket was opened. */
+export function yamlErrorText(
+  error: { pos: [number, number]; message: string },
+  lines: { linePos(offset: number): { line: number; col: number } },
+  text: string,
+): string {
+  const message = error.message.split('\n')[0] ?? '';
+  if (!/closing|Flow (sequence|mapping)|must end with/i.test(message)) return message;
+  const at = lines.linePos(error.pos[0]).line;
+  const all = text.split('\n');
+  for (let n = Math.min(at, all.length) - 1; n >= 1; n--) {
+    const l = (all[n - 1] ?? '').replace(/#.*$/, '');
+    const unbalanced =
+      l.split('[').length !== l.split(']').length ||
+      l.split('{').length !== l.split('}').length ||
+      (l.split('"').length - 1) % 2 === 1;
+    if (unbalanced) return `${message} (opened on line ${n})`;
+  }
+  return message;
+}

@@ -3,7 +3,7 @@
 import type { Severity } from '../../../schema/src/alert';
 
 export type SignatureKind =
-  'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open' | 'concurrent';
+  'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open' | 'concurrent' | 'baseline';
 export const SIGNATURE_KINDS: readonly SignatureKind[] = [
   'stateless',
   'event_count',
@@ -12,6 +12,7 @@ export const SIGNATURE_KINDS: readonly SignatureKind[] = [
   'sequence',
   'half_open',
   'concurrent',
+  'baseline',
 ];
 
 /** A predicate as written: `field → matcher`, plus the `any` / `not` combinators (README "Predicates"). */
@@ -20,6 +21,17 @@ export type PredicateSpec = { [field: string]: unknown };
 export interface SequenceStep {
   where: PredicateSpec;
   min_count: number;
+}
+
+/**
+ * Evidence that raises an open incident's severity (signatures/README.md "Escalation"): an event
+ * matching `when` whose `group_by` values equal the incident's group (default: the signature's).
+ */
+export interface Escalation {
+  severity: Severity;
+  when: PredicateSpec;
+  group_by?: string[];
+  reason: string;
 }
 
 export interface Signature {
@@ -62,6 +74,20 @@ export interface Signature {
   end?: PredicateSpec;
   item?: string;
   maxDurationMs?: number;
+  /** Later evidence that raises an incident's severity. */
+  escalate?: Escalation[];
+  /** The threshold grows with what an account group declares it does normally (`expected`). */
+  scales_with?: 'calls_per_minute' | 'concurrent_calls';
+  /** baseline: what departs from the learned normal (`new_value` of `field`, or `rate`). */
+  baseline?: 'new_value' | 'rate';
+  learningMs?: number;
+  /** baseline: which `where` events are judged (counted / their value learned); all of them teach the group its age. */
+  judge?: PredicateSpec;
+  min_samples?: number;
+  /** baseline new_value: compare IPv4 values by this prefix (IPv6 by /48). */
+  ip_prefix?: number;
+  /** baseline rate: alert above factor × the busiest learned window. */
+  factor?: number;
   /** Needs site knowledge (`--config` with `site:`); skipped with a warning without it. */
   requires_site?: boolean;
 }

@@ -21,6 +21,8 @@ import type { Logger } from '../../../lib/src/logger';
 import { compileSignature } from '../engine/compile-signature';
 import type { EnricherOptions } from '../engine/event-enricher';
 import { loadSignatures } from '../engine/load-signatures';
+import { tuneLoaded } from '../tuning/apply-tuning';
+import type { TuningConfig } from '../tuning/tuning-config';
 import type { LoadedSignature } from '../engine/signature';
 import type { ElasticClientOptions } from '../index/es-client';
 import { CoalescingWriter } from '../index/coalescing-writer';
@@ -37,6 +39,8 @@ export interface AnalyzerDaemonOptions {
   namespace: string;
   rulesDirs: readonly string[];
   enricher: EnricherOptions;
+  /** `tuning:` / `suppress:` from `--config`. */
+  tuning?: TuningConfig;
   log: Logger;
   /** Partitions of the keyed (repartition) topic when it is created. Default 8. */
   keyedPartitions?: number;
@@ -114,9 +118,10 @@ export class AnalyzerDaemon {
     this.keyedTopic = `${options.group}.keyed`;
     this.deadLetterTopic = `${options.group}.dlq`;
     this.watermarkTopic = `${options.topic}.watermarks`;
-    this.signatures = activeSignatures(
-      loadSignatures({ extraDirs: options.rulesDirs }),
-      options.enricher.site !== undefined,
+    this.signatures = tuneLoaded(
+      activeSignatures(loadSignatures({ extraDirs: options.rulesDirs }), options.enricher.site !== undefined),
+      options.tuning,
+      options.enricher.site,
     );
     const { clientId, ...connection } = options.kafka;
     this.kafka = createKafkaClient(connection, {

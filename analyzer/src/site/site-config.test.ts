@@ -145,7 +145,7 @@ void test('semantic errors: CIDR, country, time zone, ranges, duplicates — eac
 void test('YAML syntax errors and unreadable files are CONFIG_INVALID with a line', () => {
   const found = problems('site:\n  border: [1.2.3.4\n');
   assert.equal(found.length >= 1, true);
-  assert.match(found[0] ?? '', /^site\.yaml:\d+: \(yaml\): /);
+  assert.match(found[0] ?? '', /^site\.yaml:3:1: \(yaml\): .*\(opened on line 2\)$/);
   assert.throws(
     () => loadSiteConfig('/nonexistent/site.yaml'),
     (e: unknown) =>

@@ -8,7 +8,14 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
 import { IpSet } from '../engine/ip-set';
-import { ajvPath, ajvProblem, usefulErrors, type YamlPath } from '../engine/schema-errors';
+import {
+  ajvPath,
+  ajvProblem,
+  usefulErrors,
+  yamlErrorPosition,
+  yamlErrorText,
+  type YamlPath,
+} from '../engine/schema-errors';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -52,6 +59,13 @@ export interface AccountGroup {
   ranges: AccountRange[];
   home_country?: string;
   business_hours?: BusinessHours;
+  /** What one account of the group does on a normal busy day (`scales_with` signatures alert above it). */
+  expected?: GroupExpectations;
+}
+
+export interface GroupExpectations {
+  calls_per_minute?: number;
+  concurrent_calls?: number;
 }
 
 /** The normalised site config: defaults filled in, border strings turned into entries. */
@@ -87,13 +101,13 @@ function schemaValidator(): ValidateFunction {
   return validator;
 }
 
-function displayPath(file: string): string {
+export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
 /** Turns a document path into a line number (the key's line for map entries). */
-function lineOf(doc: Document, lines: LineCounter, path: YamlPath): number {
+export function lineOf(doc: Document, lines: LineCounter, path: YamlPath): number {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
@@ -153,6 +167,7 @@ interface RawGroup {
   accounts: Array<string | number>;
   home_country?: string;
   business_hours?: { days: Weekday[]; from: string; to: string; timezone: string };
+  expected?: GroupExpectations;
 }
 interface RawSite {
   internal_networks?: string[];
@@ -172,7 +187,7 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
   const shown = displayPath(file);
   if (doc.errors.length > 0) {
     const messages = doc.errors.map(
-      (e) => `${shown}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`,
+      (e) => `${shown}:${yamlErrorPosition(e, lines)}: (yaml): ${yamlErrorText(e, lines, text)}`,
     );
     throw new SipwardError('SIPWARD_CONFIG_INVALID', messages.join('\n'));
   }
@@ -294,6 +309,7 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
       ranges,
       ...(g.home_country !== undefined ? { home_country: g.home_country } : {}),
       ...(business_hours !== undefined ? { business_hours } : {}),
+      ...(g.expected !== undefined ? { expected: g.expected } : {}),
     };
   });
   // Named accounts that also fall in another group's range would make the group depend on order.

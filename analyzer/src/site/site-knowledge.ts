@@ -24,6 +24,8 @@ export interface SiteInfo {
   direction?: Direction;
   crosses_border?: boolean;
   business_hours?: boolean;
+  /** The account group (config `account_groups[].name`) of the event's account. */
+  account_group?: string;
   interconnect?: boolean;
   unexpected_peer?: boolean;
   /** The trusted peer a request names in its top Via or first Record-Route host (claims, not proof). */
@@ -49,6 +51,7 @@ export function resetSiteInfo(out: SiteInfo): void {
   out.direction = undefined;
   out.crosses_border = undefined;
   out.business_hours = undefined;
+  out.account_group = undefined;
   out.interconnect = undefined;
   out.unexpected_peer = undefined;
 }
@@ -249,8 +252,10 @@ export class SiteKnowledge {
     out.claimed_peer = claimed?.name;
     out.peer_mismatch = claimed === undefined ? undefined : claimed !== srcPeer;
     out.business_hours = undefined;
+    const group = this.groupOf(account);
+    out.account_group = group?.group.name;
     if (sip.type === 'request' && sip.method === 'INVITE') {
-      const schedule = this.groupOf(account)?.schedule;
+      const schedule = group?.schedule;
       if (schedule !== undefined) {
         const ms = eventTimeMs(event['@timestamp']);
         if (!Number.isNaN(ms)) out.business_hours = inBusinessHours(schedule, ms);

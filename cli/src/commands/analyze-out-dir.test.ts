@@ -41,6 +41,9 @@ void test('analyze --out-dir writes alerts.jsonl, calls.jsonl and sip-log.jsonl 
   assert.equal(sipLog, readFileSync(join(base, 's.jsonl'), 'utf8'));
   assert.ok(sipLog.length > 0, 'the demo capture has SIP transactions');
   assert.ok(alerts.trim().split('\n').length >= 8, 'the demo capture has at least 8 alerts');
+  // The campaigns of those alerts (one attacker: one campaign), as --campaigns writes them.
+  const campaigns = readFileSync(join(dir, 'campaigns.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(campaigns.length, 1);
 });
 
 void test('analyze --out-dir refuses --out, --format table and a path that is a file, with exit 2', () => {
@@ -49,7 +52,9 @@ void test('analyze --out-dir refuses --out, --format table and a path that is a 
   writeFileSync(file, 'x');
   const withOut = sipward(['analyze', CAPTURE, '--out-dir', base, '--out', join(base, 'x')]);
   assert.equal(withOut.status, 2);
-  assert.match(withOut.stderr, /--out-dir names the alert, call and SIP log files itself/);
+  assert.match(withOut.stderr, /--out-dir names the alert, call, SIP log and campaign files itself/);
+  const withCampaigns = sipward(['analyze', CAPTURE, '--out-dir', base, '--campaigns', join(base, 'x')]);
+  assert.equal(withCampaigns.status, 2);
   const table = sipward(['analyze', CAPTURE, '--out-dir', base, '--format', 'table']);
   assert.equal(table.status, 2);
   const notDir = sipward(['analyze', CAPTURE, '--out-dir', join(file, 'sub')]);

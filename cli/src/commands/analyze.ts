@@ -22,6 +22,8 @@ interface AnalyzeFlags extends InputFlags {
   sipLog?: string;
   sipLogMode: SipLogMode;
   outDir?: string;
+  campaigns?: string;
+  state?: string;
 }
 
 export function analyzeCommand(): Command {
@@ -46,6 +48,7 @@ export function analyzeCommand(): Command {
     )
     .option('--config <file>', 'YAML configuration: engine state bounds and site knowledge (config/README.md)')
     .option('--calls <file>', 'also write one call record per INVITE dialog (JSONL) to this file')
+    .option('--state <file>', 'what baseline signatures learned: read at start when present, written at the end')
     .option(
       '--sip-log <file>',
       'also write one SIP transaction record (request, final response, timings, auth) per line',
@@ -61,6 +64,10 @@ export function analyzeCommand(): Command {
     .option(
       '--out-dir <dir>',
       'write alerts.jsonl, calls.jsonl and sip-log.jsonl into this directory (created if absent): the input of `sipward ui --from`',
+    )
+    .option(
+      '--campaigns <file>',
+      'also write the campaigns the alerts form (JSONL, schema/src/campaign.ts) to this file',
     )
     .action(async (captures: string[], flags: AnalyzeFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyze');
@@ -87,6 +94,8 @@ export function analyzeCommand(): Command {
           ...(files.sipLog !== undefined && flags.sipLogMode !== 'none'
             ? { sipLogOut: openOutputFile(files.sipLog, 'the SIP transaction log'), sipLogMode: flags.sipLogMode }
             : {}),
+          ...(flags.state !== undefined ? { stateFile: flags.state } : {}),
+          ...(files.campaigns !== undefined ? { campaignsOut: openOutputFile(files.campaigns, 'campaigns') } : {}),
         });
         progress.stop();
         log.info(
@@ -97,6 +106,7 @@ export function analyzeCommand(): Command {
             signatures: summary.signatures,
             alerts: summary.alerts,
             alerts_by_rule: summary.alerts_by_rule,
+            campaigns: summary.campaigns,
             engine: summary.engine,
             ...(summary.calls !== undefined ? { calls: summary.calls } : {}),
             ...(summary.sip_log !== undefined ? { sip_log: summary.sip_log } : {}),
@@ -112,12 +122,19 @@ export function analyzeCommand(): Command {
 }
 
 /** Where alerts, call records and the SIP log go: `--out`/`--calls`/`--sip-log`, or the fixed names inside `--out-dir`. */
-function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; sipLog?: string } {
-  if (flags.outDir === undefined) return { alerts: flags.out, calls: flags.calls, sipLog: flags.sipLog };
-  if (flags.out !== undefined || flags.calls !== undefined || flags.sipLog !== undefined) {
+function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; sipLog?: string; campaigns?: string } {
+  if (flags.outDir === undefined) {
+    return { alerts: flags.out, calls: flags.calls, sipLog: flags.sipLog, campaigns: flags.campaigns };
+  }
+  if (
+    flags.out !== undefined ||
+    flags.calls !== undefined ||
+    flags.sipLog !== undefined ||
+    flags.campaigns !== undefined
+  ) {
     throw new SipwardError(
       'SIPWARD_USAGE',
-      '--out-dir names the alert, call and SIP log files itself: drop --out/--calls/--sip-log',
+      '--out-dir names the alert, call, SIP log and campaign files itself: drop --out/--calls/--sip-log/--campaigns',
     );
   }
   if (flags.format === 'table') {
@@ -128,5 +145,6 @@ function outputFiles(flags: AnalyzeFlags): { alerts?: string; calls?: string; si
     alerts: outDirPath(flags.outDir, 'alerts'),
     calls: outDirPath(flags.outDir, 'calls'),
     sipLog: outDirPath(flags.outDir, 'sipLog'),
+    campaigns: outDirPath(flags.outDir, 'campaigns'),
   };
 }

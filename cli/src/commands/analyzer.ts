@@ -129,6 +129,7 @@ export function analyzerCommand(): Command {
           ...(config.maxDialogs !== undefined ? { maxDialogs: config.maxDialogs } : {}),
         },
         ...(config.maxGroupsPerSignature !== undefined ? { maxGroupsPerSignature: config.maxGroupsPerSignature } : {}),
+        ...(config.tuning !== undefined ? { tuning: config.tuning } : {}),
         keyedPartitions: flags.keyedPartitions,
         sipLog: flags.sipLogMode === 'all',
         log,

@@ -5,6 +5,8 @@ import { SipwardError } from '../../../lib/src/errors';
 import { renderCatalog } from '../../../analyzer/src/engine/catalog';
 import { checkSignatures, loadSignatures } from '../../../analyzer/src/engine/load-signatures';
 import { runSignatureFixtures } from '../../../analyzer/src/engine/run-fixtures';
+import { loadAnalyzerConfig } from '../../../analyzer/src/config';
+import { applyTuning } from '../../../analyzer/src/tuning/apply-tuning';
 
 interface RulesFlags {
   rules?: string[];
@@ -83,6 +85,42 @@ export function rulesCommand(): Command {
       const markdown = renderCatalog(loadSignatures({ extraDirs: flags.rules ?? [] }));
       if (flags.out === undefined) process.stdout.write(markdown);
       else writeFileSync(flags.out, markdown);
+    });
+
+  rulesOption(
+    rules
+      .command('effective')
+      .description('the parameters each signature runs with under a config (tuning, suppress, site expectations)'),
+  )
+    .option('--config <file>', 'YAML configuration (config/README.md); without it: the signatures as written')
+    .option('--json', 'one JSON object per signature and scope')
+    .argument('[ids...]', 'only these signature ids')
+    .action((ids: string[], flags: RulesFlags & { config?: string; json?: boolean }) => {
+      const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
+      const { effective } = applyTuning(loadSignatures({ extraDirs: flags.rules ?? [] }), config.tuning, config.site);
+      const rows = effective.filter((r) => ids.length === 0 || ids.includes(r.id));
+      for (const s of config.tuning?.expired ?? []) {
+        process.stderr.write(`${s.origin}: suppress entry expired, not applied (${s.reason})\n`);
+      }
+      if (flags.json === true) {
+        for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+        return;
+      }
+      const out = [['ID', 'SCOPE', 'STATE', 'SEVERITY', 'PARAMETERS', 'SUPPRESSED BY', 'FROM']];
+      for (const r of rows) {
+        out.push([
+          r.id,
+          r.scope,
+          r.enabled ? 'on' : 'off',
+          r.severity,
+          Object.entries(r.parameters)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          r.suppressed_by.join(' ') || '-',
+          r.origin.join(' '),
+        ]);
+      }
+      process.stdout.write(table(out));
     });
 
   return rules;

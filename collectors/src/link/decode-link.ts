@@ -2,6 +2,7 @@
 //! First stage of decode-packet; also re-entered for Ethernet carried in GRE/ERSPAN/VXLAN tunnels.
 
 import { LinkType } from '../packet';
+import { ETHERTYPE_PPPOE_SESSION, pppoeSession } from './pppoe';
 
 export const EtherType = {
   IPV4: 0x0800,
@@ -66,6 +67,14 @@ function walkTags(data: Buffer, type: number, off: number, end: number, out: Lin
     off += 4;
   }
   if (type === EtherType.MPLS || type === EtherType.MPLS_MULTICAST) return walkMpls(data, off, end, out);
+  if (type === ETHERTYPE_PPPOE_SESSION) {
+    const inner = pppoeSession(data, off, end);
+    if (!inner.ok) {
+      out.etherType = type;
+      return fail(out, inner.reason);
+    }
+    return finishEtherType(out, inner.etherType, inner.offset);
+  }
   return finishEtherType(out, type, off);
 }
 

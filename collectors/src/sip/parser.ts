@@ -31,6 +31,7 @@ import { parseSdp } from './sdp';
 import { isKnownMethod, KNOWN_METHODS, parseStartLine, probeSip } from './start-line';
 import { parseUri } from './uri';
 import { parseVia } from './via';
+import { parseStirIdentity } from './stir-identity';
 
 // Local copies: module-level consts are constant-folded, `chars_1.X` loads are not.
 const LOWER = LOWER_TABLE;
@@ -562,6 +563,11 @@ function readHeaders(
         if (id.ppi === undefined && skipLws(buf, vs, ve) < ve)
           id.ppi = identityUri(parseNameAddr(buf, vs, nextComma(buf, vs, ve)), max);
         pHeader(h, sip, max);
+        break;
+      }
+      case H.IDENTITY: {
+        const id = (sip.identity ??= {});
+        if (id.stir === undefined) id.stir = parseStirIdentity(text(buf, vs, ve, 1 << 16));
         break;
       }
       case H.PRIVACY: {

@@ -19,6 +19,9 @@ import { looksLikeHttp, parseWsHandshake, WsMessageDecoder } from './websocket';
 const CR = 0x0d;
 const LF = 0x0a;
 
+/** Bytes of a non-SIP stream handed on with its `stream_not_sip` event (its size and event id). */
+const NOT_SIP_SAMPLE_BYTES = 2048;
+
 export interface StreamLimits {
   /** Largest SIP message (headers + body) or WebSocket message framed; larger ones are skipped. */
   maxMessageBytes: number;
@@ -199,8 +202,15 @@ export class StreamConsumer {
     this.ws = undefined;
   }
 
-  private notSip(): void {
+  /**
+   * The direction is not SIP: counted, and its first bytes handed on flagged `stream_not_sip` (the
+   * decoder turns them into a `not_sip` event when the port is a SIP port), then ignored.
+   */
+  private notSip(b: Buffer, pos: number, end: number): void {
     this.counters.stream_not_sip++;
+    this.flag('stream_not_sip');
+    const len = Math.min(end - pos, NOT_SIP_SAMPLE_BYTES);
+    if (len > 0) this.emit(b, pos, len, false, 'tcp');
     this.kill();
   }
 
@@ -263,7 +273,7 @@ export class StreamConsumer {
         if ((sip === START_LINE_NEED_MORE || http < 0) && end - pos < MAX_START_LINE_BYTES) break;
         if (this.atBoundary) {
           // A connection we saw open must start with a message: HTTP, TLS and friends go here.
-          this.notSip();
+          this.notSip(b, pos, end);
           return end - begin;
         }
         this.mode = 'resync';
@@ -273,7 +283,7 @@ export class StreamConsumer {
         // Find the end of the HTTP head incrementally: a head dribbled in byte by byte stays linear.
         if (findHeaderEnd(b, pos, end, pos + this.scanOffset - 3) < 0) {
           if (end - pos > L.maxHeaderBytes) {
-            this.notSip();
+            this.notSip(b, pos, end);
             return end - begin;
           }
           this.scanOffset = end - pos;
@@ -284,7 +294,7 @@ export class StreamConsumer {
         if (h.kind === 'need_more') break;
         const ok = h.kind === 'ws' && (h.sipProtocol || (h.role === 'server' && this.peerRequestedSipWs()));
         if (h.kind !== 'ws' || !ok) {
-          this.notSip();
+          this.notSip(b, pos, end);
           return end - begin;
         }
         if (h.role === 'client') this.wsRequestedSip = true;
@@ -376,7 +386,7 @@ export class StreamConsumer {
         this.unsyncedBytes += keep - pos;
         pos = keep;
         if (this.probing && this.unsyncedBytes + (end - pos) >= L.notSipProbeBytes) {
-          this.notSip();
+          this.notSip(b, pos, end);
           return end - begin;
         }
         break;

@@ -273,7 +273,11 @@ void describe('TcpReassembler non-SIP and limits', () => {
   void it('rejects HTTP on 5060 at once when the SYN was seen', () => {
     const { r, out } = setup();
     pushInOrder(r, 1, http + sipRequest(1), [http.length, 200]);
-    assert.equal(out.length, 0);
+    // No SIP message: only the flagged sample the decoder turns into a not_sip event.
+    assert.deepEqual(
+      out.map((m) => m.anomalies.includes('stream_not_sip')),
+      Array<boolean>(1).fill(true),
+    );
     assert.equal(r.counters.stream_not_sip, 1);
     assert.equal(r.bufferedBytes, 0);
   });
@@ -291,7 +295,11 @@ void describe('TcpReassembler non-SIP and limits', () => {
       seq += http.length;
     }
     assert.equal(r.counters.stream_not_sip, 2);
-    assert.equal(out.length, 0);
+    // No SIP message: only the flagged sample the decoder turns into a not_sip event.
+    assert.deepEqual(
+      out.map((m) => m.anomalies.includes('stream_not_sip')),
+      Array<boolean>(2).fill(true),
+    );
     assert.equal(r.bufferedBytes, 0);
   });
 
@@ -404,7 +412,11 @@ void describe('TcpReassembler WebSocket', () => {
     const { r, out } = setup();
     const other = upgrade.replace('Protocol: sip', 'Protocol: chat');
     pushInOrder(r, 1, other + 'garbage', [other.length + 7]);
-    assert.equal(out.length, 0);
+    // No SIP message: only the flagged sample the decoder turns into a not_sip event.
+    assert.deepEqual(
+      out.map((m) => m.anomalies.includes('stream_not_sip')),
+      Array<boolean>(1).fill(true),
+    );
     assert.equal(r.counters.stream_not_sip, 1);
   });
 

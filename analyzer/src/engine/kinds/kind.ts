@@ -9,6 +9,9 @@ export interface KindRunner {
   process(event: SipEvent, txn: Enrichment, now: number): void;
   /** Time-driven work (half_open timeouts) up to event time `now`; called before each event. */
   advance?(now: number): void;
+  /** What the kind learned, as JSON (baseline kinds: kept across restarts with analyze --state). */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
   readonly stateEntries: number;
   readonly evictions: number;
 }
