@@ -336,3 +336,24 @@ void test('ended calls linger, then leave in event time; a late retransmitted BY
   tracker.flush();
   assert.equal(records.length, 1);
 });
+
+void test('an idle stream releases ended calls despite a long linger, and leaves a ringing call alone', () => {
+  const records: CallRecord[] = [];
+  // A linger as long as FRD-04's 10 min window, as analyze and the pipeline configure it.
+  const tracker = new CallTracker({ lingerS: 600, setupTimeoutS: 180, onCall: (r) => records.push(r) });
+  const ended = req(0, 'INVITE', { dir: 'out' });
+  for (const e of [ended, res(ended, 1, 200), req(5, 'BYE', { dir: 'out', seq: 2, toTag: true })]) tracker.process(e);
+  const ringing = req(6, 'INVITE', { dir: 'out', callId: 'ringing' });
+  tracker.process(ringing);
+  tracker.process(res(ringing, 7, 180));
+  tracker.advance(Date.parse('2026-01-01T00:00:10Z') + 32_000);
+  assert.equal(records.length, 0, 'advancing by the old 32 s grace releases nothing under a 600 s linger');
+  tracker.releaseIdle(Date.parse('2026-01-01T00:00:10Z'), 32_000);
+  assert.deepEqual(
+    records.map((r) => r.call_id),
+    ['call-1'],
+    'the ended call goes out; the ringing one stays',
+  );
+  tracker.flush();
+  assert.equal(records.length, 2);
+});

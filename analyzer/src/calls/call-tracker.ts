@@ -171,6 +171,19 @@ export class CallTracker {
     for (const call of due) this.remove(call, call.phase === 'ended' ? 'ended' : 'timeout');
   }
 
+  /**
+   * The stream went quiet at event time `now` (nothing more is queued for it): calls that ended, or
+   * were challenged, are emitted without waiting for their linger, since no later message of theirs
+   * is coming; calls in progress only advance by `graceMs`. The linger can be as long as the longest
+   * signature window (minutes), so advancing by it would expire ringing calls early instead.
+   */
+  releaseIdle(now: number, graceMs: number): void {
+    this.advance(now + graceMs);
+    const done: CallState[] = [];
+    for (const call of this.calls.values()) if (call.phase === 'ended' || call.phase === 'challenged') done.push(call);
+    for (const call of done) this.remove(call, call.phase === 'ended' ? 'ended' : 'timeout');
+  }
+
   /** End of input: every held call is emitted; calls still in progress are marked expired. */
   flush(): void {
     const all = [...this.calls.values()];

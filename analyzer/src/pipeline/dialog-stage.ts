@@ -252,7 +252,7 @@ export class DialogTask {
     // last record this task saw was a replayed one.
     this.replaying = false;
     if (this.streamTime === -Infinity) return;
-    this.tracker.advance(this.streamTime + 32_000);
+    this.tracker.releaseIdle(this.streamTime, 32_000);
     this.sipLog?.advance(this.streamTime + 32_000);
   }
 
