@@ -260,6 +260,9 @@ class ClosedError extends SipwardError {
   }
 }
 
+/** Search-and-update rounds for one alert's call links when concurrent updates conflict. */
+const LINK_ATTEMPTS = 8;
+
 export class ElasticIndexer {
   private readonly client: Client;
   private readonly ownsClient: boolean;
@@ -365,8 +368,21 @@ export class ElasticIndexer {
    * Returns the records changed.
    */
   async linkAlertToCalls(alertId: string, callIds: readonly string[]): Promise<number> {
+    // Deliveries of several partitions run at once, so the alert side and the call side of one
+    // record can update it concurrently: a version conflict (409) is searched and applied again
+    // (bounded), instead of being left to an emission of the alert that may never come.
+    let changed = 0;
+    for (let attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
+      const { updated, conflicts } = await this.linkOnce(alertId, callIds);
+      changed += updated;
+      if (conflicts === 0) break;
+    }
+    return changed;
+  }
+
+  private async linkOnce(alertId: string, callIds: readonly string[]): Promise<{ updated: number; conflicts: number }> {
     const mode = this.mode;
-    if (mode === undefined || callIds.length === 0) return 0;
+    if (mode === undefined || callIds.length === 0) return { updated: 0, conflicts: 0 };
     // Call records written a moment ago must be searchable (see the daemon for why this closes the race).
     await this.untilDone(() =>
       this.client.indices.refresh({ index: mode.callTarget, ignore_unavailable: true }, this.requestOptions()),
@@ -395,9 +411,16 @@ export class ElasticIndexer {
         { doc: { alert_ids: ids } },
       );
     }
-    if (operations.length === 0) return 0;
+    if (operations.length === 0) return { updated: 0, conflicts: 0 };
     const result = await this.untilDone(() => this.client.bulk({ operations }, this.requestOptions()));
-    return result.items.filter((item) => (item.update?.status ?? 500) < 300).length;
+    let updated = 0;
+    let conflicts = 0;
+    for (const item of result.items) {
+      const status = item.update?.status ?? 500;
+      if (status < 300) updated++;
+      else if (status === 409) conflicts++;
+    }
+    return { updated, conflicts };
   }
 
   /** Call → alerts: the ids of indexed alerts whose `sipward.call_ids` name each Call-ID. */
