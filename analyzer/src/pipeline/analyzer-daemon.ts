@@ -29,7 +29,7 @@ import { CoalescingWriter } from '../index/coalescing-writer';
 import { ElasticIndexer, type IndexDoc, type WriteResult } from '../index/elastic-indexer';
 import { DetectTask } from './detect-stage';
 import { DialogTask, type DialogOutputs } from './dialog-stage';
-import { StageRunner, type StageStats } from './stage-runner';
+import { StageRunner, emptyStageStats } from './stage-runner';
 
 export interface AnalyzerDaemonOptions {
   kafka: KafkaConnection & { clientId: string };
@@ -539,16 +539,7 @@ export class AnalyzerDaemon {
     const state = { dialog: { entries: 0, evictions: 0 }, detect: { entries: 0, evictions: 0 } };
     for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, (task as DialogTask).enricherState());
     for (const [, task] of this.detect?.liveTasks() ?? []) addState(state.detect, (task as DetectTask).engineState());
-    const empty: StageStats = {
-      partitions: [],
-      processed: 0,
-      replayed: 0,
-      commits: 0,
-      rebuilds: 0,
-      deliveries: 0,
-      delivery_failures: 0,
-      backpressure_waits: 0,
-    };
+    const empty = emptyStageStats();
     return {
       dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
       detect: { ...(this.detect?.snapshot() ?? empty), alerts, late, duplicates: dDup, buffered },

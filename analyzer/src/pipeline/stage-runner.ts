@@ -84,11 +84,9 @@ export interface StageStats {
   backpressure_waits: number;
 }
 
-export class StageRunner<T extends StageTask = StageTask> {
-  private readonly consumer: Consumer;
-  private readonly tasks = new Map<number, TaskEntry<T>>();
-  private assigned: number[] = [];
-  private readonly stats: StageStats = {
+/** A stage's counters before it has done anything (also what a stage that is not running reports). */
+export function emptyStageStats(): StageStats {
+  return {
     partitions: [],
     processed: 0,
     replayed: 0,
@@ -98,6 +96,13 @@ export class StageRunner<T extends StageTask = StageTask> {
     delivery_failures: 0,
     backpressure_waits: 0,
   };
+}
+
+export class StageRunner<T extends StageTask = StageTask> {
+  private readonly consumer: Consumer;
+  private readonly tasks = new Map<number, TaskEntry<T>>();
+  private assigned: number[] = [];
+  private readonly stats: StageStats = emptyStageStats();
   private stopping = false;
   private committer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
