@@ -6,13 +6,13 @@ import type { Client } from '@elastic/elasticsearch';
 import {
   DEFAULT_BACKOFF,
   ElasticIndexer,
-  backoffDelay,
   chunkBySize,
   classifyItem,
   dedupeLast,
   isTransientRequestError,
   type IndexDoc,
 } from './elastic-indexer';
+import { backoffDelay } from '../../../lib/src/retry';
 
 type Diagnostic = ConstructorParameters<typeof errors.ResponseError>[0];
 

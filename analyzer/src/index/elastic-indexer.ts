@@ -6,6 +6,7 @@ import { errors } from '@elastic/elasticsearch';
 import type { Client } from '@elastic/elasticsearch';
 import { SipwardError } from '../../../lib/src/errors';
 import type { Logger } from '../../../lib/src/logger';
+import { backoffDelay, type BackoffPolicy } from '../../../lib/src/retry';
 import { createElasticClient, type ElasticClientOptions } from './es-client';
 import {
   alertTemplate,
@@ -73,13 +74,8 @@ export interface SetupResult {
   sipTarget?: string;
 }
 
-export interface BackoffOptions {
-  initialMs: number;
-  factor: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, factor: 2, maxMs: 10_000 };
+/** Retry pause while Elasticsearch is unavailable: 100 ms doubling to 10 s, jittered (lib/src/retry). */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 10_000, jitter: true };
 export const MAX_BULK_BYTES = 5 * 1024 * 1024;
 export const MAX_BULK_DOCS = 2000;
 
@@ -94,7 +90,7 @@ export interface ElasticIndexerOptions {
   logger: Logger;
   maxBulkBytes?: number;
   maxBulkDocs?: number;
-  backoff?: Partial<BackoffOptions>;
+  backoff?: Partial<BackoffPolicy>;
   /** Jitter source, [0, 1). */
   random?: () => number;
 }
@@ -133,12 +129,6 @@ export function chunkBySize<T extends { bytes: number }>(
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-/** Exponential backoff with equal jitter: half the step is fixed, half random. attempt 0 → ~initialMs. */
-export function backoffDelay(attempt: number, backoff: BackoffOptions, random: () => number): number {
-  const step = Math.min(backoff.maxMs, backoff.initialMs * Math.pow(backoff.factor, Math.min(attempt, 60)));
-  return Math.round(step / 2 + (random() * step) / 2);
 }
 
 export interface BulkItemError {
@@ -271,7 +261,7 @@ export class ElasticIndexer {
   private readonly logger: Logger;
   private readonly maxBulkBytes: number;
   private readonly maxBulkDocs: number;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly abort = new AbortController();
   private closed = false;

@@ -18,6 +18,7 @@ import { SCHEMA_VERSION } from '../../../schema/src/sip-event';
 import { CONTENT_TYPE_EVENT, CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../../schema/src/event-records';
 import { SipwardError } from '../../../lib/src/errors';
 import type { Logger } from '../../../lib/src/logger';
+import { Backoff } from '../../../lib/src/retry';
 import { toJsonLine } from '../event/jsonl';
 import { DropCounter, PublishQueue, type DropReason } from './publish-queue';
 
@@ -343,9 +344,10 @@ export class KafkaPublisher {
 
   private async run(): Promise<void> {
     const { batchMax, lingerMs } = this.options;
-    const initial = this.options.retryInitialMs ?? 100;
-    const cap = this.options.retryMaxMs ?? 5_000;
-    let backoff = initial;
+    const backoff = new Backoff({
+      initialMs: this.options.retryInitialMs ?? 100,
+      maxMs: this.options.retryMaxMs ?? 5_000,
+    });
     // The batch in flight stays the same records until acked: a resend after a failure reuses
     // the producer's sequence numbers, so the broker drops what it had already written.
     let batch: SipEventRecord[] | undefined;
@@ -362,11 +364,10 @@ export class KafkaPublisher {
         } catch (error) {
           this.onFailure(error);
           if (this.aborted) return;
-          await this.sleep(backoff);
-          backoff = Math.min(backoff * 2, cap);
+          await this.sleep(backoff.next());
           continue;
         }
-        backoff = initial;
+        backoff.reset();
         this.endOutage();
       }
       if (batch === undefined) {
@@ -414,11 +415,10 @@ export class KafkaPublisher {
         if (lostProducerState(error)) await this.replaceProducer(error);
         this.onFailure(error);
         if (this.aborted) return;
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, cap);
+        await this.sleep(backoff.next());
         continue;
       }
-      backoff = initial;
+      backoff.reset();
       this.queue.remove(batch.length);
       this.published += batch.length;
       for (const record of batch) {
