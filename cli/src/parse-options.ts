@@ -22,3 +22,21 @@ export function parseThreadCount(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`not a thread count (1–64): ${value}`);
   return n;
 }
+
+export function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
+  return n;
+}
+
+export function parseNonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+export function parseNonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`not a non-negative number: ${value}`);
+  return n;
+}

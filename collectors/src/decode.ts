@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
+import { onStopSignals } from '../../lib/src/signals';
 import { openCaptureFile } from './capture/capture-file';
 import { mergeByTime } from './capture/merge-by-time';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
@@ -176,15 +177,13 @@ export async function decodeInputs(options: DecodeInputOptions, sink: EventSink)
     options.onStage?.({ kind: 'capture', stats: live.stats });
     options.log.info({ interface: options.interface, backend, filter: live.filter }, 'listening');
     const stop = (): void => void live.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const unwireSignals = onStopSignals(stop, { once: true });
     const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
     try {
       await pump(live, decoder, () => sink.afterBatch());
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      unwireSignals();
     }
   } else {
     const afterBatch =
@@ -270,8 +269,7 @@ async function receiveHep(
     'listening for HEP',
   );
   const stop = (): void => void listener.close();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const unwireSignals = onStopSignals(stop, { once: true });
   const timer = options.durationSeconds === undefined ? undefined : setTimeout(stop, options.durationSeconds * 1000);
   try {
     for await (const batch of listener) {
@@ -280,8 +278,7 @@ async function receiveHep(
     }
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    unwireSignals();
     await listener.close();
   }
   return { ...input.stats, listener: { ...listener.stats } };

@@ -2,7 +2,7 @@
 //! a consumer group, re-keys what needs another key through the group's own topic, indexes alerts
 //! and call records into Elasticsearch, and commits offsets only after Elasticsearch acknowledged.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
 import { MetricsServer } from '../../../lib/src/metrics/server';
@@ -10,14 +10,12 @@ import { loadAnalyzerMetrics } from '../metrics/load';
 import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
-import {
-  kafkaConnection,
-  SASL_MECHANISMS,
-  type KafkaConnectionFlags,
-  type SaslMechanism,
-} from '../../../lib/src/kafka/connection';
+import { kafkaConnection } from '../../../lib/src/kafka/connection';
+import { onDumpSignal, onStopSignals } from '../../../lib/src/signals';
+import { addKafkaSecurityOptions, type KafkaSecurityFlags } from '../kafka-options';
+import { parsePositiveInteger } from '../parse-options';
 
-interface AnalyzerFlags extends MetricsFlags {
+interface AnalyzerFlags extends MetricsFlags, KafkaSecurityFlags {
   kafka?: string;
   topic: string;
   group: string;
@@ -31,25 +29,12 @@ interface AnalyzerFlags extends MetricsFlags {
   rules: string[];
   config?: string;
   keyedPartitions: number;
-  saslMechanism?: SaslMechanism;
-  saslUsername?: string;
-  saslPasswordFile?: string;
-  tls?: boolean;
-  tlsCa?: string;
-  tlsInsecure?: boolean;
   statsInterval: number;
   sipLogMode: 'all' | 'none';
 }
 
-/** Commander names the option in its one-line usage error (exit 2) when this throws. */
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got ${value}`);
-  return n;
-}
-
 export function analyzerCommand(): Command {
-  return addMetricsOptions(new Command('analyzer'))
+  const command = addMetricsOptions(new Command('analyzer'))
     .description('analyzer daemon: Kafka consumer group → FS.38 signatures → Elasticsearch (alerts, call records)')
     .option('--kafka <brokers>', 'Kafka bootstrap brokers host:port,... (env SIPWARD_KAFKA)')
     .option('--topic <name>', 'topic of the SIP events', 'sip.events')
@@ -69,18 +54,13 @@ export function analyzerCommand(): Command {
     .option('--config <file>', 'YAML configuration (engine bounds, site knowledge)')
     .addOption(
       new Option('--keyed-partitions <n>', 'partitions of <group>.keyed when the analyzer creates it')
-        .argParser(positiveInteger)
+        .argParser(parsePositiveInteger)
         .default(8),
-    )
-    .addOption(new Option('--sasl-mechanism <m>', 'Kafka SASL mechanism').choices(SASL_MECHANISMS))
-    .option('--sasl-username <user>', 'Kafka SASL user name')
-    .option('--sasl-password-file <file>', 'file holding the Kafka SASL password')
-    .option('--tls', 'connect to Kafka with TLS')
-    .option('--tls-ca <file>', 'PEM CA bundle of the Kafka brokers (implies --tls)')
-    .option('--tls-insecure', 'do not verify the Kafka broker certificate (implies --tls; lab use only)')
+    );
+  return addKafkaSecurityOptions(command)
     .addOption(
       new Option('--stats-interval <s>', 'log pipeline counters every N seconds')
-        .argParser(positiveInteger)
+        .argParser(parsePositiveInteger)
         .default(30),
     )
     .addOption(
@@ -96,16 +76,7 @@ export function analyzerCommand(): Command {
       const kafka = flags.kafka ?? process.env.SIPWARD_KAFKA ?? '';
       if (kafka.trim() === '')
         throw new SipwardError('SIPWARD_USAGE', 'analyzer needs --kafka host:port (or SIPWARD_KAFKA)');
-      const kafkaFlags: KafkaConnectionFlags = {
-        kafka,
-        ...(flags.saslMechanism !== undefined ? { saslMechanism: flags.saslMechanism } : {}),
-        ...(flags.saslUsername !== undefined ? { saslUsername: flags.saslUsername } : {}),
-        ...(flags.saslPasswordFile !== undefined ? { saslPasswordFile: flags.saslPasswordFile } : {}),
-        ...(flags.tls === true ? { tls: true } : {}),
-        ...(flags.tlsCa !== undefined ? { tlsCa: flags.tlsCa } : {}),
-        ...(flags.tlsInsecure === true ? { tlsInsecure: true } : {}),
-      };
-      const connection = kafkaConnection(kafkaFlags, (p) => readFileSync(p, 'utf8'));
+      const connection = kafkaConnection({ ...flags, kafka }, (p) => readFileSync(p, 'utf8'));
       const esUrl = flags.elasticsearch ?? process.env.SIPWARD_ELASTICSEARCH ?? 'http://127.0.0.1:9200';
       const secret = (file: string): string => readFileSync(file, 'utf8').trim();
       const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
@@ -149,8 +120,7 @@ export function analyzerCommand(): Command {
             resolve();
           });
         };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        onStopSignals(stop, { once: true });
       });
       let started = false;
       const metrics =
@@ -176,7 +146,7 @@ export function analyzerCommand(): Command {
       started = true;
       const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);
       // Tests read the counters without parsing logs: SIGUSR2 prints them as one JSON line on stdout.
-      process.on('SIGUSR2', () =>
+      onDumpSignal(() =>
         process.stdout.write(JSON.stringify({ ...daemon.stats(), detect_tasks: daemon.inspect() }) + '\n'),
       );
       await done;

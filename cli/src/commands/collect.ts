@@ -3,26 +3,27 @@
 //! bounded queue that survives broker outages; SIGINT/SIGTERM flush the queue and exit 0.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import type { Logger } from '../../../lib/src/logger';
 import { commandLogger } from '../command-logger';
 import { decodeInputs, type DecodeSummary } from '../../../collectors/src/decode';
-import {
-  COMPRESSIONS,
-  SASL_MECHANISMS,
-  kafkaConnection,
-  type Compression,
-  type SaslMechanism,
-} from '../../../lib/src/kafka/connection';
+import { COMPRESSIONS, kafkaConnection, type Compression } from '../../../lib/src/kafka/connection';
+import { onStopSignals } from '../../../lib/src/signals';
+import { addKafkaSecurityOptions, type KafkaSecurityFlags } from '../kafka-options';
 import { KafkaPublisher, createKafkaPorts, type PublisherStats } from '../../../collectors/src/publish/kafka-publisher';
 import { addInputOptions, releaseLiveCapture, toDecodeInputOptions, type InputFlags } from '../input-options';
-import { parsePositiveNumber } from '../parse-options';
+import {
+  parseNonNegativeInteger,
+  parseNonNegativeNumber,
+  parsePositiveInteger,
+  parsePositiveNumber,
+} from '../parse-options';
 import { MetricsServer } from '../../../lib/src/metrics/server';
 import { loadCollectMetrics } from '../metrics/load';
 import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 
-export interface CollectFlags extends InputFlags, MetricsFlags {
+export interface CollectFlags extends InputFlags, MetricsFlags, KafkaSecurityFlags {
   file?: string[];
   kafka?: string;
   topic: string;
@@ -32,32 +33,8 @@ export interface CollectFlags extends InputFlags, MetricsFlags {
   batchMax: number;
   lingerMs: number;
   compression: Compression;
-  saslMechanism?: SaslMechanism;
-  saslUsername?: string;
-  saslPasswordFile?: string;
-  tls?: boolean;
-  tlsCa?: string;
-  tlsInsecure?: boolean;
   drainTimeout: number;
   giveUpAfter?: number;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
-  return n;
-}
-
-function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
-  return n;
-}
-
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`not a non-negative number: ${value}`);
-  return n;
 }
 
 /** Thrown from the decoder's after-batch hook to stop reading files on SIGINT/SIGTERM. */
@@ -75,32 +52,31 @@ export function collectCommand(): Command {
     .addOption(new Option('--kafka <brokers>', 'Kafka bootstrap servers, host:port,host:port').env('SIPWARD_KAFKA'))
     .option('--topic <name>', 'topic of the SIP events', 'sip.events')
     .addOption(
-      new Option('--partitions <n>', 'partitions when the topic is created').argParser(positiveInteger).default(4),
+      new Option('--partitions <n>', 'partitions when the topic is created').argParser(parsePositiveInteger).default(4),
     )
     .addOption(
       new Option('--replication-factor <n>', 'replication factor when the topic is created')
-        .argParser(positiveInteger)
+        .argParser(parsePositiveInteger)
         .default(1),
     )
     .addOption(
       new Option('--queue-max <n>', 'events held while the broker is slow or away (live input drops beyond it)')
-        .argParser(positiveInteger)
+        .argParser(parsePositiveInteger)
         .default(100_000),
     )
-    .addOption(new Option('--batch-max <n>', 'events per produce request').argParser(positiveInteger).default(2000))
     .addOption(
-      new Option('--linger-ms <ms>', 'wait this long for a fuller batch').argParser(nonNegativeInteger).default(20),
+      new Option('--batch-max <n>', 'events per produce request').argParser(parsePositiveInteger).default(2000),
     )
-    .addOption(new Option('--compression <codec>', 'record batch compression').choices(COMPRESSIONS).default('gzip'))
-    .addOption(new Option('--sasl-mechanism <name>', 'SASL authentication').choices(SASL_MECHANISMS))
-    .option('--sasl-username <user>', 'SASL user name')
-    .option('--sasl-password-file <file>', 'file holding the SASL password (never on the command line)')
-    .option('--tls', 'connect with TLS')
-    .option('--tls-ca <file>', 'PEM CA bundle to verify the brokers (implies --tls)')
-    .option('--tls-insecure', 'do not verify the broker certificate (implies --tls; lab use only)')
+    .addOption(
+      new Option('--linger-ms <ms>', 'wait this long for a fuller batch')
+        .argParser(parseNonNegativeInteger)
+        .default(20),
+    )
+    .addOption(new Option('--compression <codec>', 'record batch compression').choices(COMPRESSIONS).default('gzip'));
+  addKafkaSecurityOptions(command)
     .addOption(
       new Option('--drain-timeout <seconds>', 'on shutdown, flush the queue for at most this long')
-        .argParser(nonNegativeNumber)
+        .argParser(parseNonNegativeNumber)
         .default(10),
     )
     .addOption(
@@ -189,8 +165,7 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
       publisher.abortDrain();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const unwireSignals = onStopSignals(onSignal);
   // File input connects on its first event, so a bad file fails before any broker traffic.
   if (live) publisher.start();
 
@@ -219,8 +194,7 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
       failure !== undefined && publisher.fatal === undefined ? 0 : flags.drainTimeout * 1000,
     );
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    unwireSignals();
     await server?.close();
   }
   if (failure !== undefined) throw failure;

@@ -16,6 +16,7 @@ import {
   type RateTable,
 } from '../../../analyzer/src/reports/fraud-report';
 import { openOutputFile } from '../output-file';
+import { parsePositiveInteger } from '../parse-options';
 
 interface FraudFlags {
   calls: string[];
@@ -34,12 +35,6 @@ function parseTime(value: string): string {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new InvalidArgumentError(`not a time (ISO 8601 expected): ${value}`);
   return new Date(ms).toISOString();
-}
-
-function parseTop(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
-  return n;
 }
 
 function loadRates(file: string): RateTable {
@@ -77,7 +72,11 @@ function fraudCommand(): Command {
       'high-risk destination list (TSV) naming destination categories',
       DEFAULT_HIGH_RISK_LIST,
     )
-    .addOption(new Option('--top <n>', 'rows per section after ranking (totals cover every call)').argParser(parseTop))
+    .addOption(
+      new Option('--top <n>', 'rows per section after ranking (totals cover every call)').argParser(
+        parsePositiveInteger,
+      ),
+    )
     .addOption(new Option('--format <format>', 'output').choices(['table', 'csv', 'json']).default('table'))
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
     .action(async (flags: FraudFlags) => {

@@ -2,6 +2,7 @@
 //! catalog from an `analyze --out-dir` directory or from the analyzer's Elasticsearch indexes.
 import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
+import { onStopSignals } from '../../../lib/src/signals';
 import { commandLogger } from '../command-logger';
 import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
 import { namespaceError } from '../../../analyzer/src/index/templates';
@@ -116,8 +117,7 @@ export function uiCommand(): Command {
           server.close(() => resolve());
           server.closeAllConnections();
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        onStopSignals(stop, { once: true });
       });
       await store.close();
     });
