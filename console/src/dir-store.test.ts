@@ -2,14 +2,14 @@
 // on 100k generated alerts (checked against an independent count, not timed: `npm run bench -- --only console` times it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryStore } from './dir-store';
 import { syntheticAlert, syntheticCall, writeSyntheticDir } from './test-support/synthetic';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 function dir(): string {
-  return mkdtempSync(join(tmpdir(), 'sipward-dir-store-'));
+  return tempDir('sipward-dir-store-');
 }
 
 void test('100k alerts: every page in order, filters and counts per signature exact', async () => {

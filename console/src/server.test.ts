@@ -2,10 +2,9 @@
 // escaping of attacker-controlled text, and a data source that stops answering.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DirectoryStore } from './dir-store';
@@ -13,6 +12,7 @@ import type { ConsoleStore } from './model';
 import { StoreUnavailableError } from './model';
 import { createConsoleServer } from './server';
 import { syntheticAlert, syntheticCall } from './test-support/synthetic';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 async function serve(store: ConsoleStore, authToken?: string): Promise<{ base: string; server: Server }> {
   const server = createConsoleServer({
@@ -36,7 +36,7 @@ async function serve(store: ConsoleStore, authToken?: string): Promise<{ base: s
 }
 
 async function demoStore(): Promise<DirectoryStore> {
-  const d = mkdtempSync(join(tmpdir(), 'sipward-server-'));
+  const d = tempDir('sipward-server-');
   const hostile = syntheticAlert(1);
   hostile.message = 'SIP-AUTH-01 from <img src=x onerror=alert(1)>';
   hostile.user = { name: '"><script>alert(2)</script>' };
@@ -126,7 +126,7 @@ void test('a call page draws its ladder from sip-log.jsonl when the directory ha
 });
 
 void test('an alert with the evidence extensions: raw text, roles, aggregates, campaign, call ids', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'sipward-server-ext-'));
+  const d = tempDir('sipward-server-ext-');
   const alert = syntheticAlert(5);
   const rich = {
     ...alert,

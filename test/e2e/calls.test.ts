@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../integration/services';
 import type { CallRecord } from '../../schema/src/call-record';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
@@ -70,7 +70,7 @@ function loadPlans(): Map<string, PlannedCapture> {
 }
 
 function callRecords(capture: PlannedCapture): CallRecord[] {
-  const dir = mkdtempSync(join(tmpdir(), 'sipward-calls-'));
+  const dir = tempDir('sipward-calls-');
   try {
     const out = join(dir, 'calls.jsonl');
     const r = spawnSync(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Alert } from '../../schema/src/alert';
-import { tempDir } from '../../collectors/src/test-support/frames';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { repoRoot } from '../integration/services';
 
 const ROOT = repoRoot();

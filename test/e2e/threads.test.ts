@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../integration/services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
@@ -37,7 +37,7 @@ function sipward(args: string[]): Run {
 }
 
 let mixed: string;
-const scratch = mkdtempSync(join(tmpdir(), 'sipward-threads-'));
+const scratch = tempDir('sipward-threads-');
 
 void test.before(() => {
   mixed = join(scratch, 'mixed.pcap');

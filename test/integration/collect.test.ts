@@ -16,7 +16,7 @@ import { decodeInputs } from '../../collectors/src/decode';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { DEFAULT_SIP_PORTS } from '../../collectors/src/capture/live-interface';
 import { toDecodeInputOptions } from '../../cli/src/input-options';
-import { tempDir } from '../../collectors/src/test-support/frames';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { kafkaBrokers, repoRoot, requireKafka, uniqueName, waitFor } from './services';
 
 const ROOT = repoRoot();

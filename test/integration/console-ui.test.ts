@@ -4,8 +4,7 @@
 // `analyze` wrote (not against the console's own code) and screenshotted to test-artifacts/ui/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
@@ -19,6 +18,7 @@ import { sipTemplate } from '../../analyzer/src/index/templates';
 import { syntheticAlert } from '../../console/src/test-support/synthetic';
 import { ARTIFACTS, launchChromium, startUi, TcpRelay, type RunningUi } from './console-harness';
 import { elasticsearchUrl, repoRoot, requireElasticsearch } from './services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
@@ -80,7 +80,7 @@ let demo: Demo;
 let browser: Browser;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipward-console-'));
+  const dir = tempDir('sipward-console-');
   const r = sipward(['analyze', 'samples/demo-attacks.pcap', '--out-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   demo = {
@@ -434,7 +434,7 @@ void describe('sipward ui: bad input is one clear line and exit 2', () => {
   });
 
   void test('a --from directory without alerts.jsonl or calls.jsonl', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sipward-empty-'));
+    const dir = tempDir('sipward-empty-');
     writeFileSync(join(dir, 'other.txt'), 'x');
     const r = sipward(['ui', '--from', dir]);
     assert.equal(r.status, 2);

@@ -13,7 +13,7 @@ import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
 import { firstIndexName, writeName } from '../../analyzer/src/index/templates';
-import { tempDir } from '../../collectors/src/test-support/frames';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { elasticsearchUrl, repoRoot, requireElasticsearch, uniqueName } from './services';
 
 const ROOT = repoRoot();

@@ -10,9 +10,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 // Compiled to dist/test/live/: the repository root is three levels up.
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -72,7 +72,7 @@ const contentKey = (e: Event): string => JSON.stringify([e.source, e.destination
 
 before(() => {
   assert.equal(process.getuid?.(), 0, 'test/live needs root (network namespaces); it does not skip');
-  dir = mkdtempSync(join(tmpdir(), 'sipward-hep-live-'));
+  dir = tempDir('sipward-hep-live-');
   const status = run('bash', [TESTBED, 'status']);
   if (status.out.trim().startsWith('down')) {
     const up = run('bash', [TESTBED, 'up']);

@@ -17,10 +17,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compare, count, describe, multiset, parseJsonl, tupleOf, type Json } from '../oracle/compare';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 // Compiled to dist/test/live/: the repository root is three levels up.
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -252,7 +252,7 @@ function byScenario(windows: Window[], events: Json[]): Map<string, Json[]> {
 }
 
 // ---- state filled by before() ----------------------------------------------------------------
-const dir = mkdtempSync(join(tmpdir(), 'sipward-live-'));
+const dir = tempDir('sipward-live-');
 const pcapPath = join(dir, 'live.pcap');
 const windows: Window[] = [];
 let testStartMs = 0;

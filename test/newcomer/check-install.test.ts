@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../integration/services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const SCRIPT = join(repoRoot(), 'scripts', 'check-install.js');
 
@@ -22,7 +22,7 @@ function check(root: string, ...args: string[]): Verdict {
 
 /** A checkout with one optional native dependency `fakecap` whose index.js body is `loader`. */
 function checkout(loader: string | undefined): string {
-  const root = mkdtempSync(join(tmpdir(), 'sipward-check-install-'));
+  const root = tempDir('sipward-check-install-');
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'x', optionalDependencies: { fakecap: '1.0.0' } }));
   writeFileSync(join(root, 'package-lock.json'), '{}');
   mkdirSync(join(root, 'node_modules'));

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../integration/services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const LONG = process.env['SIPWARD_LONG_TESTS'] === '1';
 const ROOT = repoRoot();
@@ -35,7 +35,7 @@ void test(
     const [analyze, testCommand] = readmeCommands();
     assert.match(analyze, /sipward\.js analyze samples\/demo-attacks\.pcap/);
     assert.equal(testCommand, 'npm test');
-    const dir = mkdtempSync(join(tmpdir(), 'sipward-newcomer-'));
+    const dir = tempDir('sipward-newcomer-');
     // mkdtemp makes the directory 0700; the live test's least-privilege sensor runs as nobody and
     // must reach bin/sipward.js, as it can in an ordinary clone.
     chmodSync(dir, 0o755);

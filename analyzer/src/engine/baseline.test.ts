@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 import { DetectionEngine } from './engine';
 import { restoreEngineState, saveEngineState } from './engine-state-file';
 import { run, signature, sipEvent } from './test-events';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CallRecord } from '../../../schema/src/call-record';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
 const ROOT = resolve(__dirname, '..', '..', '..', '..');

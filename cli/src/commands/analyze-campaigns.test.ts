@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Alert } from '../../../schema/src/alert';
 import type { Campaign } from '../../../schema/src/campaign';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
 const ROOT = resolve(__dirname, '..', '..', '..', '..');

@@ -3,7 +3,7 @@
 //! a summary (packets, SIP messages, anomalies, alerts per rule) on stderr.
 import { Command, Option } from 'commander';
 import { commandLogger } from '../command-logger';
-import { runAnalyze } from '../../../analyzer/src/analyze';
+import { runAnalyze } from '../jobs/analyze';
 import { SIP_LOG_MODES, type SipLogMode } from '../../../analyzer/src/siplog/alerted-filter';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { ALERT_TABLE_HEADER, alertTableRow } from '../alert-table';

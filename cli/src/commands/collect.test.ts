@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 // Four levels up from dist/cli/src/commands/ (compiled) and three from cli/src/commands/ (tsx).
 const FROM_SOURCE = __filename.endsWith('.ts');

@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 import { hepExport } from '../../../collectors/src/test-support/hep';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.

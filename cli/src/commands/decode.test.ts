@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir } from '../../../collectors/src/test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
 const ROOT = resolve(__dirname, '..', '..', '..', '..');

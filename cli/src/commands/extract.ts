@@ -6,7 +6,7 @@ import type { LevelWithSilent } from 'pino';
 import { SipwardError } from '../../../lib/src/errors';
 import { createLogger } from '../../../lib/src/logger';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
-import { runExtract, type ExtractSelector } from '../../../analyzer/src/extract';
+import { runExtract, type ExtractSelector } from '../jobs/extract';
 
 interface ExtractFlags {
   alert?: string;

@@ -14,13 +14,13 @@ import {
   ipv6,
   pcapngBytes,
   sll,
-  tempDir,
   udp,
   udpFrame,
   writePcap,
   ethernet,
   type TestPacket,
 } from '../test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PcapFileReader } from './pcap-file';
 import type { CaptureFileOptions, CaptureWarning } from './capture-stats';
 import type { RawPacket } from '../packet';
-import { pcapBytes, tempDir, udpFrame, writePcap, type TestPacket } from '../test-support/frames';
+import { pcapBytes, udpFrame, writePcap, type TestPacket } from '../test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();
 const packets: TestPacket[] = Array.from({ length: 25 }, (_, i) => ({

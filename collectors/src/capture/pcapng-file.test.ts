@@ -11,13 +11,13 @@ import {
   ipv4,
   pcapngBytes,
   sll2,
-  tempDir,
   udp,
   udpFrame,
   writePcapng,
   type PcapngSection,
   type TestPacket,
 } from '../test-support/frames';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();
 

@@ -1,14 +1,8 @@
 //! Test helper: build Ethernet/VLAN/SLL/NULL/IPv4/IPv6/UDP/TCP/SCTP/GRE/ERSPAN/VXLAN frames and
 //! fragments in code, and write pcap / pcapng files in every variant. Tests only; never shipped logic.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
-
-export function tempDir(prefix = 'sipward-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
 
 function u16(n: number): Buffer {
   const b = Buffer.alloc(2);

@@ -4,17 +4,17 @@
 //! dialog). Pass 2 reads the captures again and writes each packet that carried one of them: a UDP
 //! datagram is matched by recomputing its event id, a TCP/SCTP segment by the message of its flow
 //! it was part of (the first message of that direction captured at or after it).
-import { decodeInputs, type DecodeInputOptions } from '../../collectors/src/decode';
-import { PacketDecoder, type PacketDecoderOptions } from '../../collectors/src/decode-packet';
-import { openCaptureFile } from '../../collectors/src/capture/capture-file';
-import { PcapWriter } from '../../collectors/src/capture/pcap-writer';
-import { eventIdFor } from '../../collectors/src/event/event-id';
-import type { L4Segment, RawPacket } from '../../collectors/src/packet';
-import { SipwardError } from '../../lib/src/errors';
-import type { SipEvent } from '../../schema/src/sip-event';
-import { DetectionEngine } from './engine/engine';
-import { loadSignatures } from './engine/load-signatures';
-import type { SiteConfig } from './site/site-config';
+import { decodeInputs, type DecodeInputOptions } from '../../../collectors/src/decode';
+import { PacketDecoder, type PacketDecoderOptions } from '../../../collectors/src/decode-packet';
+import { openCaptureFile } from '../../../collectors/src/capture/capture-file';
+import { PcapWriter } from '../../../collectors/src/capture/pcap-writer';
+import { eventIdFor } from '../../../collectors/src/event/event-id';
+import type { L4Segment, RawPacket } from '../../../collectors/src/packet';
+import { SipwardError } from '../../../lib/src/errors';
+import type { SipEvent } from '../../../schema/src/sip-event';
+import { DetectionEngine } from '../../../analyzer/src/engine/engine';
+import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
+import type { SiteConfig } from '../../../analyzer/src/site/site-config';
 
 export type ExtractSelector = { alert: string } | { call: string } | { campaign: string };
 

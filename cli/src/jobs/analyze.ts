@@ -3,21 +3,21 @@
 //! Prints each incident once, when it closes ('final'), in the format the caller chooses. With
 //! `callsOut`, a CallTracker fed the same events writes one call record per INVITE dialog (JSONL).
 import type { Writable } from 'node:stream';
-import type { Alert } from '../../schema/src/alert';
-import type { SipTransaction } from '../../schema/src/sip-transaction';
-import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../collectors/src/decode';
-import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
-import { CampaignBook, relaysOf } from './campaigns/campaign-book';
-import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
-import { DetectionEngine, type EngineStats } from './engine/engine';
-import { loadSignatures } from './engine/load-signatures';
-import type { Signature } from './engine/signature';
-import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
-import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';
-import { restoreEngineState, saveEngineState } from './engine/engine-state-file';
-import type { SiteConfig } from './site/site-config';
-import { applyTuning } from './tuning/apply-tuning';
-import type { TuningConfig } from './tuning/tuning-config';
+import type { Alert } from '../../../schema/src/alert';
+import type { SipTransaction } from '../../../schema/src/sip-transaction';
+import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../../collectors/src/decode';
+import { JsonlWriter } from '../../../collectors/src/publish/jsonl-writer';
+import { CampaignBook, relaysOf } from '../../../analyzer/src/campaigns/campaign-book';
+import { CallTracker, type CallTrackerStats } from '../../../analyzer/src/calls/call-tracker';
+import { DetectionEngine, type EngineStats } from '../../../analyzer/src/engine/engine';
+import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
+import type { Signature } from '../../../analyzer/src/engine/signature';
+import { AlertedTransactionFilter, type SipLogMode } from '../../../analyzer/src/siplog/alerted-filter';
+import { SipTransactionLog, type TransactionLogStats } from '../../../analyzer/src/siplog/transaction-log';
+import { restoreEngineState, saveEngineState } from '../../../analyzer/src/engine/engine-state-file';
+import type { SiteConfig } from '../../../analyzer/src/site/site-config';
+import { applyTuning } from '../../../analyzer/src/tuning/apply-tuning';
+import type { TuningConfig } from '../../../analyzer/src/tuning/tuning-config';
 
 export interface AnalyzeOptions extends DecodeInputOptions {
   /** `--rules DIR`: extra signature folders that add or override by id. */
