@@ -78,7 +78,7 @@ function signatureFixtures(options) {
     'analyzer/src/engine/load-signatures.js',
     'analyzer/src/engine/load/load-signatures.js',
   ]);
-  const fixtures = load(dist, ['analyzer/src/engine/run-fixtures.js', 'analyzer/src/engine/fixtures/run-fixtures.js']);
+  const fixtures = load(dist, ['analyzer/src/engine/run-fixtures.js', 'analyzer/src/engine/rules/run-fixtures.js']);
   const { EventEnricher } = load(dist, [
     'analyzer/src/engine/event-enricher.js',
     'analyzer/src/engine/enrich/event-enricher.js',

@@ -10,7 +10,7 @@ import { JsonlWriter } from '../../collectors/src/publish/jsonl-writer';
 import { CampaignBook, relaysOf } from './campaigns/campaign-book';
 import { CallTracker, type CallTrackerStats } from './calls/call-tracker';
 import { DetectionEngine, type EngineStats } from './engine/engine';
-import { loadSignatures } from './engine/load-signatures';
+import { loadSignatures } from './engine/load/load-signatures';
 import type { Signature } from './engine/signature';
 import { AlertedTransactionFilter, type SipLogMode } from './siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from './siplog/transaction-log';

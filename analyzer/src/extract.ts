@@ -13,7 +13,7 @@ import type { L4Segment, RawPacket } from '../../collectors/src/packet';
 import { SipwardError } from '../../lib/src/errors';
 import type { SipEvent } from '../../schema/src/sip-event';
 import { DetectionEngine } from './engine/engine';
-import { loadSignatures } from './engine/load-signatures';
+import { loadSignatures } from './engine/load/load-signatures';
 import type { SiteConfig } from './site/site-config';
 
 export type ExtractSelector = { alert: string } | { call: string } | { campaign: string };

@@ -7,7 +7,7 @@ import type { SipEvent, SipFields } from '../../../schema/src/sip-event';
 import { SipwardError } from '../../../lib/src/errors';
 import { loadSiteConfig, parseSiteConfig } from '../site/site-config';
 import { SiteKnowledge } from '../site/site-knowledge';
-import { defaultSignaturesDir } from '../engine/load-signatures';
+import { defaultSignaturesDir } from '../engine/load/load-signatures';
 import {
   DEFAULT_HIGH_RISK_LIST,
   emptyNumberInfo,
