@@ -8,7 +8,7 @@ import type { CallEndedBy, CallOutcome, CallRecord } from '../../../schema/src/c
 import type { SipEvent, SipSdp } from '../../../schema/src/sip-event';
 import { eventTimeMs } from '../engine/event-time';
 import { LruTable } from '../state/lru-table';
-import { defaultClassifier, type NumberClassifier } from './e164';
+import { recordNumber } from './numbers';
 
 export interface CallTrackerOptions {
   onCall: (record: CallRecord) => void;
@@ -26,7 +26,6 @@ export interface CallTrackerOptions {
   lingerS?: number;
   /** Alert ids kept per call; more are dropped. Default 64. */
   maxAlertsPerCall?: number;
-  classifier?: NumberClassifier;
 }
 
 export interface CallTrackerStats {
@@ -109,7 +108,6 @@ export class CallTracker {
   private readonly setupMs: number;
   private readonly lingerMs: number;
   private readonly maxAlertsPerCall: number;
-  private readonly classifier: NumberClassifier;
   /** Latest event time seen: the clock for expiry and the end of flushed calls. */
   private nowMs = -Infinity;
   private nextSweepMs = -Infinity;
@@ -123,7 +121,6 @@ export class CallTracker {
     this.setupMs = (opts.setupTimeoutS ?? 180) * 1000;
     this.lingerMs = (opts.lingerS ?? 32) * 1000;
     this.maxAlertsPerCall = opts.maxAlertsPerCall ?? 64;
-    this.classifier = opts.classifier ?? defaultClassifier();
     // Eviction emits the call as it stands: a full table must cost completeness, not records.
     this.calls = new LruTable<string, CallState>(opts.maxCalls ?? DEFAULT_MAX_CALLS, (_key, call) => {
       this.unindex(call);
@@ -298,7 +295,7 @@ export class CallTracker {
     const from = sip.from ?? {};
     const dialled =
       sip.request_uri_user ?? (sip.request_uri_scheme === 'tel' ? sip.request_uri : undefined) ?? sip.to?.user;
-    const number = dialled === undefined ? {} : this.classifier.classify(dialled);
+    const number = dialled === undefined ? {} : recordNumber(dialled);
     const host = sip.request_uri_host ?? sip.to?.host;
     const userAgent = sip.user_agent;
     const call: CallState = {
