@@ -7,7 +7,7 @@ import type { SipEvent } from '../schema/src/sip-event';
 import { decodeInputs } from '../collectors/src/decode';
 import { createLogger } from '../lib/src/logger';
 import { DetectionEngine } from '../analyzer/src/engine/engine';
-import { loadSignatures } from '../analyzer/src/engine/load-signatures';
+import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
 
 export interface EngineBenchResult {
   name: string;

@@ -8,9 +8,9 @@ import { headerId } from '../collectors/src/sip/header-names';
 import { parseSipMessage } from '../collectors/src/sip/parser';
 import { toSipEvent } from '../collectors/src/event/to-sip-event';
 import { toJsonLine } from '../collectors/src/event/jsonl';
-import { emptyEnrichment } from '../analyzer/src/engine/enrichment';
-import { compileGate, SignatureDispatch } from '../analyzer/src/engine/dispatch';
-import { loadSignatures } from '../analyzer/src/engine/load-signatures';
+import { emptyEnrichment } from '../analyzer/src/engine/enrich/enrichment';
+import { compileGate, SignatureDispatch } from '../analyzer/src/engine/compile/dispatch';
+import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
 
 export interface MicroResult {
   name: string;

@@ -11,7 +11,7 @@ import type { CallRecord } from '../../schema/src/call-record';
 import type { SipEvent } from '../../schema/src/sip-event';
 import { CallTracker } from '../../analyzer/src/calls/call-tracker';
 import { DetectionEngine } from '../../analyzer/src/engine/engine';
-import { loadSignatures } from '../../analyzer/src/engine/load-signatures';
+import { loadSignatures } from '../../analyzer/src/engine/load/load-signatures';
 import type { SiteConfig } from '../../analyzer/src/site/site-config';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { compileTemplate } from '../engine/compile';
-import { emptyEnrichment } from '../engine/enrichment';
+import { compileTemplate } from '../engine/compile/compile';
+import { emptyEnrichment } from '../engine/enrich/enrichment';
 import { register, responseTo, run, signature, sipEvent } from '../engine/test-events';
 import type { Signature } from '../engine/signature';
 

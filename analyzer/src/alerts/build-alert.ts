@@ -4,8 +4,8 @@
 //! one value only when the incident had one; otherwise `sipward.aggregates` and `related.*` list them.
 import { SEVERITY_NUMBER, type Alert, type AlertEvidence } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import type { CompiledSignature } from '../engine/compile-signature';
-import type { Incident } from '../engine/incidents';
+import type { CompiledSignature } from '../engine/compile/compile-signature';
+import type { Incident } from './incident';
 import { ATTACK_TACTICS } from './attack-tactics';
 import { partsOf, toEvidence } from './evidence';
 

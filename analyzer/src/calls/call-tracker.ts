@@ -1,14 +1,25 @@
 //! Call records (DESIGN.md "Call records"): one record per INVITE dialog, built passively from the
-//! SIP events `analyze` sees. A dialog state machine keyed by Call-ID + the caller's From tag follows
-//! INVITE → provisional → final (or CANCEL) → BYE and emits the record once the call is over.
+//! SIP events `analyze` sees. The call-record view of the INVITE state machine (state/invite-dialog.ts):
+//! keyed by Call-ID + the caller's From tag, it follows INVITE → provisional → final (or CANCEL) →
+//! BYE and emits the record once the call is over.
 //! Bounded (LRU with an eviction counter; an evicted call is emitted, never lost) and driven by
 //! event time only, so replaying a capture gives the same records as watching it live.
 import { createHash } from 'node:crypto';
 import type { CallEndedBy, CallOutcome, CallRecord } from '../../../schema/src/call-record';
 import type { SipEvent, SipSdp } from '../../../schema/src/sip-event';
 import { eventTimeMs } from '../engine/event-time';
+import {
+  ANSWERED_TTL_MS,
+  DEFAULT_MAX_DIALOGS,
+  TERMINATED_LINGER_MS,
+  UNANSWERED_TTL_MS,
+  isRetryCSeq,
+  nextPhase,
+  responseStep,
+  type InvitePhase,
+} from '../state/invite-dialog';
 import { LruTable } from '../state/lru-table';
-import { defaultClassifier, type NumberClassifier } from './e164';
+import { recordNumber } from './numbers';
 
 export interface CallTrackerOptions {
   onCall: (record: CallRecord) => void;
@@ -26,7 +37,6 @@ export interface CallTrackerOptions {
   lingerS?: number;
   /** Alert ids kept per call; more are dropped. Default 64. */
   maxAlertsPerCall?: number;
-  classifier?: NumberClassifier;
 }
 
 export interface CallTrackerStats {
@@ -37,13 +47,11 @@ export interface CallTrackerStats {
   alert_links: number;
 }
 
-type Phase = 'setup' | 'challenged' | 'answered' | 'ended';
-
 interface CallState {
   key: string;
   callId: string;
   fromTag: string;
-  phase: Phase;
+  phase: InvitePhase;
   startMs: number;
   startTs: string;
   inviteCseq: number | undefined;
@@ -60,7 +68,6 @@ interface CallState {
   alertIds: string[];
 }
 
-const DEFAULT_MAX_CALLS = 100_000;
 const SWEEP_INTERVAL_MS = 1000;
 
 function keyOf(callId: string, tag: string): string {
@@ -109,7 +116,6 @@ export class CallTracker {
   private readonly setupMs: number;
   private readonly lingerMs: number;
   private readonly maxAlertsPerCall: number;
-  private readonly classifier: NumberClassifier;
   /** Latest event time seen: the clock for expiry and the end of flushed calls. */
   private nowMs = -Infinity;
   private nextSweepMs = -Infinity;
@@ -119,13 +125,12 @@ export class CallTracker {
 
   constructor(opts: CallTrackerOptions) {
     this.onCall = opts.onCall;
-    this.idleMs = (opts.idleTimeoutS ?? 4 * 3600) * 1000;
-    this.setupMs = (opts.setupTimeoutS ?? 180) * 1000;
-    this.lingerMs = (opts.lingerS ?? 32) * 1000;
+    this.idleMs = opts.idleTimeoutS !== undefined ? opts.idleTimeoutS * 1000 : ANSWERED_TTL_MS;
+    this.setupMs = opts.setupTimeoutS !== undefined ? opts.setupTimeoutS * 1000 : UNANSWERED_TTL_MS;
+    this.lingerMs = opts.lingerS !== undefined ? opts.lingerS * 1000 : TERMINATED_LINGER_MS;
     this.maxAlertsPerCall = opts.maxAlertsPerCall ?? 64;
-    this.classifier = opts.classifier ?? defaultClassifier();
     // Eviction emits the call as it stands: a full table must cost completeness, not records.
-    this.calls = new LruTable<string, CallState>(opts.maxCalls ?? DEFAULT_MAX_CALLS, (_key, call) => {
+    this.calls = new LruTable<string, CallState>(opts.maxCalls ?? DEFAULT_MAX_DIALOGS, (_key, call) => {
       this.unindex(call);
       this.finish(call, 'evicted');
     });
@@ -168,7 +173,7 @@ export class CallTracker {
     // of event time, collect first, then remove (no mutation while walking the list).
     const due: CallState[] = [];
     for (const call of this.calls.values()) if (this.deadlineOf(call) <= this.nowMs) due.push(call);
-    for (const call of due) this.remove(call, call.phase === 'ended' ? 'ended' : 'timeout');
+    for (const call of due) this.remove(call, call.phase === 'terminated' ? 'ended' : 'timeout');
   }
 
   /**
@@ -180,14 +185,15 @@ export class CallTracker {
   releaseIdle(now: number, graceMs: number): void {
     this.advance(now + graceMs);
     const done: CallState[] = [];
-    for (const call of this.calls.values()) if (call.phase === 'ended' || call.phase === 'challenged') done.push(call);
-    for (const call of done) this.remove(call, call.phase === 'ended' ? 'ended' : 'timeout');
+    for (const call of this.calls.values())
+      if (call.phase === 'terminated' || call.phase === 'challenged') done.push(call);
+    for (const call of done) this.remove(call, call.phase === 'terminated' ? 'ended' : 'timeout');
   }
 
   /** End of input: every held call is emitted; calls still in progress are marked expired. */
   flush(): void {
     const all = [...this.calls.values()];
-    for (const call of all) this.remove(call, call.phase === 'ended' ? 'ended' : 'flush');
+    for (const call of all) this.remove(call, call.phase === 'terminated' ? 'ended' : 'flush');
   }
 
   stats(): CallTrackerStats {
@@ -202,13 +208,13 @@ export class CallTracker {
 
   private deadlineOf(call: CallState): number {
     switch (call.phase) {
-      case 'ended':
+      case 'terminated':
         return (call.endMs ?? call.lastMs) + this.lingerMs;
       case 'challenged':
         return call.lastMs + this.lingerMs;
-      case 'setup':
+      case 'early':
         return call.lastMs + this.setupMs;
-      case 'answered':
+      case 'confirmed':
         return call.lastMs + this.idleMs;
     }
   }
@@ -239,15 +245,16 @@ export class CallTracker {
     call.lastMs = now;
     if (method === 'CANCEL') {
       // The call ends when the 487 (or a late 200) arrives; the CANCEL time is the end if none does.
-      if (call.phase === 'setup' || call.phase === 'challenged') {
+      if (nextPhase(call.phase, 'cancel') !== undefined) {
         call.cancelled = true;
         call.endMs ??= now;
         call.endTs ??= event['@timestamp'];
         call.endedBy ??= 'cancel';
       }
     } else if (method === 'BYE') {
-      if (call.phase === 'ended') return; // retransmission, or a BYE after a final error
-      call.phase = 'ended';
+      const next = nextPhase(call.phase, 'bye');
+      if (next === undefined) return; // retransmission, or a BYE after a final error
+      call.phase = next;
       call.endMs = now;
       call.endTs = event['@timestamp'];
       // The tag decides, not the address: a proxy in the path makes both sides share one IP.
@@ -269,9 +276,10 @@ export class CallTracker {
         return;
       }
       if (cseq === undefined || cseq === existing.inviteCseq) return; // retransmission
-      if (existing.phase === 'challenged' && (existing.inviteCseq === undefined || cseq > existing.inviteCseq)) {
+      const retried = isRetryCSeq(existing.inviteCseq, cseq) ? nextPhase(existing.phase, 'retry') : undefined;
+      if (retried !== undefined) {
         // The authenticated INVITE answering a 401/407: the same call, now with credentials.
-        existing.phase = 'setup';
+        existing.phase = retried;
         existing.inviteCseq = cseq;
         delete existing.finalStatus;
         delete existing.finalMs;
@@ -298,14 +306,14 @@ export class CallTracker {
     const from = sip.from ?? {};
     const dialled =
       sip.request_uri_user ?? (sip.request_uri_scheme === 'tel' ? sip.request_uri : undefined) ?? sip.to?.user;
-    const number = dialled === undefined ? {} : this.classifier.classify(dialled);
+    const number = dialled === undefined ? {} : recordNumber(dialled);
     const host = sip.request_uri_host ?? sip.to?.host;
     const userAgent = sip.user_agent;
     const call: CallState = {
       key: keyOf(callId, fromTag),
       callId,
       fromTag,
-      phase: 'setup',
+      phase: 'early',
       startMs: now,
       startTs: event['@timestamp'],
       inviteCseq: sip.cseq?.seq,
@@ -348,21 +356,24 @@ export class CallTracker {
     if (sip.cseq?.method !== 'INVITE') return;
     const status = sip.status_code;
     if (status === undefined) return;
-    const initial = call.phase === 'setup' && (sip.cseq.seq === undefined || sip.cseq.seq === call.inviteCseq);
+    // Only an unchallenged early call takes finals: a challenged one waits for the retry's.
+    const initial = call.phase === 'early' && (sip.cseq.seq === undefined || sip.cseq.seq === call.inviteCseq);
+    const step = responseStep(status);
     if (!initial) {
       // A re-INVITE's answer: the side that answers is the one that did not send the offer.
-      if (status >= 200 && status < 300 && call.phase === 'answered') this.updateMedia(call, !toCallerRequest, sip.sdp);
+      if (step === 'answer' && call.phase === 'confirmed') this.updateMedia(call, !toCallerRequest, sip.sdp);
       return;
     }
-    if (status < 200) {
+    const next = nextPhase(call.phase, step);
+    if (next === undefined) {
       if (sip.sdp !== undefined) this.updateMedia(call, false, sip.sdp); // early media (183)
       return;
     }
     call.finalMs = now;
     call.finalStatus = status;
-    if (status < 300) {
+    call.phase = next;
+    if (next === 'confirmed') {
       // A 200 that crosses a CANCEL wins: the call is up and the caller must BYE it.
-      call.phase = 'answered';
       call.answerMs = now;
       call.answerTs = event['@timestamp'];
       call.cancelled = false;
@@ -372,12 +383,8 @@ export class CallTracker {
       this.updateMedia(call, false, sip.sdp);
       return;
     }
-    if (status === 401 || status === 407) {
-      // A challenge is not the end of the call: the caller usually re-sends the INVITE with credentials.
-      call.phase = 'challenged';
-      return;
-    }
-    call.phase = 'ended';
+    // A challenge is not the end of the call: the caller usually re-sends the INVITE with credentials.
+    if (next === 'challenged') return;
     call.endMs ??= now;
     call.endTs ??= event['@timestamp'];
     call.endedBy ??= 'callee';
@@ -421,7 +428,7 @@ export class CallTracker {
     let endedBy = call.endedBy;
     let expired = false;
     const challengedOut = call.phase === 'challenged';
-    if (call.phase !== 'ended' && !challengedOut) {
+    if (call.phase !== 'terminated' && !challengedOut) {
       // Still in progress (setup or answered), or a CANCEL still waiting for its 487.
       const cancelledInSetup = call.cancelled && call.endMs !== undefined;
       if (!cancelledInSetup) {
@@ -437,7 +444,7 @@ export class CallTracker {
     }
     endMs ??= call.lastMs;
     endTs ??= new Date(endMs).toISOString();
-    const outcome = outcomeOf(call, expired && why === 'timeout' && call.phase === 'setup');
+    const outcome = outcomeOf(call, expired && why === 'timeout' && call.phase === 'early');
     const record: CallRecord = {
       '@timestamp': call.startTs,
       event: { kind: 'event', dataset: 'sipward.call', id: callEventId(call.callId, call.fromTag, call.startTs) },

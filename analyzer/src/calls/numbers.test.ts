@@ -1,5 +1,6 @@
 // num.*: which number each event names (callee, caller, target), how dialled forms normalise,
-// national numbers read with the account's home country, high-risk longest-prefix matches.
+// national numbers read with the account's home country, high-risk longest-prefix matches; and
+// the call records' reading: international forms only → E.164 digits, country and type.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import type { SipEvent, SipFields } from '../../../schema/src/sip-event';
 import { SipwardError } from '../../../lib/src/errors';
 import { loadSiteConfig, parseSiteConfig } from '../site/site-config';
 import { SiteKnowledge } from '../site/site-knowledge';
-import { defaultSignaturesDir } from '../engine/load-signatures';
+import { defaultSignaturesDir } from '../engine/load/load-signatures';
 import {
   DEFAULT_HIGH_RISK_LIST,
   emptyNumberInfo,
@@ -15,6 +16,8 @@ import {
   normaliseDialled,
   NumberClassifier,
   parseHighRiskList,
+  recordNumber,
+  toE164Digits,
   uriUser,
   type NumberInfo,
 } from './numbers';
@@ -231,4 +234,55 @@ void test('speed: µs per classify, cold (unique numbers) and warm (cached)', ()
     `numbers.classify: cold ${coldUs.toFixed(1)} µs, warm ${warmUs.toFixed(2)} µs per INVITE (callee + caller)`,
   );
   assert.ok(warmUs < coldUs);
+});
+
+void test('call records: international forms normalise to the same E.164 digits', () => {
+  for (const dialled of [
+    '+44 20 7946 0000',
+    '+44(20)7946-0000',
+    '0044 20 7946 0000',
+    '011442079460000',
+    'tel:+44-20-7946-0000;phone-context=example.com',
+    'sip:+442079460000@gw.example;user=phone',
+    '%2B442079460000',
+  ]) {
+    assert.equal(toE164Digits(dialled), '442079460000', dialled);
+  }
+});
+
+void test('call records: national numbers, names and impossible lengths are not E.164', () => {
+  for (const dialled of ['02079460000', '2079460000', 'bob', '+44', '+0442079460000', '+4420794600001234567', '']) {
+    assert.equal(toE164Digits(dialled), undefined, dialled);
+  }
+});
+
+void test('call records: +44 20 7946 0000 is a GB fixed line, +881 satellite without a country', () => {
+  assert.deepEqual(recordNumber('+44 20 7946 0000'), {
+    e164: '442079460000',
+    country: 'GB',
+    number_type: 'FIXED_LINE',
+  });
+  const sat = recordNumber('00881612345678');
+  assert.equal(sat.e164, '881612345678');
+  assert.equal(sat.country, undefined, 'an international network is not a country');
+  assert.equal(sat.number_type, 'SATELLITE');
+  for (const [dialled, type] of [
+    ['+882345670012', 'INTERNATIONAL_NETWORK'],
+    ['+883140001234', 'INTERNATIONAL_NETWORK'],
+    ['+870772123456', 'SATELLITE'],
+    ['+97912345678', 'PREMIUM_RATE'],
+  ] as const) {
+    assert.deepEqual(recordNumber(dialled), { e164: dialled.slice(1), number_type: type }, dialled);
+  }
+  // National numbers are not guessed (the tracker does not know the caller's home network).
+  assert.deepEqual(recordNumber('02079460000'), {});
+  assert.deepEqual(recordNumber('2079460000'), {});
+  // An unknown calling code keeps its digits and gets nothing else.
+  assert.deepEqual(recordNumber('+9991234567'), { e164: '9991234567' });
+});
+
+void test('the two readings agree on the E.164 digits of an international number', () => {
+  for (const dialled of ['+44 20 7946 0000', '00881612345678', 'tel:+97912345678', 'sip:+12125551234@gw']) {
+    assert.equal(numbers.facts(dialled, undefined, false)?.e164, recordNumber(dialled).e164, dialled);
+  }
 });

@@ -1,7 +1,13 @@
-//! Number classification (`num.*` enrichment, enrichment contract): the callee, caller and
-//! forwarding/transfer target of a call → E.164, country, type, validity, whether it is
-//! international for the caller's account, and its category in the high-risk destination list.
-//! libphonenumber-js costs tens of µs per parse, so results are cached per (home country, number).
+//! The one home of phone numbers: dialled text → E.164, country, type, and the high-risk
+//! destination list. Two readings share the normalisation and the libphonenumber-js parse:
+//! - `num.*` enrichment (enrichment contract, `NumberClassifier`): callee, caller and forwarding/
+//!   transfer target of a call, read with the account's home country (national numbers too),
+//!   validity, whether it is international for the account, high-risk category. libphonenumber-js
+//!   costs tens of µs per parse, so results are cached per (home country, number).
+//! - call records (`recordNumber`, schema/src/call-record.ts `callee`): only numbers dialled in
+//!   international form (+, 00, 011, tel:+) are classified, because the call tracker does not know
+//!   the caller's home network and a guessed country would mislabel fraud destinations; codes of no
+//!   country carry no `country`, only their `number_type` (NON_GEO_TYPES).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
@@ -153,20 +159,29 @@ interface CacheEntry {
 const NOT_A_NUMBER: CacheEntry = Object.freeze({ facts: undefined, asCaller: undefined });
 const EXTENSION: CacheEntry = Object.freeze({ facts: Object.freeze({ extension: true }), asCaller: undefined });
 
-/** Dialled text → '+digits' (international) or 'digits' (as dialled), or undefined when not a number. */
-export function normaliseDialled(dialled: string): string | undefined {
+/** The user part of dialled text: scheme (tel:, sip:, sips:) and @host dropped, parameters kept. */
+function userPart(dialled: string): string {
   let s = dialled.trim();
   const scheme = /^(tel|sips?):/i.exec(s);
   if (scheme !== null) s = s.slice(scheme[0].length);
   const at = s.indexOf('@');
-  if (at >= 0) s = s.slice(0, at);
-  if (s.includes('%')) {
-    try {
-      s = decodeURIComponent(s);
-    } catch {
-      return undefined;
-    }
+  return at >= 0 ? s.slice(0, at) : s;
+}
+
+/** %2B → '+'; undefined when the escapes are malformed (then it is no number). */
+function percentDecoded(s: string): string | undefined {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
   }
+}
+
+/** Dialled text → '+digits' (international) or 'digits' (as dialled), or undefined when not a number. */
+export function normaliseDialled(dialled: string): string | undefined {
+  let s: string | undefined = percentDecoded(userPart(dialled));
+  if (s === undefined) return undefined;
   let context = '';
   const semi = s.indexOf(';');
   if (semi >= 0) {
@@ -313,6 +328,72 @@ function tryParse(text: string, country: CountryCode | undefined): Parsed | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Non-geographic calling codes (ITU-T E.164 "global services") and their number type. They belong
+ * to no country, so a call record carries no `country` for them (libphonenumber's region '001' is
+ * not one): 870 (Inmarsat) and 881 (GMSS: Iridium, Thuraya ...) are satellite, 882/883 international
+ * networks, 979 international premium rate — the classic IRSF destinations, whose libphonenumber
+ * types (MOBILE, VOIP) would hide what a fraud team looks for.
+ */
+const NON_GEO_TYPES: Readonly<Record<string, string>> = {
+  '800': 'TOLL_FREE',
+  '808': 'SHARED_COST',
+  '870': 'SATELLITE',
+  '878': 'VOIP',
+  '881': 'SATELLITE',
+  '882': 'INTERNATIONAL_NETWORK',
+  '883': 'INTERNATIONAL_NETWORK',
+  '888': 'UAN',
+  '979': 'PREMIUM_RATE',
+};
+
+/** The callee number of a call record (schema/src/call-record.ts). */
+export interface RecordNumber {
+  /** E.164 digits without '+'. */
+  e164?: string;
+  country?: string;
+  number_type?: string;
+}
+
+/**
+ * Dialled string → E.164 digits when it is written in international form, else undefined.
+ * Accepts a bare user part or a tel:/sip: URI; drops URI parameters (`;phone-context=`, `;npdi`),
+ * percent-encoding (%2B) and visual separators (space - . ( ) as RFC 3966 allows).
+ */
+export function toE164Digits(dialled: string): string | undefined {
+  let s: string | undefined = userPart(dialled);
+  const semi = s.indexOf(';');
+  if (semi >= 0) s = s.slice(0, semi);
+  s = percentDecoded(s);
+  if (s === undefined) return undefined;
+  s = s.replace(/[\s\-.()]/g, '');
+  let digits: string;
+  if (s.startsWith('+')) digits = s.slice(1);
+  else if (s.startsWith('00')) digits = s.slice(2);
+  // NANP's international prefix; "011…" national numbers elsewhere are rare enough to accept.
+  else if (s.startsWith('011')) digits = s.slice(3);
+  else return undefined;
+  // E.164: at most 15 digits; the shortest real numbers (e.g. +290 xxxx) have 7.
+  if (!/^[1-9][0-9]{6,14}$/.test(digits)) return undefined;
+  return digits;
+}
+
+/** A call record's callee number: E.164 digits, country and type, for international forms only. */
+export function recordNumber(dialled: string): RecordNumber {
+  const e164 = toE164Digits(dialled);
+  if (e164 === undefined) return {};
+  const parsed = tryParse(`+${e164}`, undefined);
+  // An unknown calling code: the digits are still worth keeping.
+  if (parsed === undefined) return { e164 };
+  const nonGeoType = NON_GEO_TYPES[parsed.countryCallingCode];
+  if (nonGeoType !== undefined) return { e164, number_type: nonGeoType };
+  const info: RecordNumber = { e164 };
+  if (parsed.country !== undefined) info.country = parsed.country;
+  const type = parsed.getType();
+  if (type !== undefined) info.number_type = type;
+  return info;
 }
 
 /** User part of a raw URI header value: `"Name" <sip:user@host;p>?h=v`, `sip:user@host`, `<tel:+44…>`. */

@@ -9,7 +9,7 @@
 import type { Alert, Severity } from '../../../schema/src/alert';
 import { SEVERITY_NUMBER } from '../../../schema/src/alert';
 import type { Campaign } from '../../../schema/src/campaign';
-import { IpSet } from '../engine/ip-set';
+import { IpSet } from '../engine/compile/ip-set';
 import type { SiteConfig } from '../site/site-config';
 
 export const DEFAULT_CAMPAIGN_WINDOW_MS = 3_600_000;

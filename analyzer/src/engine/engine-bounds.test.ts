@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { DetectionEngine } from './engine';
-import { loadSignatures } from './load-signatures';
+import { loadSignatures } from './load/load-signatures';
 import { sipEvent } from './test-events';
 
 setFlagsFromString('--expose-gc');

@@ -4,13 +4,13 @@
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { SiteConfig } from '../site/site-config';
-import type { Enrichment } from './enrichment';
-import { EventEnricher } from './event-enricher';
-import { compileSignature, type CompiledSignature } from './compile-signature';
-import { compileGate, SignatureDispatch, type Gated } from './dispatch';
-import { escalate } from './escalation';
+import type { Enrichment } from './enrich/enrichment';
+import { EventEnricher } from './enrich/event-enricher';
+import { compileSignature, type CompiledSignature } from './compile/compile-signature';
+import { compileGate, SignatureDispatch, type Gated } from './compile/dispatch';
+import { escalate } from './incidents/escalation';
 import { eventTimeMs } from './event-time';
-import { IncidentBook, type AlertPhase } from './incidents';
+import { IncidentBook, type AlertPhase } from './incidents/incidents';
 import { eventCountKind } from './kinds/event-count';
 import { concurrentKind } from './kinds/concurrent';
 import { halfOpenKind } from './kinds/half-open';
@@ -22,7 +22,7 @@ import { valueCountKind } from './kinds/value-count';
 import { baselineKind } from './kinds/baseline';
 import type { LoadedSignature, Signature, SignatureKind } from './signature';
 
-export type { AlertPhase } from './incidents';
+export type { AlertPhase } from './incidents/incidents';
 
 export interface EngineOptions {
   onAlert: (alert: Alert, phase: AlertPhase) => void;

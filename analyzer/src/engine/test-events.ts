@@ -2,7 +2,7 @@
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent, SipFields } from '../../../schema/src/sip-event';
 import { DetectionEngine, type EngineOptions } from './engine';
-import type { AlertPhase } from './incidents';
+import type { AlertPhase } from './incidents/incidents';
 import type { Signature } from './signature';
 
 let counter = 0;

@@ -8,7 +8,7 @@
 //! A single keyed event per record ("k": "e", v1) is still read: a keyed topic written by an older
 //! analyzer drains after an upgrade.
 import type { SipEvent } from '../../../schema/src/sip-event';
-import type { Enrichment } from '../engine/enrichment';
+import type { Enrichment } from '../engine/enrich/enrichment';
 import { eventTimeMs } from '../engine/event-time';
 
 export interface KeyedEvent {

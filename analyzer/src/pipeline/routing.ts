@@ -3,8 +3,8 @@
 //! A group (signature id + group key) always hashes to the same partition, so its state lives in
 //! exactly one detect-stage task whatever the number of analyzer instances.
 import type { SipEvent } from '../../../schema/src/sip-event';
-import type { CompiledSignature } from '../engine/compile-signature';
-import type { Enrichment } from '../engine/enrichment';
+import type { CompiledSignature } from '../engine/compile/compile-signature';
+import type { Enrichment } from '../engine/enrich/enrichment';
 import { selectedGroup } from '../engine/kinds/kind';
 import { LruTable } from '../state/lru-table';
 import { transactionKey } from '../state/transaction-table';

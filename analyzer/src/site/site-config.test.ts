@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { SipwardError } from '../../../lib/src/errors';
 import { loadSiteConfig, parseSiteConfig } from './site-config';
-import { defaultSignaturesDir } from '../engine/load-signatures';
+import { defaultSignaturesDir } from '../engine/load/load-signatures';
 
 // The repository root from src/ (tsx) and dist/ (built) alike.
 const REPO = dirname(defaultSignaturesDir());

@@ -7,7 +7,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
-import { IpSet } from '../engine/ip-set';
+import { IpSet } from '../engine/compile/ip-set';
 import {
   ajvPath,
   ajvProblem,
@@ -15,7 +15,7 @@ import {
   yamlErrorPosition,
   yamlErrorText,
   type YamlPath,
-} from '../engine/schema-errors';
+} from '../engine/load/schema-errors';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SipEvent, SipFields } from '../../../schema/src/sip-event';
 import { loadSiteConfig, parseSiteConfig } from './site-config';
 import { emptySiteInfo, resetSiteInfo, SiteKnowledge, type SiteInfo } from './site-knowledge';
-import { defaultSignaturesDir } from '../engine/load-signatures';
+import { defaultSignaturesDir } from '../engine/load/load-signatures';
 
 const site = new SiteKnowledge(loadSiteConfig(join(defaultSignaturesDir(), 'test-site.yaml')));
 

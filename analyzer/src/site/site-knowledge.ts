@@ -4,7 +4,7 @@
 //! runs per event, so zone answers are cached per IP string and time-zone offsets per quarter hour.
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { eventTimeMs } from '../engine/event-time';
-import { IpSet } from '../engine/ip-set';
+import { IpSet } from '../engine/compile/ip-set';
 import { LruTable } from '../state/lru-table';
 import type { AccountGroup, BusinessHours, SiteConfig, TrustedPeer, Weekday } from './site-config';
 

@@ -1,5 +1,6 @@
 //! Per-Call-ID INVITE dialog state behind the `dialog.*` enrichment fields (enrichment contract
 //! "dialog.*"): start/answer/end, who the parties are, and whether an SDP moved the media elsewhere.
+//! The enrichment view of the INVITE state machine in invite-dialog.ts (phases and transitions).
 //! Keyed by Call-ID only: forked early dialogs share one entry (the first final response decides).
 //! A 401/407 to the initial INVITE is no end: the dialog stays early, marked challenged, and the
 //! authenticated retry (same From tag, higher CSeq) continues it, like the call records do. A
@@ -8,6 +9,18 @@
 //! Bounded: at most `maxDialogs` entries, expired by event time (unanswered idle 180 s, answered
 //! idle 4 h, ended ones linger 32 s so the 200 to BYE and late resends still belong).
 import type { SipEvent } from '../../../schema/src/sip-event';
+import {
+  ANSWERED_TTL_MS,
+  DEFAULT_MAX_DIALOGS,
+  TERMINATED_LINGER_MS,
+  UNANSWERED_TTL_MS,
+  dialogState,
+  isRetryCSeq,
+  nextPhase,
+  responseStep,
+  type InvitePhase,
+  type InviteStep,
+} from './invite-dialog';
 
 /** The `dialog.*` fields a predicate can read. Reused per event; undefined = absent. */
 export interface DialogInfo {
@@ -29,11 +42,6 @@ export interface DialogInfo {
   age_s?: number;
 }
 
-export const DEFAULT_MAX_DIALOGS = 100_000;
-export const UNANSWERED_TTL_MS = 180_000;
-export const ANSWERED_TTL_MS = 4 * 3600_000;
-/** SIP Timer B/F (64·T1): the BYE's 200 and any resend arrive within it. */
-export const TERMINATED_LINGER_MS = 32_000;
 /** Known hop addresses kept per dialog; a real path has a handful (UAs, proxies, NAT). */
 export const MAX_HOPS = 16;
 /** SDP addresses remembered per side: one per leg of a media-anchoring proxy is plenty. */
@@ -55,20 +63,18 @@ const IN_DIALOG_METHODS: ReadonlySet<string> = new Set([
   'MESSAGE',
 ]);
 
-type Phase = 0 | 1 | 2; // early, confirmed, terminated: also the index of the expiry list
-const EARLY: Phase = 0;
-const CONFIRMED: Phase = 1;
-const TERMINATED: Phase = 2;
-const STATE_NAMES = ['early', 'confirmed', 'terminated'] as const;
+/** Expiry lists, one per time-to-live: unanswered (early or challenged), confirmed, terminated. */
+type ListIndex = 0 | 1 | 2;
+function listOf(phase: InvitePhase): ListIndex {
+  return phase === 'confirmed' ? 1 : phase === 'terminated' ? 2 : 0;
+}
 
 interface Dialog {
   callId: string;
-  phase: Phase;
+  phase: InvitePhase;
   inviteMs: number;
   /** CSeq of the initial transaction; the authenticated retry after a challenge takes it over. */
   inviteSeq: number | undefined;
-  /** A 401/407 answered the initial transaction and no retry has come yet. */
-  challenged: boolean;
   callerTag: string | undefined;
   answerMs: number | undefined;
   endMs: number | undefined;
@@ -90,7 +96,7 @@ interface Dialog {
   next: Dialog | undefined;
 }
 
-/** One expiry list per phase: each has a single TTL, so its head is the next to expire. */
+/** One expiry list per TTL: its head is the next to expire. */
 interface List {
   head: Dialog | undefined;
   tail: Dialog | undefined;
@@ -175,14 +181,14 @@ export class DialogTable {
     if (callId === undefined) return;
     // Fast path: REGISTER/OPTIONS/... with a Call-ID of no dialog cost this one lookup.
     let d = this.map.get(callId);
-    if (d !== undefined && nowMs - d.touchMs >= this.ttl[d.phase]) {
+    if (d !== undefined && nowMs - d.touchMs >= this.ttl[listOf(d.phase)]) {
       this.remove(d);
       this.expiredCount++;
       d = undefined;
     }
     const isRequest = sip.type === 'request';
     const initialInvite = isRequest && sip.method === 'INVITE' && sip.to?.tag === undefined && !retransmission;
-    if (initialInvite && (d === undefined || d.phase === TERMINATED)) {
+    if (initialInvite && (d === undefined || d.phase === 'terminated')) {
       // A fresh INVITE on an ended Call-ID (e.g. a new attempt after a 486 or 403) starts a new dialog.
       if (d !== undefined) this.remove(d);
       d = this.create(event, callId, nowMs);
@@ -193,14 +199,14 @@ export class DialogTable {
       return;
     }
     if (d === undefined) return;
-    if (d.phase !== TERMINATED) {
+    if (d.phase !== 'terminated') {
       d.touchMs = nowMs;
       this.moveToTail(d);
     }
     if (initialInvite && isAuthRetry(d, event)) {
       // The retry after a 401/407 is the same call: its transaction becomes the initial one (its 200
       // answers, its 486 ends), set before the media check so its SDP counts as call setup.
-      d.challenged = false;
+      this.step(d, 'retry', nowMs, out);
       d.inviteSeq = sip.cseq?.seq;
       if (sip.auth?.username !== undefined) d.authUser = sip.auth.username;
     }
@@ -224,10 +230,9 @@ export class DialogTable {
     const sip = event.sip;
     const d: Dialog = {
       callId,
-      phase: EARLY,
+      phase: 'early',
       inviteMs: nowMs,
       inviteSeq: sip.cseq?.seq,
-      challenged: false,
       callerTag: sip.from?.tag,
       answerMs: undefined,
       endMs: undefined,
@@ -258,7 +263,7 @@ export class DialogTable {
       // Another leg of the initial INVITE (a proxy relaying it) or its resend. Learn the relay only
       // when it carries a hop already known (the caller's Via stays below the proxy's): a stranger
       // guessing the Call-ID must not become a party this way.
-      if (d.phase !== TERMINATED && (includes(d.hops, src) || viaHasKnownHop(d, event))) {
+      if (d.phase !== 'terminated' && (includes(d.hops, src) || viaHasKnownHop(d, event))) {
         learnHops(d, event, true);
         if (sip.auth?.username !== undefined) d.authUser = sip.auth.username;
       }
@@ -273,10 +278,10 @@ export class DialogTable {
       if (method === 'INVITE' && sip.auth?.username !== undefined) d.authUser = sip.auth.username;
     }
     // A stranger's BYE/CANCEL (a forged teardown) is flagged above but ends nothing; one `end` per
-    // dialog: resent or late BYE/CANCEL change nothing either.
-    if (!party || d.phase === TERMINATED) return;
-    if (method === 'BYE') this.end(d, nowMs, out);
-    else if (method === 'CANCEL' && d.phase === EARLY) this.end(d, nowMs, out);
+    // dialog: resent or late BYE/CANCEL change nothing either, nor does a CANCEL after the answer.
+    if (!party) return;
+    if (method === 'BYE') this.step(d, 'bye', nowMs, out);
+    else if (method === 'CANCEL') this.step(d, 'cancel', nowMs, out);
   }
 
   private onResponse(d: Dialog, event: SipEvent, nowMs: number, out: DialogInfo): void {
@@ -287,33 +292,32 @@ export class DialogTable {
     // by a known hop, so a forged response cannot make its sender a party.
     if (toInitial || includes(d.hops, event.source.ip)) learnHops(d, event, false);
     if (!toInitial) return;
-    const status = sip.status_code ?? 0;
-    const challenge = status === 401 || status === 407;
+    const step = responseStep(sip.status_code);
     // Responses to the initial INVITE: the first one with a To-tag names the callee. A challenger
     // (often a proxy) is not the callee: the one answering the authenticated retry is.
-    if (d.calleeIp === undefined && sip.to?.tag !== undefined && !challenge) d.calleeIp = event.source.ip;
-    if (d.phase !== EARLY) return; // already answered or ended: resends and late forks change nothing
-    if (status >= 200 && status < 300) {
-      d.answerMs = nowMs;
-      d.challenged = false;
-      this.setPhase(d, CONFIRMED);
-      out.event = 'answer';
-    } else if (challenge) {
-      d.challenged = true; // not the end: the caller usually resends the INVITE with credentials
-    } else if (status >= 300) {
-      this.end(d, nowMs, out);
-    }
+    if (d.calleeIp === undefined && sip.to?.tag !== undefined && step !== 'challenge') d.calleeIp = event.source.ip;
+    this.step(d, step, nowMs, out);
   }
 
-  /** The single `end` of a dialog (a party's BYE or CANCEL before answer, or a final ≥300 but 401/407). */
-  private end(d: Dialog, nowMs: number, out: DialogInfo): void {
-    if (d.phase === TERMINATED) return;
-    d.endMs = nowMs;
-    out.event = 'end';
-    if (d.answerMs !== undefined) out.duration_s = seconds(nowMs - d.answerMs);
-    else out.ring_s = seconds(nowMs - d.inviteMs);
-    d.touchMs = nowMs; // the linger counts from the end and is not extended by later messages
-    this.setPhase(d, TERMINATED);
+  /**
+   * Applies one step of the state machine; the moves into `confirmed` and `terminated` are the
+   * dialog's single `answer` and `end` events (a party's BYE or CANCEL before answer, a final
+   * ≥300 but 401/407). Steps that do nothing in the current phase leave it as it is.
+   */
+  private step(d: Dialog, step: InviteStep | undefined, nowMs: number, out: DialogInfo): void {
+    const next = nextPhase(d.phase, step);
+    if (next === undefined) return;
+    if (next === 'confirmed') {
+      d.answerMs = nowMs;
+      out.event = 'answer';
+    } else if (next === 'terminated') {
+      d.endMs = nowMs;
+      out.event = 'end';
+      if (d.answerMs !== undefined) out.duration_s = seconds(nowMs - d.answerMs);
+      else out.ring_s = seconds(nowMs - d.inviteMs);
+      d.touchMs = nowMs; // the linger counts from the end and is not extended by later messages
+    }
+    this.setPhase(d, next);
   }
 
   /**
@@ -348,7 +352,7 @@ export class DialogTable {
 
   private fill(d: Dialog, nowMs: number, out: DialogInfo): void {
     out.known = true;
-    out.state = STATE_NAMES[d.phase];
+    out.state = dialogState(d.phase);
     out.answered = d.answerMs !== undefined;
     out.caller_ip = d.callerIp;
     out.callee_ip = d.calleeIp;
@@ -388,7 +392,7 @@ export class DialogTable {
     this.evicted++;
   }
 
-  private setPhase(d: Dialog, phase: Phase): void {
+  private setPhase(d: Dialog, phase: InvitePhase): void {
     this.unlink(d);
     d.phase = phase;
     this.append(d);
@@ -400,7 +404,7 @@ export class DialogTable {
   }
 
   private append(d: Dialog): void {
-    const list = this.lists[d.phase];
+    const list = this.lists[listOf(d.phase)];
     d.prev = list.tail;
     d.next = undefined;
     if (list.tail !== undefined) list.tail.next = d;
@@ -409,7 +413,7 @@ export class DialogTable {
   }
 
   private unlink(d: Dialog): void {
-    const list = this.lists[d.phase];
+    const list = this.lists[listOf(d.phase)];
     if (d.prev !== undefined) d.prev.next = d.next;
     else list.head = d.next;
     if (d.next !== undefined) d.next.prev = d.prev;
@@ -419,7 +423,7 @@ export class DialogTable {
   }
 
   private moveToTail(d: Dialog): void {
-    if (this.lists[d.phase].tail === d) return;
+    if (this.lists[listOf(d.phase)].tail === d) return;
     this.unlink(d);
     this.append(d);
   }
@@ -472,8 +476,7 @@ function learnHops(d: Dialog, event: SipEvent, callerSide: boolean): void {
 function isAuthRetry(d: Dialog, event: SipEvent): boolean {
   const sip = event.sip;
   const seq = sip.cseq?.seq;
-  if (!d.challenged || seq === undefined || sip.from?.tag !== d.callerTag) return false;
-  if (d.inviteSeq !== undefined && seq <= d.inviteSeq) return false;
+  if (d.phase !== 'challenged' || !isRetryCSeq(d.inviteSeq, seq) || sip.from?.tag !== d.callerTag) return false;
   return includes(d.callerHops, event.source.ip) || viaHasKnownHop(d, event);
 }
 

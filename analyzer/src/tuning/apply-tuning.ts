@@ -8,7 +8,7 @@
 //! Suppress entries become a `not` on `where`: a suppressed event is never evidence.
 //! Account groups that declare `expected` rates add scoped overrides to `scales_with` signatures.
 import { SipwardError } from '../../../lib/src/errors';
-import { parseDuration } from '../engine/load-signatures';
+import { parseDuration } from '../engine/load/load-signatures';
 import type { LoadedSignature, PredicateSpec, Signature, SignatureKind } from '../engine/signature';
 import type { AccountGroup, SiteConfig } from '../site/site-config';
 import type { SuppressEntry, TuningConfig, TuningEntry, TuningScope } from './tuning-config';

@@ -6,8 +6,8 @@
 //! (CIDRs, dates, names the site declares). Checks that need the signatures run in apply-tuning.ts.
 import { LineCounter, parseDocument } from 'yaml';
 import { SipwardError } from '../../../lib/src/errors';
-import { IpSet } from '../engine/ip-set';
-import type { YamlPath } from '../engine/schema-errors';
+import { IpSet } from '../engine/compile/ip-set';
+import type { YamlPath } from '../engine/load/schema-errors';
 import { displayPath, lineOf, type SiteConfig } from '../site/site-config';
 import type { Zone } from '../site/site-knowledge';
 

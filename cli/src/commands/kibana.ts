@@ -7,7 +7,7 @@ import { importSavedObjects } from '../../../console/src/kibana/import';
 import { savedObjectsNdjson } from '../../../console/src/kibana/saved-objects';
 import { openOutputFile } from '../output-file';
 import { readSecretFile } from '../secret-file';
-import { defaultSignaturesDir } from '../../../analyzer/src/engine/load-signatures';
+import { defaultSignaturesDir } from '../../../analyzer/src/engine/load/load-signatures';
 
 interface ImportFlags {
   kibana: string;

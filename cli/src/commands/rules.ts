@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
-import { renderCatalog } from '../../../analyzer/src/engine/catalog';
-import { checkSignatures, loadSignatures } from '../../../analyzer/src/engine/load-signatures';
-import { runSignatureFixtures } from '../../../analyzer/src/engine/run-fixtures';
+import { renderCatalog } from '../../../analyzer/src/engine/rules/catalog';
+import { checkSignatures, loadSignatures } from '../../../analyzer/src/engine/load/load-signatures';
+import { runSignatureFixtures } from '../../../analyzer/src/engine/rules/run-fixtures';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { applyTuning } from '../../../analyzer/src/tuning/apply-tuning';
 

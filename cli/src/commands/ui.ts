@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { onStopSignals } from '../../../lib/src/signals';
 import { commandLogger } from '../command-logger';
-import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
+import { loadSignatures } from '../../../analyzer/src/engine/load/load-signatures';
 import { namespaceError } from '../../../analyzer/src/index/templates';
 import { catalogEntries } from '../../../console/src/catalog';
 import { DirectoryStore } from '../../../console/src/dir-store';

@@ -10,7 +10,7 @@ import { JsonlWriter } from '../../../collectors/src/publish/jsonl-writer';
 import { CampaignBook, relaysOf } from '../../../analyzer/src/campaigns/campaign-book';
 import { CallTracker, type CallTrackerStats } from '../../../analyzer/src/calls/call-tracker';
 import { DetectionEngine, type EngineStats } from '../../../analyzer/src/engine/engine';
-import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
+import { loadSignatures } from '../../../analyzer/src/engine/load/load-signatures';
 import type { Signature } from '../../../analyzer/src/engine/signature';
 import { AlertedTransactionFilter, type SipLogMode } from '../../../analyzer/src/siplog/alerted-filter';
 import { SipTransactionLog, type TransactionLogStats } from '../../../analyzer/src/siplog/transaction-log';

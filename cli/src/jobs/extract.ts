@@ -13,7 +13,7 @@ import type { L4Segment, RawPacket } from '../../../collectors/src/packet';
 import { SipwardError } from '../../../lib/src/errors';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { DetectionEngine } from '../../../analyzer/src/engine/engine';
-import { loadSignatures } from '../../../analyzer/src/engine/load-signatures';
+import { loadSignatures } from '../../../analyzer/src/engine/load/load-signatures';
 import type { SiteConfig } from '../../../analyzer/src/site/site-config';
 
 export type ExtractSelector = { alert: string } | { call: string } | { campaign: string };

@@ -10,7 +10,7 @@
 //! What the groups learned survives restarts: `snapshot()` / `restore()` (analyze --state FILE).
 import { NO_SAMPLE } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
-import { firstValue } from '../compile';
+import { firstValue } from '../compile/compile';
 import { selects, type KindContext, type KindRunner } from './kind';
 
 /** Values remembered per group; past it the oldest-learned is forgotten. */

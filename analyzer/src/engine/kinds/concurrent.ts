@@ -3,7 +3,7 @@
 //! the group alerts when its open items reach the threshold. `sipward.count` is the peak.
 import { EvidenceRing } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
-import { firstValue } from '../compile';
+import { firstValue } from '../compile/compile';
 import { selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface GroupItems {

@@ -7,7 +7,7 @@ import { EvidenceRing } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { LruTable } from '../../state/lru-table';
 import { transactionKey } from '../../state/transaction-table';
-import { emptyEnrichment } from '../enrichment';
+import { emptyEnrichment } from '../enrich/enrichment';
 import { selects, type KindContext, type KindRunner } from './kind';
 
 interface Pending {

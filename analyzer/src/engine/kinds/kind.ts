@@ -1,9 +1,9 @@
 //! What every kind implements: it sees each event (with its `txn.*` enrichment) at engine event
 //! time `now`, keeps its own bounded per-group state and opens/updates incidents in the book.
 import type { SipEvent } from '../../../../schema/src/sip-event';
-import type { Enrichment } from '../enrichment';
-import type { CompiledSignature } from '../compile-signature';
-import type { IncidentBook } from '../incidents';
+import type { Enrichment } from '../enrich/enrichment';
+import type { CompiledSignature } from '../compile/compile-signature';
+import type { IncidentBook } from '../incidents/incidents';
 
 export interface KindRunner {
   process(event: SipEvent, txn: Enrichment, now: number): void;

@@ -2,7 +2,7 @@
 //! spraying, sweeps). Each new distinct value after the crossing adds to the open incident.
 import { EvidenceRing } from '../../alerts/evidence';
 import { DistinctWindow, KeyedWindows } from '../../state/keyed-windows';
-import { firstValue } from '../compile';
+import { firstValue } from '../compile/compile';
 import { selects, type KindContext, type KindRunner } from './kind';
 
 interface DistinctState {

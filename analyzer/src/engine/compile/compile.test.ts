@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePredicate, compileTemplate, SpecError } from './compile';
-import { emptyEnrichment } from './enrichment';
-import { sipEvent } from './test-events';
-import type { PredicateSpec } from './signature';
+import { emptyEnrichment } from '../enrich/enrichment';
+import { sipEvent } from '../test-events';
+import type { PredicateSpec } from '../signature';
 
 const invite = sipEvent({
   t: 0,

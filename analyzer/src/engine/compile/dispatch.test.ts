@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyEnrichment } from './enrichment';
+import { emptyEnrichment } from '../enrich/enrichment';
 import { compileGate, SignatureDispatch } from './dispatch';
-import { loadSignatures } from './load-signatures';
+import { loadSignatures } from '../load/load-signatures';
 import { compileSignature } from './compile-signature';
-import { signature, sipEvent } from './test-events';
-import type { SipEvent } from '../../../schema/src/sip-event';
+import { signature, sipEvent } from '../test-events';
+import type { SipEvent } from '../../../../schema/src/sip-event';
 
 const txn = emptyEnrichment();
 

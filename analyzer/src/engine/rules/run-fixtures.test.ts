@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertField, runSignatureFixtures, valueMatches } from './run-fixtures';
-import { register, responseTo, signature } from './test-events';
-import type { LoadedSignature } from './signature';
+import { register, responseTo, signature } from '../test-events';
+import type { LoadedSignature } from '../signature';
 
 void test('alertField reads dotted paths, including keys that contain dots', () => {
   const alert = { user: { name: '1001' }, sipward: { group: { 'sip.to.user': '1001' } }, related: { ip: ['a', 'b'] } };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCatalog } from './catalog';
-import { checkSignatures, defaultSignaturesDir } from './load-signatures';
+import { checkSignatures, defaultSignaturesDir } from '../load/load-signatures';
 import { runSignatureFixtures } from './run-fixtures';
 
 // `sipward rules validate` + `sipward rules test` over the real signatures/ folder.

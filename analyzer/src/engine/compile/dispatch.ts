@@ -6,10 +6,10 @@
 //! is keyed by what varies in well-formed messages (a request's method, a response's CSeq method and
 //! status); a message whose other fields are unusual (a request whose CSeq method differs from its
 //! method, or has none) is dispatched uncached, so the cache never answers for a key it was not built from.
-import type { SipEvent } from '../../../schema/src/sip-event';
+import type { SipEvent } from '../../../../schema/src/sip-event';
 import { compilePredicate, type Predicate } from './compile';
-import type { Enrichment } from './enrichment';
-import type { Signature } from './signature';
+import type { Enrichment } from '../enrich/enrichment';
+import type { Signature } from '../signature';
 
 /** The `where` keys a gate may use: each is a function of the dispatch key alone. */
 const GATE_KEYS: readonly string[] = ['sip.type', 'sip.method', 'sip.cseq.method', 'sip.status_code'];

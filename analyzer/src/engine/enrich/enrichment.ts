@@ -2,7 +2,7 @@
 //! dialog (`dialog.*`), the site's view of its addresses (`site.*`) and its numbers (`num.*`).
 //! Predicates read these by path exactly like event fields. One object is reused per event;
 //! whatever outlives the event (incidents, the pipeline's repartition records) takes a copy.
-import { emptyTxnInfo, type TxnInfo } from '../state/transaction-table';
+import { emptyTxnInfo, type TxnInfo } from '../../state/transaction-table';
 
 export interface Enrichment {
   txn: TxnInfo;

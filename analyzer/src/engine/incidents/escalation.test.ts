@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SipEvent } from '../../../schema/src/sip-event';
-import { responseTo, run, signature, sipEvent } from './test-events';
-import type { Signature } from './signature';
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import { responseTo, run, signature, sipEvent } from '../test-events';
+import type { Signature } from '../signature';
 
 /** SIP-DOS-01-like INVITE flood per source, escalated when the target answers 5xx. */
 const flood: Signature = signature({

@@ -15,11 +15,11 @@ import type {
   SipSdp,
   SipStirIdentity,
   SipVia,
-} from '../../../schema/src/sip-event';
-import type { NumberFacts, NumberInfo } from '../calls/numbers';
-import type { SiteInfo } from '../site/site-knowledge';
-import type { DialogInfo } from '../state/dialog-table';
-import type { TxnInfo } from '../state/transaction-table';
+} from '../../../../schema/src/sip-event';
+import type { NumberFacts, NumberInfo } from '../../calls/numbers';
+import type { SiteInfo } from '../../site/site-knowledge';
+import type { DialogInfo } from '../../state/dialog-table';
+import type { TxnInfo } from '../../state/transaction-table';
 
 /** A leaf (`true`), a map of known keys, or a list whose elements have a shape. */
 type Shape = true | { readonly [key: string]: Shape } | { readonly list: Shape };

@@ -1,7 +1,7 @@
 //! A loaded signature → its compiled form: predicates, group-key getters and the message template,
 //! built once. Kinds and alert building read only this.
-import type { SipEvent } from '../../../schema/src/sip-event';
-import type { Enrichment } from './enrichment';
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import type { Enrichment } from '../enrich/enrichment';
 import {
   compileAllowlist,
   compilePredicate,
@@ -12,8 +12,8 @@ import {
   type Predicate,
   type Template,
 } from './compile';
-import type { Severity } from '../../../schema/src/alert';
-import type { Signature } from './signature';
+import type { Severity } from '../../../../schema/src/alert';
+import type { Signature } from '../signature';
 
 export interface CompiledStep {
   where: Predicate;

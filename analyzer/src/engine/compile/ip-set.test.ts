@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventTimeMs } from './event-time';
+import { eventTimeMs } from '../event-time';
 import { IpSet, parseIpv4, parseIpv6 } from './ip-set';
 
 void test('IPv4 and IPv6 parsing', () => {

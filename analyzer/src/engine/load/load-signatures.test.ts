@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSipwardError } from '../../../lib/src/errors';
+import { isSipwardError } from '../../../../lib/src/errors';
 import { checkSignatures, loadSignatures, parseDuration } from './load-signatures';
 
 const GOOD = `id: SIP-AUTH-01

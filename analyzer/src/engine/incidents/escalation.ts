@@ -1,9 +1,9 @@
 //! Severity escalation (signatures/README.md "Escalation"): an event that is evidence of impact —
 //! the flood target answering 5xx, a fraudulent call answered for minutes — raises the severity of
 //! the open incident it names. Only open incidents escalate; an escalation never lowers severity.
-import type { SipEvent } from '../../../schema/src/sip-event';
-import type { CompiledSignature } from './compile-signature';
-import type { Enrichment } from './enrichment';
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import type { CompiledSignature } from '../compile/compile-signature';
+import type { Enrichment } from '../enrich/enrichment';
 import type { IncidentBook } from './incidents';
 
 export function escalate(

@@ -2,12 +2,12 @@
 //! signature and compares the 'final' alerts with what expect.yaml demands.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Alert } from '../../../schema/src/alert';
-import type { SipEvent } from '../../../schema/src/sip-event';
-import { loadSiteConfig, type SiteConfig } from '../site/site-config';
-import { DetectionEngine } from './engine';
-import { defaultSignaturesDir } from './load-signatures';
-import type { ExpectEntry, LoadedSignature } from './signature';
+import type { Alert } from '../../../../schema/src/alert';
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import { loadSiteConfig, type SiteConfig } from '../../site/site-config';
+import { DetectionEngine } from '../engine';
+import { defaultSignaturesDir } from '../load/load-signatures';
+import type { ExpectEntry, LoadedSignature } from '../signature';
 
 export interface FixtureResult {
   id: string;

@@ -2,10 +2,10 @@
 //! enrichment (README "Predicates"). Evaluation parses nothing and compiles no regex: paths are
 //! pre-split, strings pre-lowered, CIDRs pre-parsed.
 import { unknownFieldProblem } from './known-fields';
-import type { SipEvent } from '../../../schema/src/sip-event';
+import type { SipEvent } from '../../../../schema/src/sip-event';
 import { IpSet } from './ip-set';
-import type { PredicateSpec } from './signature';
-import { ENRICHMENT_ROOTS, type Enrichment } from './enrichment';
+import type { PredicateSpec } from '../signature';
+import { ENRICHMENT_ROOTS, type Enrichment } from '../enrich/enrichment';
 
 /** A predicate over one event and the engine's enrichment of it. */
 export type Predicate = (event: SipEvent, txn: Enrichment) => boolean;

@@ -3,7 +3,7 @@
 //! verdict) → site (needs the dialog's account) → numbers (need the dialog and the site's home
 //! countries). All of it is keyed by Call-ID or is stateless, which is why the pipeline's dialog
 //! stage, partitioned by Call-ID, can run it.
-import type { SipEvent } from '../../../schema/src/sip-event';
+import type { SipEvent } from '../../../../schema/src/sip-event';
 import {
   DEFAULT_HIGH_RISK_LIST,
   NumberClassifier,
@@ -11,10 +11,10 @@ import {
   loadHighRiskList,
   type HighRiskList,
   type NumberInfo,
-} from '../calls/numbers';
-import { SiteKnowledge, emptySiteInfo, resetSiteInfo, type SiteConfig, type SiteInfo } from '../site/site-knowledge';
-import { DialogTable, emptyDialogInfo, type DialogInfo } from '../state/dialog-table';
-import { DEFAULT_MAX_TRANSACTIONS, TransactionTable, emptyTxnInfo, type TxnInfo } from '../state/transaction-table';
+} from '../../calls/numbers';
+import { SiteKnowledge, emptySiteInfo, resetSiteInfo, type SiteConfig, type SiteInfo } from '../../site/site-knowledge';
+import { DialogTable, emptyDialogInfo, type DialogInfo } from '../../state/dialog-table';
+import { DEFAULT_MAX_TRANSACTIONS, TransactionTable, emptyTxnInfo, type TxnInfo } from '../../state/transaction-table';
 import type { Enrichment } from './enrichment';
 
 export interface EnricherOptions {

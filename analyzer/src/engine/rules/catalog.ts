@@ -1,7 +1,7 @@
 //! Generates signatures/CATALOG.md from the signature files, so the human-readable catalog never
 //! drifts from what the engine runs (`sipward rules catalog`; a test compares it with the file).
-import { ATTACK_TACTICS } from '../alerts/attack-tactics';
-import type { LoadedSignature } from './signature';
+import { ATTACK_TACTICS } from '../../alerts/attack-tactics';
+import type { LoadedSignature } from '../signature';
 
 const FAMILY_ORDER = ['REC', 'AUTH', 'REG', 'DOS', 'MAL', 'HDR', 'CLI', 'TOP', 'SDP', 'DLG', 'FRD', 'CRY', 'IC'];
 

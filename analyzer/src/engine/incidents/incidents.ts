@@ -1,53 +1,22 @@
 //! Open incidents of one signature: one per group per `suppress` period. A crossing opens one (alert
 //! 'open'); later evidence updates it ('update', throttled in event time); when its period has passed
 //! in event time, or at end of input, it is emitted once more as 'final'.
-import type { Alert, Severity } from '../../../schema/src/alert';
-import type { SipEvent } from '../../../schema/src/sip-event';
-import { alertId } from '../alerts/alert-id';
-import { buildAlert } from '../alerts/build-alert';
-import { IncidentTally } from '../alerts/aggregates';
-import { FIRST_EVIDENCE, LAST_EVIDENCE, partsOf, type CrossingSample, type EvidenceParts } from '../alerts/evidence';
-import { LruTable } from '../state/lru-table';
-import { eventTimeMs } from './event-time';
-import { copyEnrichment, emptyEnrichment, type Enrichment } from './enrichment';
-import type { CompiledSignature } from './compile-signature';
+import type { Alert, Severity } from '../../../../schema/src/alert';
+import type { SipEvent } from '../../../../schema/src/sip-event';
+import { alertId } from '../../alerts/alert-id';
+import { buildAlert } from '../../alerts/build-alert';
+import type { Incident } from '../../alerts/incident';
+import { IncidentTally } from '../../alerts/aggregates';
+import { FIRST_EVIDENCE, LAST_EVIDENCE, partsOf, type CrossingSample, type EvidenceParts } from '../../alerts/evidence';
+import { LruTable } from '../../state/lru-table';
+import { eventTimeMs } from '../event-time';
+import { copyEnrichment, emptyEnrichment, type Enrichment } from '../enrich/enrichment';
+import type { CompiledSignature } from '../compile/compile-signature';
 
 export type AlertPhase = 'open' | 'update' | 'final';
 export type AlertSink = (alert: Alert, phase: AlertPhase) => void;
 /** Told each Call-ID an incident takes in, the moment it does (call records link back before they are written). */
 export type IncidentCallSink = (alertId: string, callId: string) => void;
-
-export interface Incident {
-  readonly key: string;
-  readonly groupValues: string[];
-  readonly id: string;
-  /** Event time of the first crossing; the alert's @timestamp. */
-  readonly openMs: number;
-  readonly suppressUntilMs: number;
-  startMs: number;
-  endMs: number;
-  count: number;
-  /** The grouping event was a response: its source is the responder, so group fields are re-oriented. */
-  readonly groupedOnResponse: boolean;
-  /** Evidence shown in the alert: the first events (message text kept), the crossing one, the latest. */
-  readonly firstEvidence: EvidenceParts[];
-  readonly thresholdEvidence: EvidenceParts;
-  /** Ring of the latest events after the crossing (a handful per incident); `lastHead` is its oldest slot once full. */
-  readonly lastEvidence: SipEvent[];
-  lastHead: number;
-  /** Aggregates and call ids over every event counted. */
-  readonly tally: IncidentTally;
-  lastEvent: SipEvent;
-  /** The enrichment of the last evidence (the engine's object is reused per event). */
-  lastTxn: Enrichment;
-  /** value_count: distinct values already counted in this incident (bounded). */
-  values: Set<string> | undefined;
-  lastEmitMs: number;
-  /** Changed since the last emission. */
-  dirty: boolean;
-  /** Raised by later evidence (the signature's `escalate`); the alert's severity and reason say so. */
-  escalation: { severity: Severity; reason: string } | undefined;
-}
 
 export interface IncidentOptions {
   maxIncidents: number;

@@ -5,13 +5,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { SipwardError } from '../../../lib/src/errors';
-import { FIELD_ROOTS, SpecError } from './compile';
-import { unknownFieldProblem } from './known-fields';
+import { SipwardError } from '../../../../lib/src/errors';
+import { FIELD_ROOTS, SpecError } from '../compile/compile';
+import { unknownFieldProblem } from '../compile/known-fields';
 import { ajvPath, ajvProblem, usefulErrors, yamlErrorPosition, yamlErrorText, type YamlPath } from './schema-errors';
-import { compileSignature } from './compile-signature';
-import type { Severity } from '../../../schema/src/alert';
-import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from './signature';
+import { compileSignature } from '../compile/compile-signature';
+import type { Severity } from '../../../../schema/src/alert';
+import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from '../signature';
 
 export interface LoadOptions {
   /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
