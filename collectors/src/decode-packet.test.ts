@@ -26,7 +26,7 @@ import {
   udp,
   udpFrame,
   vxlan,
-} from './test-support/frames';
+} from '../../lib/src/test-support/capture';
 
 function raw(data: Buffer, linkType: number = LinkType.ETHERNET, tsSec = 1700000000, tsNsec = 123456789): RawPacket {
   return { linkType, tsSec, tsNsec, data, originalLength: data.length, interfaceId: 0 };

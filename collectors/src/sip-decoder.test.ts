@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { SipEvent } from '../../schema/src/sip-event';
 import type { RawPacket } from './packet';
 import { SipDecoder } from './sip-decoder';
-import { ethernet, ipv4, sipPayload, tcp, udp, udpFrame } from './test-support/frames';
+import { ethernet, ipv4, sipPayload, tcp, udp, udpFrame } from '../../lib/src/test-support/capture';
 
 function packet(data: Buffer, tsSec = 1_795_000_000, tsNsec = 0): RawPacket {
   return { linkType: 1, tsSec, tsNsec, data, originalLength: data.length, interfaceId: 0 };

@@ -7,23 +7,9 @@
 //! Same method as make-fixtures.ts: wire text → the collector's parser → SIP events, seeded PRNG,
 //! fixed clock. Baseline fixtures span the learning period (days of event time): the history first,
 //! then what is judged. Addresses follow the fixture world (signatures/test-site.yaml).
-import {
-  Rand,
-  Clock,
-  type Endpoint,
-  type RequestSpec,
-  Fixture,
-  written,
-  SDP,
-  UA,
-  call,
-  probe,
-  registerLogin,
-  renderRequest,
-  PROXY,
-  REGISTRAR,
-  DOMAIN,
-} from './fixture-kit';
+import { Rand, Clock, call, probe, registerLogin } from '../../lib/src/test-support/capture/dialogs';
+import { type Endpoint, type RequestSpec, SDP, UA, renderRequest } from '../../lib/src/test-support/capture/sip';
+import { Fixture, written, PROXY, REGISTRAR, DOMAIN } from './fixture-kit';
 
 const DAY_MS = 86_400_000;
 const CARRIER: Endpoint = { ip: '192.0.2.2', port: 5060 };

@@ -12,24 +12,16 @@
 //! +44 161 496 0xxx are the operator's own; +44 113 496 0xxx an ordinary UK range), NANP 555-01xx,
 //! and high-risk prefixes from signatures/lists/high-risk-destinations.tsv.
 
+import { Rand, Clock, registerLogin } from '../../lib/src/test-support/capture/dialogs';
 import {
-  Rand,
-  Clock,
   type Endpoint,
   type RequestSpec,
   type ResponseOptions,
   renderResponse,
-  Fixture,
-  written,
-  decodeCapture,
-  writeEvents,
   UA,
   SDP,
-  registerLogin,
-  PROXY,
-  REGISTRAR,
-  DOMAIN,
-} from './fixture-kit';
+} from '../../lib/src/test-support/capture/sip';
+import { Fixture, written, decodeCapture, writeEvents, PROXY, REGISTRAR, DOMAIN } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

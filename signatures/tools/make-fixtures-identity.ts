@@ -13,19 +13,9 @@
 //! headers, Route/Record-Route sets, P-headers, in-dialog requests in both directions and TLS.
 
 import type { Transport } from '../../schema/src/sip-event';
-import {
-  Rand,
-  Clock,
-  type Endpoint,
-  Fixture,
-  written,
-  decodeCapture,
-  writeEvents,
-  UA,
-  REGISTRAR,
-  PROXY,
-  DOMAIN,
-} from './fixture-kit';
+import { Rand, Clock } from '../../lib/src/test-support/capture/dialogs';
+import { type Endpoint, UA } from '../../lib/src/test-support/capture/sip';
+import { Fixture, written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // The fixture world's actors

@@ -12,27 +12,16 @@
 //! project service find it; the root build (tsconfig.json) does not compile or emit it.
 
 import type { SipEvent } from '../../schema/src/sip-event';
+import { Rand, Clock, call, registerLogin, probe, retransmit } from '../../lib/src/test-support/capture/dialogs';
 import {
-  Rand,
-  Clock,
   type Endpoint,
   type RequestSpec,
   renderRequest,
   renderResponse,
-  Fixture,
-  written,
-  decodeCapture,
-  writeEvents,
   UA,
   SDP,
-  call,
-  registerLogin,
-  probe,
-  retransmit,
-  REGISTRAR,
-  PROXY,
-  DOMAIN,
-} from './fixture-kit';
+} from '../../lib/src/test-support/capture/sip';
+import { Fixture, written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios, per signature

@@ -19,7 +19,7 @@ import {
   writePcap,
   ethernet,
   type TestPacket,
-} from '../test-support/frames';
+} from '../../../lib/src/test-support/capture';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();

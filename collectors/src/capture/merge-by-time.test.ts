@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { createLogger } from '../../../lib/src/logger';
 import { decodeInputs } from '../decode';
-import { sipPayload, udpFrame, writePcap, type TestPacket } from '../test-support/frames';
+import { sipPayload, udpFrame, writePcap, type TestPacket } from '../../../lib/src/test-support/capture';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const T0 = 1_795_000_000;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PcapFileReader } from './pcap-file';
 import type { CaptureFileOptions, CaptureWarning } from './capture-stats';
 import type { RawPacket } from '../packet';
-import { pcapBytes, udpFrame, writePcap, type TestPacket } from '../test-support/frames';
+import { pcapBytes, udpFrame, writePcap, type TestPacket } from '../../../lib/src/test-support/capture';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();

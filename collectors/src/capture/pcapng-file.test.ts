@@ -16,7 +16,7 @@ import {
   writePcapng,
   type PcapngSection,
   type TestPacket,
-} from '../test-support/frames';
+} from '../../../lib/src/test-support/capture';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 const dir = tempDir();

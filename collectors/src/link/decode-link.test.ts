@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeLink, newLinkInfo } from './decode-link';
 import { LinkType } from '../packet';
-import { ethernet, ipv4, ipv6, nullLoop, sll, sll2, udp } from '../test-support/frames';
+import { ethernet, ipv4, ipv6, nullLoop, sll, sll2, udp } from '../../../lib/src/test-support/capture';
 
 const ip4 = ipv4({ protocol: 17, payload: udp(1, 2, Buffer.from('x')) });
 const ip6 = ipv6({ protocol: 17, payload: udp(1, 2, Buffer.from('x')) });

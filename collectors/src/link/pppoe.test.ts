@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { RawPacket } from '../packet';
 import { SipDecoder } from '../sip-decoder';
-import { ethernet, ipv4, ipv6, sipPayload, udp } from '../test-support/frames';
+import { ethernet, ipv4, ipv6, sipPayload, udp } from '../../../lib/src/test-support/capture';
 import { decodeLink, newLinkInfo } from './decode-link';
 
 function pppoe(protocol: number, payload: Buffer, session = 0x1234): Buffer {

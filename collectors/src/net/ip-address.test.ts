@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIpv4, formatIpv6 } from './ip-address';
-import { ipv6Bytes } from '../test-support/frames';
+import { ipv6Bytes } from '../../../lib/src/test-support/capture';
 
 void test('formatIpv4 prints dotted quads at any offset', () => {
   assert.equal(formatIpv4(Buffer.from([9, 0, 10, 255, 1]), 1), '0.10.255.1');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIpv4Header, parseIpv4 } from './ipv4';
-import { ipv4 } from '../test-support/frames';
+import { ipv4 } from '../../../lib/src/test-support/capture';
 
 void test('parses header, options and fragment fields; excludes Ethernet padding', () => {
   const pkt = ipv4({

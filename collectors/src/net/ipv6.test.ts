@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIpv6Header, parseIpv6 } from './ipv6';
-import { ipv6, ipv6Fragment } from '../test-support/frames';
+import { ipv6, ipv6Fragment } from '../../../lib/src/test-support/capture';
 
 void test('plain IPv6 header', () => {
   const p = ipv6({ protocol: 17, payload: Buffer.alloc(12) });

@@ -6,7 +6,7 @@ import { PacketDecoder } from '../decode-packet';
 import { MirrorDedup } from '../event/mirror-dedup';
 import type { SipEventMeta } from '../event/to-sip-event';
 import { TcpReassembler } from '../transport/tcp-reassembler';
-import { ipv4Bytes, ipv6Bytes } from './frames';
+import { ipv4Bytes, ipv6Bytes } from '../../../lib/src/test-support/capture';
 
 export interface HepSpec {
   srcIp: string;

@@ -4,7 +4,7 @@ import { newGreHeader, parseGre } from './gre';
 import { erspanPayload, newErspanPayload } from './erspan';
 import { looksLikeVxlan, vxlanVni } from './vxlan';
 import { ipInIpEtherType, ipInIpName } from './ip-in-ip';
-import { erspan2, erspan3, ethernet, gre, vxlan } from '../test-support/frames';
+import { erspan2, erspan3, ethernet, gre, vxlan } from '../../../lib/src/test-support/capture';
 
 void test('GRE: optional checksum, key and sequence words', () => {
   const h = newGreHeader();

@@ -1,8 +1,11 @@
-//! Test helper: build Ethernet/VLAN/SLL/NULL/IPv4/IPv6/UDP/TCP/SCTP/GRE/ERSPAN/VXLAN frames and
-//! fragments in code, and write pcap / pcapng files in every variant. Tests only; never shipped logic.
+//! Packet bytes, layer by layer: Ethernet/VLAN/SLL/SLL2/NULL links, IPv4/IPv6 (extensions,
+//! fragments), UDP/TCP/SCTP, GRE/ERSPAN/VXLAN tunnels. Each function wraps a payload in one header,
+//! so a frame reads as its protocol stack: `ethernet(0x0800, ipv4({ payload: udp(…) }))`.
+//! Pure; shared by collector tests, signature fixture makers and the benchmark capture generator.
+//! Tests and generators only; never shipped logic.
 
-import { writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
+import { sipPayload } from './sip';
 
 function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
@@ -36,14 +39,28 @@ export function ipv6Bytes(ip: string): Buffer {
   return out;
 }
 
+/** A transport address: an IP address (text) and a port. */
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
 export interface VlanTag {
   tpid?: number;
   vid: number;
 }
 
-export function ethernet(etherType: number, payload: Buffer, vlans: VlanTag[] = []): Buffer {
+/** Destination and source MAC, 6 bytes each. */
+export interface MacPair {
+  dst: Buffer;
+  src: Buffer;
+}
+
+const DEFAULT_MACS: MacPair = { dst: Buffer.from('020000000002', 'hex'), src: Buffer.from('020000000001', 'hex') };
+
+export function ethernet(etherType: number, payload: Buffer, vlans: VlanTag[] = [], macs = DEFAULT_MACS): Buffer {
   // dst, src, then each tag (TPID, TCI) outermost first, then the real ethertype.
-  const out: Buffer[] = [Buffer.from('020000000002020000000001', 'hex')];
+  const out: Buffer[] = [macs.dst, macs.src];
   for (const v of vlans) out.push(u16(v.tpid ?? 0x8100), u16(v.vid));
   out.push(u16(etherType), payload);
   return Buffer.concat(out);
@@ -94,7 +111,8 @@ export interface Ipv4Options {
   totalLength?: number;
 }
 
-function checksum(b: Buffer): number {
+/** The Internet checksum (RFC 1071) of `b`, as the IPv4 header carries it. */
+export function internetChecksum(b: Buffer): number {
   let s = 0;
   for (let i = 0; i + 1 < b.length; i += 2) s += b.readUInt16BE(i);
   if (b.length % 2) s += (b[b.length - 1] ?? 0) << 8;
@@ -115,7 +133,7 @@ export function ipv4(o: Ipv4Options): Buffer {
   ipv4Bytes(o.src ?? '10.0.0.1').copy(h, 12);
   ipv4Bytes(o.dst ?? '10.0.0.2').copy(h, 16);
   opts.copy(h, 20);
-  h.writeUInt16BE(checksum(h), 10);
+  h.writeUInt16BE(internetChecksum(h), 10);
   return Buffer.concat([h, o.payload]);
 }
 
@@ -196,8 +214,8 @@ export function tcp(o: TcpOptions): Buffer {
   const h = Buffer.alloc(20 + optLen);
   h.writeUInt16BE(o.srcPort, 0);
   h.writeUInt16BE(o.dstPort, 2);
-  h.writeUInt32BE(o.seq ?? 0, 4);
-  h.writeUInt32BE(o.ack ?? 0, 8);
+  h.writeUInt32BE((o.seq ?? 0) >>> 0, 4);
+  h.writeUInt32BE((o.ack ?? 0) >>> 0, 8);
   h[12] = ((20 + optLen) / 4) << 4;
   h[13] = o.flags ?? 0x18;
   h.writeUInt16BE(65535, 14);
@@ -304,13 +322,6 @@ export function ipv6Fragments(o: Omit<Ipv6Options, 'extensions'>, id: number, si
   return out;
 }
 
-export function sipPayload(method = 'OPTIONS', extra = ''): Buffer {
-  return Buffer.from(
-    `${method} sip:100@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n` +
-      `Call-ID: abc@10.0.0.1\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n${extra}\r\n`,
-  );
-}
-
 /** Ethernet + IPv4 + UDP in one call: the common case. */
 export function udpFrame(
   srcPort = 5062,
@@ -320,167 +331,4 @@ export function udpFrame(
   dst = '10.0.0.2',
 ): Buffer {
   return ethernet(0x0800, ipv4({ src, dst, protocol: 17, payload: udp(srcPort, dstPort, payload) }));
-}
-
-// ---- capture files ----
-
-export interface TestPacket {
-  data: Buffer;
-  tsSec: number;
-  tsNsec: number;
-  originalLength?: number;
-  /** pcapng: interface index (default 0). */
-  interfaceId?: number;
-}
-
-export interface PcapWriteOptions {
-  linkType?: number;
-  nano?: boolean;
-  bigEndian?: boolean;
-  snaplen?: number;
-}
-
-export function pcapBytes(packets: TestPacket[], o: PcapWriteOptions = {}): Buffer {
-  const be = o.bigEndian ?? false;
-  const w32 = (b: Buffer, v: number, off: number): void => {
-    if (be) b.writeUInt32BE(v >>> 0, off);
-    else b.writeUInt32LE(v >>> 0, off);
-  };
-  const w16 = (b: Buffer, v: number, off: number): void => {
-    if (be) b.writeUInt16BE(v, off);
-    else b.writeUInt16LE(v, off);
-  };
-  const g = Buffer.alloc(24);
-  w32(g, o.nano ? 0xa1b23c4d : 0xa1b2c3d4, 0);
-  w16(g, 2, 4);
-  w16(g, 4, 6);
-  w32(g, o.snaplen ?? 262144, 16);
-  w32(g, o.linkType ?? 1, 20);
-  const parts: Buffer[] = [g];
-  for (const p of packets) {
-    const h = Buffer.alloc(16);
-    w32(h, p.tsSec, 0);
-    w32(h, o.nano ? p.tsNsec : Math.floor(p.tsNsec / 1000), 4);
-    w32(h, p.data.length, 8);
-    w32(h, p.originalLength ?? p.data.length, 12);
-    parts.push(h, p.data);
-  }
-  return Buffer.concat(parts);
-}
-
-export function writePcap(path: string, packets: TestPacket[], o: PcapWriteOptions = {}): string {
-  writeFileSync(path, pcapBytes(packets, o));
-  return path;
-}
-
-export interface PcapngInterface {
-  linkType: number;
-  snaplen?: number;
-  name?: string;
-  /** if_tsresol byte (default: option absent = µs). */
-  tsresol?: number;
-  /** if_tsoffset seconds. */
-  tsoffset?: number;
-}
-
-export type PcapngBlock =
-  | { kind: 'epb'; packet: TestPacket }
-  | { kind: 'opb'; packet: TestPacket }
-  | { kind: 'spb'; data: Buffer; originalLength?: number }
-  | { kind: 'unknown'; type: number; body: Buffer };
-
-export interface PcapngSection {
-  bigEndian?: boolean;
-  interfaces: PcapngInterface[];
-  blocks: PcapngBlock[];
-}
-
-/** Units since the epoch for an interface resolution, as 64-bit (BigInt) value. */
-function tsUnits(sec: number, nsec: number, tsresol: number | undefined, tsoffset: number): bigint {
-  const r = tsresol ?? 6;
-  const n = r & 0x7f;
-  const ups = (r & 0x80) === 0 ? 10n ** BigInt(n) : 1n << BigInt(n);
-  return BigInt(sec - tsoffset) * ups + (BigInt(nsec) * ups) / 1_000_000_000n;
-}
-
-export function pcapngBytes(sections: PcapngSection[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const s of sections) {
-    const be = s.bigEndian ?? false;
-    const w32 = (b: Buffer, v: number, off: number): void => {
-      if (be) b.writeUInt32BE(v >>> 0, off);
-      else b.writeUInt32LE(v >>> 0, off);
-    };
-    const w16 = (b: Buffer, v: number, off: number): void => {
-      if (be) b.writeUInt16BE(v, off);
-      else b.writeUInt16LE(v, off);
-    };
-    const block = (type: number, body: Buffer): Buffer => {
-      const padded = Buffer.alloc(Math.ceil(body.length / 4) * 4);
-      body.copy(padded);
-      const b = Buffer.alloc(12 + padded.length);
-      w32(b, type, 0);
-      w32(b, b.length, 4);
-      padded.copy(b, 8);
-      w32(b, b.length, b.length - 4);
-      return b;
-    };
-    const option = (code: number, value: Buffer): Buffer => {
-      const h = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
-      w16(h, code, 0);
-      w16(h, value.length, 2);
-      value.copy(h, 4);
-      return h;
-    };
-    const shb = Buffer.alloc(16);
-    w32(shb, 0x1a2b3c4d, 0);
-    w16(shb, 1, 4);
-    w16(shb, 0, 6);
-    shb.writeBigInt64LE(-1n, 8);
-    parts.push(block(0x0a0d0d0a, shb));
-    for (const i of s.interfaces) {
-      const h = Buffer.alloc(8);
-      w16(h, i.linkType, 0);
-      w32(h, i.snaplen ?? 0, 4);
-      const opts: Buffer[] = [];
-      if (i.name !== undefined) opts.push(option(2, Buffer.from(i.name)));
-      if (i.tsresol !== undefined) opts.push(option(9, Buffer.from([i.tsresol])));
-      if (i.tsoffset !== undefined) {
-        const v = Buffer.alloc(8);
-        if (be) v.writeBigInt64BE(BigInt(i.tsoffset));
-        else v.writeBigInt64LE(BigInt(i.tsoffset));
-        opts.push(option(14, v));
-      }
-      if (opts.length > 0) opts.push(Buffer.alloc(4));
-      parts.push(block(1, Buffer.concat([h, ...opts])));
-    }
-    for (const b of s.blocks) {
-      if (b.kind === 'unknown') {
-        parts.push(block(b.type, b.body));
-      } else if (b.kind === 'spb') {
-        const h = Buffer.alloc(4);
-        w32(h, b.originalLength ?? b.data.length, 0);
-        parts.push(block(3, Buffer.concat([h, b.data])));
-      } else {
-        const p = b.packet;
-        const ifId = p.interfaceId ?? 0;
-        const iface = s.interfaces[ifId];
-        const units = tsUnits(p.tsSec, p.tsNsec, iface?.tsresol, iface?.tsoffset ?? 0);
-        const h = Buffer.alloc(20);
-        if (b.kind === 'epb') w32(h, ifId, 0);
-        else w16(h, ifId, 0);
-        w32(h, Number(units >> 32n), 4);
-        w32(h, Number(units & 0xffffffffn), 8);
-        w32(h, p.data.length, 12);
-        w32(h, p.originalLength ?? p.data.length, 16);
-        parts.push(block(b.kind === 'epb' ? 6 : 2, Buffer.concat([h, p.data])));
-      }
-    }
-  }
-  return Buffer.concat(parts);
-}
-
-export function writePcapng(path: string, sections: PcapngSection[]): string {
-  writeFileSync(path, pcapngBytes(sections));
-  return path;
 }
