@@ -9,7 +9,7 @@ import { toSipEvent } from '../../collectors/src/event/to-sip-event';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';
-import type { Rand, SipSink } from '../../lib/src/test-support/capture/dialogs';
+import { Clock, Rand, type SipSink } from '../../lib/src/test-support/capture/dialogs';
 import {
   type Endpoint,
   type RequestSpec,
@@ -102,3 +102,18 @@ export function writeEvents(path: string, events: readonly SipEvent[]): void {
 export const REGISTRAR: Endpoint = { ip: '198.51.100.10', port: 5060 };
 export const PROXY: Endpoint = { ip: '198.51.100.20', port: 5060 };
 export const DOMAIN = 'voip.example.net';
+
+/**
+ * One fixture file: a Fixture seeded with `seed` and a Clock at `startIso`, filled by `build`, then
+ * written (time-sorted) to `path` under signatures/.
+ */
+export function scenario(path: string, seed: number, startIso: string, build: (f: Fixture, c: Clock) => void): void {
+  fixtureFile(path, seed, (f) => build(f, Clock.at(startIso)));
+}
+
+/** One fixture file whose scenario keeps its own time: a Fixture seeded with `seed`, written to `path`. */
+export function fixtureFile(path: string, seed: number, build: (f: Fixture) => void): void {
+  const f = new Fixture(new Rand(seed));
+  build(f);
+  f.write(path);
+}

