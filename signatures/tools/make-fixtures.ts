@@ -12,7 +12,16 @@
 //! project service find it; the root build (tsconfig.json) does not compile or emit it.
 
 import type { SipEvent } from '../../schema/src/sip-event';
-import { call, registerLogin, probe, retransmit } from '../../lib/src/test-support/capture/dialogs';
+import {
+  type Clock,
+  ackFor,
+  call,
+  cancelFor,
+  inviteRequest,
+  registerLogin,
+  probe,
+  retransmit,
+} from '../../lib/src/test-support/capture/dialogs';
 import {
   type Endpoint,
   type RequestSpec,
@@ -23,6 +32,31 @@ import {
 } from '../../lib/src/test-support/capture/sip';
 import type { Fixture } from './fixture-kit';
 import { written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN, scenario } from './fixture-kit';
+
+// ---------------------------------------------------------------------------------------------
+// The testbed's trunk keepalive: sipp's OPTIONS (From keepalive) to the registrar, answered 200 —
+// benign background traffic, and what keeps event time moving past a signature's timeout.
+
+const TESTBED_SIPP: Endpoint = { ip: '10.77.0.11', port: 5060 };
+const TESTBED_REGISTRAR: Endpoint = { ip: '10.77.0.21', port: 5060 };
+
+function keepalive(f: Fixture, c: Clock): void {
+  probe(f, c, TESTBED_SIPP, TESTBED_REGISTRAR, {
+    method: 'OPTIONS',
+    fromUser: 'keepalive',
+    ua: 'sipward-testbed-sipp',
+    status: 200,
+    server: 'sipward-testbed-registrar',
+  });
+}
+
+/** `n` keepalives, each after a 30 s wait. */
+function keepalives(f: Fixture, c: Clock, n: number): void {
+  for (let i = 0; i < n; i++) {
+    c.advanceMs(30000);
+    keepalive(f, c);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios, per signature
@@ -124,16 +158,8 @@ function recon(realUdp: SipEvent[]): void {
   });
   // A trunk keepalive: the testbed's OPTIONS (From keepalive) to one peer every 10 s for 10 min.
   scenario('recon/SIP-REC-02/negative/keepalive-one-peer.jsonl', 202, '2026-11-20T10:00:00Z', (f, c) => {
-    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
-    const peer: Endpoint = { ip: '10.77.0.21', port: 5060 };
     for (let i = 1; i <= 60; i++) {
-      probe(f, c, ua, peer, {
-        method: 'OPTIONS',
-        fromUser: 'keepalive',
-        ua: 'sipward-testbed-sipp',
-        status: 200,
-        server: 'sipward-testbed-registrar',
-      });
+      keepalive(f, c);
       c.advanceMs(10000);
     }
   });
@@ -307,26 +333,18 @@ function auth(realUdp: SipEvent[]): void {
   scenario('auth/SIP-AUTH-01/positive/invite-password-guessing-407.jsonl', 502, '2026-11-20T03:45:00Z', (f, c) => {
     const bot: Endpoint = { ip: '203.0.113.8', port: 5060 };
     for (let i = 0; i < 15; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:0046701234567@${DOMAIN}`,
-        from: { user: '2001', host: DOMAIN, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: '2001', host: DOMAIN },
         to: { user: '0046701234567', host: DOMAIN },
-        callId: `${f.r.hex(16)}`,
-        cseq: 2,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: bot,
-        userAgent: 'VaxSIPUserAgent/3.1',
+        cseq: 2,
+        ua: 'VaxSIPUserAgent/3.1',
         auth: { username: '2001', realm: DOMAIN, header: 'Proxy-Authorization' },
         body: SDP(bot.ip, 12000),
-      };
+      });
       f.request(q, PROXY, c.us);
       f.response(q, 407, PROXY, c.advanceMs(2), { challenge: 'proxy', realm: DOMAIN, server: UA.kamailio });
-      f.request(
-        { ...q, method: 'ACK', to: { ...q.to, tag: f.r.hex(8) }, body: undefined } as RequestSpec,
-        PROXY,
-        c.advanceMs(1),
-      );
+      f.request(ackFor(q, f.r.hex(8)), PROXY, c.advanceMs(1));
       c.advanceMs(4000);
     }
   });
@@ -481,18 +499,14 @@ function dos(realUdp: SipEvent[]): void {
   scenario('dos/SIP-DOS-01/positive/invite-flood-160-in-8s.jsonl', 801, '2026-11-20T05:00:00Z', (f, c) => {
     const flooder: Endpoint = { ip: '203.0.113.99', port: 5060 };
     for (let i = 0; i < 160; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:${1000 + (i % 50)}@${DOMAIN}`,
-        from: { user: 'flood', host: flooder.ip, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: 'flood', host: flooder.ip },
         to: { user: String(1000 + (i % 50)), host: DOMAIN },
-        callId: `${f.r.hex(24)}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: flooder,
-        userAgent: 'sipp',
+        callIdDigits: 24,
+        ua: 'sipp',
         body: SDP(flooder.ip, 6000),
-      };
+      });
       f.request(q, PROXY, c.us);
       if (i % 4 === 0) f.response(q, i > 80 ? 503 : 100, PROXY, c.advanceMs(1), { server: UA.kamailio });
       c.advanceMs(50);
@@ -503,18 +517,14 @@ function dos(realUdp: SipEvent[]): void {
   scenario('dos/SIP-DOS-01/negative/retransmissions-to-dead-uas.jsonl', 802, '2026-11-20T05:30:00Z', (f, c) => {
     const gw: Endpoint = { ip: '10.77.2.30', port: 5060 };
     for (let i = 0; i < 25; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:49305550${String(100 + i)}@${PROXY.ip}`,
-        from: { user: '8001', host: DOMAIN, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: '8001', host: DOMAIN },
         to: { user: `49305550${String(100 + i)}`, host: PROXY.ip },
-        callId: `${f.r.hex(16)}@${gw.ip}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: gw,
-        userAgent: UA.freeswitch,
+        callIdHost: gw.ip,
+        ua: UA.freeswitch,
         body: SDP(gw.ip, 16000 + 2 * i),
-      };
+      });
       const text = renderRequest(f.r, q);
       f.wire(text, gw, PROXY, c.us);
       retransmit(f, text, gw, PROXY, c.us, 6);
@@ -643,26 +653,18 @@ function dos(realUdp: SipEvent[]): void {
         ip: i % 2 === 0 ? `203.0.113.${1 + (i % 200) / 2}` : `192.0.2.${1 + ((i - 1) % 200) / 2}`,
         port: 5060,
       };
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:${1000 + (i % 40)}@${DOMAIN}`,
-        from: { user: String(f.r.int(100, 999)), host: src.ip, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: String(f.r.int(100, 999)), host: src.ip },
         to: { user: String(1000 + (i % 40)), host: DOMAIN },
-        callId: `${f.r.hex(20)}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: src,
-        userAgent: 'sipp',
+        callIdDigits: 20,
+        ua: 'sipp',
         body: SDP(src.ip, 7000),
-      };
+      });
       f.request(q, PROXY, c.us);
       f.response(q, 100, PROXY, c.advanceMs(2), { server: UA.kamailio });
       f.response(q, i % 10 < 8 ? 503 : 486, PROXY, c.advanceMs(20), { server: UA.kamailio });
-      f.request(
-        { ...q, method: 'ACK', body: undefined, to: { ...q.to, tag: f.r.hex(8) } } as RequestSpec,
-        PROXY,
-        c.advanceMs(1),
-      );
+      f.request(ackFor(q, f.r.hex(8)), PROXY, c.advanceMs(1));
       c.advanceMs(100);
     }
   });
@@ -710,18 +712,14 @@ function dos(realUdp: SipEvent[]): void {
   scenario('dos/SIP-DOS-05/positive/invite-exhaustion-no-final-no-ack.jsonl', 1201, '2026-11-20T05:50:00Z', (f, c) => {
     const attacker: Endpoint = { ip: '203.0.113.140', port: 5060 };
     for (let i = 0; i < 40; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:${1000 + (i % 10)}@${DOMAIN}`,
-        from: { user: 'anonymous', host: attacker.ip, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: 'anonymous', host: attacker.ip },
         to: { user: String(1000 + (i % 10)), host: DOMAIN },
-        callId: `${f.r.hex(20)}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: attacker,
-        userAgent: 'sipp',
+        callIdDigits: 20,
+        ua: 'sipp',
         body: SDP(attacker.ip, 8000),
-      };
+      });
       f.request(q, REGISTRAR, c.us);
       const t0 = c.us;
       f.response(q, 100, REGISTRAR, t0 + 2000);
@@ -737,127 +735,66 @@ function dos(realUdp: SipEvent[]): void {
       }
       c.advanceMs(750);
     }
-    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
-    for (let i = 0; i < 12; i++) {
-      c.advanceMs(30000);
-      probe(
-        f,
-        c,
-        ua,
-        { ip: '10.77.0.21', port: 5060 },
-        {
-          method: 'OPTIONS',
-          fromUser: 'keepalive',
-          ua: 'sipward-testbed-sipp',
-          status: 200,
-          server: 'sipward-testbed-registrar',
-        },
-      );
-    }
+    keepalives(f, c, 12);
   });
   // 30 calls that ring for 60 s and are cancelled (CANCEL → 200, 487 → ACK): long but complete.
   scenario('dos/SIP-DOS-05/negative/ringing-then-cancelled.jsonl', 1202, '2026-11-20T17:00:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.10', port: 5060 };
     for (let i = 0; i < 30; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:${3000 + i}@${DOMAIN}`,
-        from: { user: '2100', host: DOMAIN, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: '2100', host: DOMAIN },
         to: { user: String(3000 + i), host: DOMAIN },
-        callId: `${f.r.hex(16)}@${pbx.ip}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: pbx,
-        userAgent: UA.asterisk,
+        callIdHost: pbx.ip,
+        ua: UA.asterisk,
         body: SDP(pbx.ip, 14000 + 2 * i),
-      };
+      });
       const t0 = c.us;
       f.request(q, PROXY, t0);
       f.response(q, 100, PROXY, t0 + 2000);
       f.response(q, 180, PROXY, t0 + 60000, { toTag: `r${i}` });
-      const cancel: RequestSpec = { ...q, method: 'CANCEL', body: undefined, extraHeaders: [] } as RequestSpec;
+      const cancel = cancelFor(q);
       f.request(cancel, PROXY, t0 + 60_000_000);
       f.response(cancel, 200, PROXY, t0 + 60_002_000);
       f.response(q, 487, PROXY, t0 + 60_003_000, { toTag: `r${i}` });
-      f.request(
-        { ...q, method: 'ACK', body: undefined, to: { ...q.to, tag: `r${i}` } } as RequestSpec,
-        PROXY,
-        t0 + 60_004_000,
-      );
+      f.request(ackFor(q, `r${i}`), PROXY, t0 + 60_004_000);
       c.advanceMs(2000);
     }
-    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
-    for (let i = 0; i < 10; i++) {
-      c.advanceMs(30000);
-      probe(
-        f,
-        c,
-        ua,
-        { ip: '10.77.0.21', port: 5060 },
-        {
-          method: 'OPTIONS',
-          fromUser: 'keepalive',
-          ua: 'sipward-testbed-sipp',
-          status: 200,
-          server: 'sipward-testbed-registrar',
-        },
-      );
-    }
+    keepalives(f, c, 10);
   });
   // Near miss: 12 calls whose final response never reached the capture (asymmetric tap,
   // lossy mirror) — under the threshold of 20.
   scenario('dos/SIP-DOS-05/negative/twelve-finals-missed-by-tap.jsonl', 1203, '2026-11-20T17:30:00Z', (f, c) => {
     const pbx: Endpoint = { ip: '10.77.2.12', port: 5060 };
     for (let i = 0; i < 12; i++) {
-      const q: RequestSpec = {
-        method: 'INVITE',
-        ruri: `sip:${3100 + i}@${DOMAIN}`,
-        from: { user: '2101', host: DOMAIN, tag: f.r.hex(8) },
+      const q = inviteRequest(f.r, {
+        from: { user: '2101', host: DOMAIN },
         to: { user: String(3100 + i), host: DOMAIN },
-        callId: `${f.r.hex(16)}@${pbx.ip}`,
-        cseq: 1,
-        branch: `z9hG4bK${f.r.hex(12)}`,
         via: pbx,
-        userAgent: UA.asterisk,
+        callIdHost: pbx.ip,
+        ua: UA.asterisk,
         body: SDP(pbx.ip, 15000 + 2 * i),
-      };
+      });
       f.request(q, PROXY, c.us);
       f.response(q, 100, PROXY, c.advanceMs(2));
       f.response(q, 180, PROXY, c.advanceMs(400), { toTag: `a${i}` });
       c.advanceMs(2000);
     }
-    const ua: Endpoint = { ip: '10.77.0.11', port: 5060 };
-    for (let i = 0; i < 10; i++) {
-      c.advanceMs(30000);
-      probe(
-        f,
-        c,
-        ua,
-        { ip: '10.77.0.21', port: 5060 },
-        {
-          method: 'OPTIONS',
-          fromUser: 'keepalive',
-          ua: 'sipward-testbed-sipp',
-          status: 200,
-          server: 'sipward-testbed-registrar',
-        },
-      );
-    }
+    keepalives(f, c, 10);
   });
   writeEvents('dos/SIP-DOS-05/negative/testbed-udp-real.jsonl', realUdp);
 }
 
 function malformed(realUdp: SipEvent[], realFrag: SipEvent[]): void {
   const base = (f: Fixture, src: Endpoint, over: Partial<RequestSpec> = {}): RequestSpec => ({
-    method: 'INVITE',
-    ruri: `sip:1001@${DOMAIN}`,
-    from: { user: '555', host: src.ip, tag: f.r.hex(8) },
-    to: { user: '1001', host: DOMAIN },
-    callId: `${f.r.hex(20)}@${src.ip}`,
-    cseq: 1,
-    branch: `z9hG4bK${f.r.hex(12)}`,
-    via: src,
-    userAgent: UA.linphone,
+    ...inviteRequest(f.r, {
+      from: { user: '555', host: src.ip },
+      to: { user: '1001', host: DOMAIN },
+      via: src,
+      callIdDigits: 20,
+      callIdHost: src.ip,
+      ua: UA.linphone,
+    }),
     ...over,
   });
 

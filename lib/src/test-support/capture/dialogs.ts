@@ -3,7 +3,7 @@
 //! each a short composition of `sip.ts` messages handed to a `SipSink` (the signature fixture
 //! makers parse them into events), with a seeded `Rand` and a packet `Clock` so output is stable.
 import { mulberry32 } from '../../prng';
-import { type Endpoint, type RequestSpec, type ResponseOptions, SDP } from './sip';
+import { type Endpoint, type RequestSpec, type ResponseOptions, type SipBody, SDP } from './sip';
 
 /** Seeded, so tags, branches and nonces are stable across runs. */
 export class Rand {
@@ -44,6 +44,51 @@ export interface SipSink {
   wire(text: string, src: Endpoint, dst: Endpoint, us: number): unknown;
   request(q: RequestSpec, dst: Endpoint, us: number): void;
   response(q: RequestSpec, status: number, from: Endpoint, us: number, o?: ResponseOptions): void;
+}
+
+export interface InviteOptions {
+  from: { user: string; host: string; display?: string };
+  to: { user: string; host: string };
+  /** The caller's transport address (Via, Contact). */
+  via: Endpoint;
+  /** Random hex digits of the Call-ID (default 16), and the host after its '@' when it has one. */
+  callIdDigits?: number;
+  callIdHost?: string;
+  cseq?: number;
+  ua?: string;
+  auth?: RequestSpec['auth'];
+  body?: SipBody;
+}
+
+/**
+ * An initial INVITE to sip:<to.user>@<to.host>: From tag, Call-ID and branch are drawn from `r` in
+ * that order (generators depend on the order for byte-identical output).
+ */
+export function inviteRequest(r: Rand, o: InviteOptions): RequestSpec {
+  const tag = r.hex(8);
+  const id = r.hex(o.callIdDigits ?? 16);
+  return {
+    method: 'INVITE',
+    from: { ...o.from, tag },
+    to: o.to,
+    callId: o.callIdHost !== undefined ? `${id}@${o.callIdHost}` : id,
+    cseq: o.cseq ?? 1,
+    branch: `z9hG4bK${r.hex(12)}`,
+    via: o.via,
+    ...(o.ua !== undefined ? { userAgent: o.ua } : {}),
+    ...(o.auth !== undefined ? { auth: o.auth } : {}),
+    ...(o.body !== undefined ? { body: o.body } : {}),
+  };
+}
+
+/** The ACK of a non-2xx final answer to `invite`: same branch, the answer's To tag, no body. */
+export function ackFor(invite: RequestSpec, toTag: string): RequestSpec {
+  return { ...invite, method: 'ACK', body: undefined, to: { ...invite.to, tag: toTag } };
+}
+
+/** CANCEL of a pending `invite`: same branch, Call-ID and CSeq number, no body. */
+export function cancelFor(invite: RequestSpec): RequestSpec {
+  return { ...invite, method: 'CANCEL', body: undefined, extraHeaders: [] };
 }
 
 /** A full answered/failed call: INVITE, 100, optional 180, final, ACK (2xx: new branch), BYE. */
