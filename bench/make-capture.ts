@@ -10,7 +10,7 @@
 import { mulberry32 } from '../lib/src/prng';
 import { ethernet, ipv4, udp, type Endpoint } from '../lib/src/test-support/capture/frames';
 import { TcpFlow, segmentsOf, tcpSegmentBytes, type TcpSegment } from '../lib/src/test-support/capture/flows';
-import { bodyHeaders, sipText, type SipBody } from '../lib/src/test-support/capture/sip';
+import { audioMedia, bodyHeaders, sdpBody, sipText, type SipBody } from '../lib/src/test-support/capture/sip';
 import { PcapStreamWriter, packetAtUs } from '../lib/src/test-support/capture/pcap';
 import { AttackOverlay } from './attack-overlay';
 
@@ -69,13 +69,7 @@ const SERVER_UA = 'Server: Kamailio (5.6.3 (x86_64/linux))';
 const MACS = { dst: Buffer.from('020000000001', 'hex'), src: Buffer.from('020000000002', 'hex') };
 
 function sdp(ip: string, port: number, id: number): SipBody {
-  return {
-    type: 'application/sdp',
-    text:
-      `v=0\r\no=user1 ${id} ${id} IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\n` +
-      `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
-      `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=sendrecv\r\n`,
-  };
+  return sdpBody(ip, [audioMedia(port, '', '0-15')], { origin: `user1 ${id} ${id}` });
 }
 
 /** A phone's dialog with its site server: who calls whom, with which tags, over which transport. */

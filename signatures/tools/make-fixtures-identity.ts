@@ -13,8 +13,19 @@
 //! headers, Route/Record-Route sets, P-headers, in-dialog requests in both directions and TLS.
 
 import type { Transport } from '../../schema/src/sip-event';
-import type { Rand, Clock } from '../../lib/src/test-support/capture/dialogs';
-import { type Endpoint, UA } from '../../lib/src/test-support/capture/sip';
+import type { Clock } from '../../lib/src/test-support/capture/dialogs';
+import {
+  type Endpoint,
+  type MessageSpec,
+  type SipBody,
+  UA,
+  audioMedia,
+  nameAddr,
+  newBranch,
+  renderMessage,
+  sdpBody,
+  viaValue,
+} from '../../lib/src/test-support/capture/sip';
 import type { Fixture } from './fixture-kit';
 import { written, decodeCapture, writeEvents, REGISTRAR, PROXY, DOMAIN, scenario } from './fixture-kit';
 
@@ -45,78 +56,7 @@ const STRANGER: Endpoint = { ip: '198.18.40.7', port: 5060 };
 // ---------------------------------------------------------------------------------------------
 // Wire text
 
-interface MessageSpec {
-  /** Request line or status line. */
-  start: string;
-  /** Via header values, top first; each becomes its own Via header line. */
-  vias: string[];
-  from: string;
-  to: string;
-  callId: string;
-  cseq: string;
-  contact?: string;
-  maxForwards?: number;
-  headers?: string[];
-  body?: { type: string; text: string };
-}
-
-function render(m: MessageSpec): string {
-  const lines = [m.start, ...m.vias.map((v) => `Via: ${v}`)];
-  if (m.maxForwards !== undefined) lines.push(`Max-Forwards: ${m.maxForwards}`);
-  lines.push(`From: ${m.from}`, `To: ${m.to}`, `Call-ID: ${m.callId}`, `CSeq: ${m.cseq}`);
-  if (m.contact !== undefined) lines.push(`Contact: ${m.contact}`);
-  for (const h of m.headers ?? []) lines.push(h);
-  const body = m.body?.text ?? '';
-  if (m.body !== undefined) lines.push(`Content-Type: ${m.body.type}`);
-  lines.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}`);
-  return lines.join('\r\n') + '\r\n\r\n' + body;
-}
-
-const VIA_PROTO: Record<Transport, string> = {
-  udp: 'UDP',
-  tcp: 'TCP',
-  sctp: 'SCTP',
-  tls: 'TLS',
-  ws: 'WS',
-  wss: 'WSS',
-};
-
-function via(host: string, port: number, branch: string, transport: Transport = 'udp'): string {
-  return `SIP/2.0/${VIA_PROTO[transport]} ${host}:${port};branch=${branch};rport`;
-}
-
-function branch(r: Rand): string {
-  return `z9hG4bK${r.hex(12)}`;
-}
-
-function addr(user: string | undefined, host: string, tag?: string, display?: string): string {
-  const uri = user !== undefined ? `sip:${user}@${host}` : `sip:${host}`;
-  return `${display !== undefined ? `"${display}" ` : ''}<${uri}>${tag !== undefined ? `;tag=${tag}` : ''}`;
-}
-
-/** SDP with the given m= blocks (each starting "m=..."), session-level c= and o= at `ip`. */
-function sdpBody(
-  ip: string,
-  media: string[],
-  o: { origin?: string; extra?: string } = {},
-): { type: string; text: string } {
-  const family = ip.includes(':') ? 'IP6' : 'IP4';
-  const origin = o.origin ?? ip;
-  const oFamily = origin.includes(':') ? 'IP6' : 'IP4';
-  return {
-    type: 'application/sdp',
-    text:
-      `v=0\r\no=- 3923400${media.length} 1 IN ${oFamily} ${origin}\r\ns=-\r\nc=IN ${family} ${ip}\r\nt=0 0\r\n` +
-      (o.extra ?? '') +
-      media.map((m) => (m.endsWith('\r\n') ? m : `${m}\r\n`)).join(''),
-  };
-}
-
-const AUDIO = (port: number, extra = ''): string =>
-  `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
-  `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n${extra}`;
-
-const voice = (ip: string, port: number): { type: string; text: string } => sdpBody(ip, [AUDIO(port)]);
+const voice = (ip: string, port: number): SipBody => sdpBody(ip, [audioMedia(port)]);
 
 // ---------------------------------------------------------------------------------------------
 // Dialogs: an INVITE call and requests inside it, in either direction
@@ -134,8 +74,8 @@ interface CallOptions {
   callerViaHost?: string;
   callerContactHost?: string;
   calleeContactHost?: string;
-  callerSdp?: { type: string; text: string } | null;
-  calleeSdp?: { type: string; text: string } | null;
+  callerSdp?: SipBody | null;
+  calleeSdp?: SipBody | null;
   /** Extra headers on the INVITE. */
   inviteHeaders?: string[];
   /** Extra headers on the 180/200 (Record-Route, PAI ...). */
@@ -179,11 +119,14 @@ function call(f: Fixture, c: Clock, o: CallOptions): Dialog {
     domain,
     inviteVias: [],
   };
-  const vias = [via(o.callerViaHost ?? o.caller.ip, o.caller.port, branch(r), transport), ...(o.lowerVias ?? [])];
+  const vias = [
+    viaValue(o.callerViaHost ?? o.caller.ip, o.caller.port, newBranch(r), transport),
+    ...(o.lowerVias ?? []),
+  ];
   d.inviteVias = vias;
-  const from = addr(o.callerUser, domain, d.fromTag);
-  const toNoTag = addr(o.calleeUser, domain);
-  const toTagged = addr(o.calleeUser, domain, d.toTag);
+  const from = nameAddr({ user: o.callerUser, host: domain, tag: d.fromTag });
+  const toNoTag = nameAddr({ user: o.calleeUser, host: domain });
+  const toTagged = nameAddr({ user: o.calleeUser, host: domain, tag: d.toTag });
   const callerSdp = o.callerSdp === undefined ? voice(o.caller.ip, 10000 + 2 * r.int(0, 9999)) : o.callerSdp;
   const invite: MessageSpec = {
     start: `INVITE sip:${o.calleeUser}@${domain} SIP/2.0`,
@@ -197,11 +140,11 @@ function call(f: Fixture, c: Clock, o: CallOptions): Dialog {
     headers: [...(o.callerUa !== undefined ? [`User-Agent: ${o.callerUa}`] : []), ...(o.inviteHeaders ?? [])],
     ...(callerSdp !== null ? { body: callerSdp } : {}),
   };
-  f.wire(render(invite), o.caller, o.callee, c.us, transport);
+  f.wire(renderMessage(invite), o.caller, o.callee, c.us, transport);
   const server = o.calleeServer !== undefined ? [`Server: ${o.calleeServer}`] : [];
   const respond = (status: number, reason: string, tagged: boolean, extra: Partial<MessageSpec> = {}): void => {
     f.wire(
-      render({
+      renderMessage({
         start: `SIP/2.0 ${status} ${reason}`,
         vias,
         from,
@@ -238,7 +181,7 @@ function call(f: Fixture, c: Clock, o: CallOptions): Dialog {
     respond(final, final === 486 ? 'Busy Here' : final === 403 ? 'Forbidden' : 'Request Terminated', true);
     c.advanceMs(1);
     f.wire(
-      render({
+      renderMessage({
         start: `ACK sip:${o.calleeUser}@${domain} SIP/2.0`,
         vias,
         maxForwards: 70,
@@ -263,12 +206,12 @@ interface InDialogOptions {
   /** Where the packet comes from; default the party's own address. */
   src?: Endpoint;
   dst?: Endpoint;
-  body?: { type: string; text: string };
+  body?: SipBody;
   headers?: string[];
   cseq?: number;
   /** Answer with 200 OK (default) unless true. */
   noResponse?: boolean;
-  responseBody?: { type: string; text: string };
+  responseBody?: SipBody;
 }
 
 function inDialog(d: Dialog, c: Clock, q: InDialogOptions): void {
@@ -276,12 +219,12 @@ function inDialog(d: Dialog, c: Clock, q: InDialogOptions): void {
   const r = f.r;
   const src = q.src ?? (q.byCaller ? o.caller : o.callee);
   const dst = q.dst ?? (q.byCaller ? o.callee : o.caller);
-  const callerAddr = addr(o.callerUser, d.domain, d.fromTag);
-  const calleeAddr = addr(o.calleeUser, d.domain, d.toTag);
+  const callerAddr = nameAddr({ user: o.callerUser, host: d.domain, tag: d.fromTag });
+  const calleeAddr = nameAddr({ user: o.calleeUser, host: d.domain, tag: d.toTag });
   const seq = q.cseq ?? (q.byCaller ? ++d.cseqCaller : ++d.cseqCallee);
   const targetUser = q.byCaller ? o.calleeUser : o.callerUser;
   const targetHost = q.byCaller ? (o.calleeContactHost ?? o.callee.ip) : (o.callerContactHost ?? o.caller.ip);
-  const vias = [via(src.ip, src.port, branch(r), d.transport)];
+  const vias = [viaValue(src.ip, src.port, newBranch(r), d.transport)];
   const spec: MessageSpec = {
     start: `${q.method} sip:${targetUser}@${targetHost}:${dst.port} SIP/2.0`,
     vias,
@@ -296,13 +239,13 @@ function inDialog(d: Dialog, c: Clock, q: InDialogOptions): void {
     headers: q.headers ?? [],
     ...(q.body !== undefined ? { body: q.body } : {}),
   };
-  f.wire(render(spec), src, dst, c.us, d.transport);
+  f.wire(renderMessage(spec), src, dst, c.us, d.transport);
   if (q.noResponse === true || q.method === 'ACK') return;
   c.advanceMs(4);
   // An offer in a re-INVITE is answered in the 200 (RFC 3264); by default at the answerer's address.
   const answer = q.responseBody ?? (q.method === 'INVITE' && q.body !== undefined ? voice(dst.ip, 40000) : undefined);
   f.wire(
-    render({
+    renderMessage({
       start: q.method === 'REFER' ? 'SIP/2.0 202 Accepted' : 'SIP/2.0 200 OK',
       vias,
       from: spec.from,
@@ -319,9 +262,9 @@ function inDialog(d: Dialog, c: Clock, q: InDialogOptions): void {
   if (q.method === 'INVITE') {
     c.advanceMs(2);
     f.wire(
-      render({
+      renderMessage({
         start: `ACK sip:${targetUser}@${targetHost}:${dst.port} SIP/2.0`,
-        vias: [via(src.ip, src.port, branch(r), d.transport)],
+        vias: [viaValue(src.ip, src.port, newBranch(r), d.transport)],
         maxForwards: 70,
         from: spec.from,
         to: spec.to,
@@ -351,7 +294,7 @@ function request(
     viaHost?: string;
     lowerVias?: string[];
     headers?: string[];
-    body?: { type: string; text: string };
+    body?: SipBody;
     status?: number;
     reason?: string;
     responseHeaders?: string[];
@@ -362,14 +305,14 @@ function request(
   const r = f.r;
   const domain = q.domain ?? DOMAIN;
   const transport = q.transport ?? 'udp';
-  const vias = [via(q.viaHost ?? src.ip, src.port, branch(r), transport), ...(q.lowerVias ?? [])];
-  const from = addr(q.fromUser, domain, r.hex(8));
-  const to = addr(q.toUser, domain, q.toTag);
+  const vias = [viaValue(q.viaHost ?? src.ip, src.port, newBranch(r), transport), ...(q.lowerVias ?? [])];
+  const from = nameAddr({ user: q.fromUser, host: domain, tag: r.hex(8) });
+  const to = nameAddr({ user: q.toUser, host: domain, tag: q.toTag });
   const callId = `${r.hex(20)}`;
   const cseq = `1 ${q.method}`;
   const contactUser = q.fromUser ?? 'anonymous';
   f.wire(
-    render({
+    renderMessage({
       start: `${q.method} ${q.ruri} SIP/2.0`,
       vias,
       maxForwards: 70,
@@ -391,11 +334,11 @@ function request(
   if (q.status === undefined) return;
   c.advanceMs(2 + r.int(0, 3));
   f.wire(
-    render({
+    renderMessage({
       start: `SIP/2.0 ${q.status} ${q.reason ?? (q.status === 200 ? 'OK' : q.status === 403 ? 'Forbidden' : 'Accepted')}`,
       vias,
       from,
-      to: q.status > 100 && q.toTag === undefined ? addr(q.toUser, domain, r.hex(10)) : to,
+      to: q.status > 100 && q.toTag === undefined ? nameAddr({ user: q.toUser, host: domain, tag: r.hex(10) }) : to,
       callId,
       cseq,
       headers: q.responseHeaders ?? [],
@@ -719,7 +662,7 @@ function top01(): void {
       callerUser: '+442079460100',
       calleeUser: '+441632960001',
       domain: 'carrier-a.example',
-      lowerVias: [via(PHONE.ip, PHONE.port, 'z9hG4bK-phone-77a1')],
+      lowerVias: [viaValue(PHONE.ip, PHONE.port, 'z9hG4bK-phone-77a1')],
       callerContactHost: PHONE.ip,
       callerSdp: voice(PHONE.ip, 11000),
       calleeSdp: voice(CARRIER.ip, 31000),
@@ -730,12 +673,12 @@ function top01(): void {
     // Only the inbound INVITE (no answers): the next fixture has the proxy's responses.
     const r = f.r;
     f.wire(
-      render({
+      renderMessage({
         start: `INVITE sip:1003@${DOMAIN} SIP/2.0`,
-        vias: [via(REMOTE_LAN, REMOTE.port, branch(r))],
+        vias: [viaValue(REMOTE_LAN, REMOTE.port, newBranch(r))],
         maxForwards: 70,
-        from: addr('1002', DOMAIN, r.hex(8)),
-        to: addr('1003', DOMAIN),
+        from: nameAddr({ user: '1002', host: DOMAIN, tag: r.hex(8) }),
+        to: nameAddr({ user: '1003', host: DOMAIN }),
         callId: `${r.hex(16)}@${REMOTE_LAN}`,
         cseq: '1 INVITE',
         contact: `<sip:1002@${REMOTE_LAN}:5060>`,
@@ -870,21 +813,26 @@ function dlg01(): void {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003', final: 0 });
     const common = {
       vias: d.inviteVias,
-      from: addr('1001', DOMAIN, d.fromTag),
-      to: addr('1003', DOMAIN),
+      from: nameAddr({ user: '1001', host: DOMAIN, tag: d.fromTag }),
+      to: nameAddr({ user: '1003', host: DOMAIN }),
       callId: d.callId,
       cseq: '1 CANCEL',
     };
-    f.wire(render({ start: `CANCEL sip:1003@${DOMAIN} SIP/2.0`, maxForwards: 70, ...common }), PHONE, PROXY, c.us);
+    f.wire(
+      renderMessage({ start: `CANCEL sip:1003@${DOMAIN} SIP/2.0`, maxForwards: 70, ...common }),
+      PHONE,
+      PROXY,
+      c.us,
+    );
     c.advanceMs(3);
-    f.wire(render({ start: 'SIP/2.0 200 OK', ...common }), PROXY, PHONE, c.us);
+    f.wire(renderMessage({ start: 'SIP/2.0 200 OK', ...common }), PROXY, PHONE, c.us);
     c.advanceMs(2);
     f.wire(
-      render({
+      renderMessage({
         start: 'SIP/2.0 487 Request Terminated',
         vias: d.inviteVias,
-        from: addr('1001', DOMAIN, d.fromTag),
-        to: addr('1003', DOMAIN, d.toTag),
+        from: nameAddr({ user: '1001', host: DOMAIN, tag: d.fromTag }),
+        to: nameAddr({ user: '1003', host: DOMAIN, tag: d.toTag }),
         callId: d.callId,
         cseq: '1 INVITE',
       }),
@@ -952,7 +900,11 @@ function dlg02(): void {
   scenario(`${dir}/negative/hold-resume-and-session-refresh.jsonl`, 5203, '2026-11-23T14:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
     c.advanceMs(5000);
-    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: sdpBody('0.0.0.0', [audioMedia(11000, 'a=sendonly\r\n')]),
+    });
     c.advanceMs(20000);
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
     c.advanceMs(60000);
@@ -1013,7 +965,11 @@ function sdp01(): void {
       calleeSdp: voice(PROXY.ip, 40000),
     });
     c.advanceMs(10000);
-    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: sdpBody('0.0.0.0', [audioMedia(11000, 'a=sendonly\r\n')]),
+    });
     c.advanceMs(30000);
     inDialog(d, c, { method: 'INVITE', byCaller: true, body: voice(PHONE.ip, 11000) });
   });
@@ -1064,7 +1020,7 @@ function sdp02(): void {
       callee: PROXY,
       callerUser: '1001',
       calleeUser: '1003',
-      callerSdp: sdpBody('224.0.1.75/127', [AUDIO(5004)], { origin: ATTACKER.ip }),
+      callerSdp: sdpBody('224.0.1.75/127', [audioMedia(5004)], { originIp: ATTACKER.ip }),
       final: 488,
     });
   });
@@ -1106,7 +1062,11 @@ function sdp02(): void {
   scenario(`${dir}/negative/hold-c-zero.jsonl`, 6205, '2026-11-24T14:00:00Z', (f, c) => {
     const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '1003' });
     c.advanceMs(10000);
-    inDialog(d, c, { method: 'INVITE', byCaller: true, body: sdpBody('0.0.0.0', [AUDIO(11000, 'a=sendonly\r\n')]) });
+    inDialog(d, c, {
+      method: 'INVITE',
+      byCaller: true,
+      body: sdpBody('0.0.0.0', [audioMedia(11000, 'a=sendonly\r\n')]),
+    });
   });
   // A fax switches the call to T.38: m=image ... udptl t38.
   scenario(`${dir}/negative/t38-fax-reinvite.jsonl`, 6206, '2026-11-24T14:30:00Z', (f, c) => {
@@ -1151,13 +1111,13 @@ function sdp02(): void {
       callee: PROXY,
       callerUser: '1001',
       calleeUser: '1003',
-      callerSdp: sdpBody(PHONE.ip, [AUDIO(11000), 'm=video 11002 RTP/AVP 96\r\na=rtpmap:96 H264/90000']),
+      callerSdp: sdpBody(PHONE.ip, [audioMedia(11000), 'm=video 11002 RTP/AVP 96\r\na=rtpmap:96 H264/90000']),
     });
     c.advanceMs(20000);
     inDialog(d, c, {
       method: 'INVITE',
       byCaller: true,
-      body: sdpBody(PHONE.ip, [AUDIO(11000), 'm=video 0 RTP/AVP 96']),
+      body: sdpBody(PHONE.ip, [audioMedia(11000), 'm=video 0 RTP/AVP 96']),
     });
   });
 }
@@ -1169,7 +1129,7 @@ const SDES = 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewky
 
 function cry03(): void {
   const dir = 'crypto/SIP-CRY-03';
-  const srtp = (ip: string, port: number): { type: string; text: string } =>
+  const srtp = (ip: string, port: number): SipBody =>
     sdpBody(ip, [`m=audio ${port} RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n${SDES}`]);
   // SDES SRTP offered and answered over plain UDP: both keys readable on the wire.
   scenario(`${dir}/positive/sdes-keys-over-udp.jsonl`, 7301, '2026-11-25T10:00:00Z', (f, c) => {
@@ -1305,7 +1265,7 @@ function ic02(): void {
       callerUser: '+33123456789',
       calleeUser: '+442079460123',
       callerViaHost: CARRIER_HOST,
-      lowerVias: [via('sbc.origin-operator.example', 5060, 'z9hG4bK-orig-19c2')],
+      lowerVias: [viaValue('sbc.origin-operator.example', 5060, 'z9hG4bK-orig-19c2')],
       inviteHeaders: [`P-Asserted-Identity: <sip:+33123456789@origin-operator.example;user=phone>`],
     });
   });

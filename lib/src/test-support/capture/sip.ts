@@ -80,6 +80,40 @@ export function bodyHeaders(body: SipBody | undefined): string[] {
   return body === undefined ? [length] : [`Content-Type: ${body.type}`, length];
 }
 
+/** A Via header value: `transport` is the lower-case name (udp, tcp, tls, sctp, ws, wss). */
+export function viaValue(host: string, port: number, branch: string, transport = 'udp'): string {
+  return `SIP/2.0/${transport.toUpperCase()} ${host}:${port};branch=${branch};rport`;
+}
+
+/** A fresh RFC 3261 branch (magic cookie + 12 hex digits). */
+export function newBranch(r: HexSource): string {
+  return `z9hG4bK${r.hex(12)}`;
+}
+
+/** Any message, header by header, for scenarios renderRequest does not cover (several Vias, TLS, in-dialog). */
+export interface MessageSpec {
+  /** Request line or status line. */
+  start: string;
+  /** Via header values, top first; each becomes its own Via header line. */
+  vias: string[];
+  from: string;
+  to: string;
+  callId: string;
+  cseq: string;
+  contact?: string;
+  maxForwards?: number;
+  headers?: string[];
+  body?: SipBody;
+}
+
+export function renderMessage(m: MessageSpec): string {
+  const lines = m.vias.map((v) => `Via: ${v}`);
+  if (m.maxForwards !== undefined) lines.push(`Max-Forwards: ${m.maxForwards}`);
+  lines.push(`From: ${m.from}`, `To: ${m.to}`, `Call-ID: ${m.callId}`, `CSeq: ${m.cseq}`);
+  if (m.contact !== undefined) lines.push(`Contact: ${m.contact}`);
+  return sipText(m.start, [...lines, ...(m.headers ?? []), ...bodyHeaders(m.body)], m.body?.text);
+}
+
 export function renderRequest(r: HexSource, q: RequestSpec): string {
   const ruri = q.ruri ?? (q.to.user !== undefined ? `sip:${q.to.user}@${q.to.host}` : `sip:${q.to.host}`);
   const omit = new Set(q.omit ?? []);
@@ -171,13 +205,40 @@ export const UA = {
   sbc: 'Oracle ESBC',
 };
 
-export const SDP = (ip: string, port: number, extra = ''): SipBody => ({
-  type: 'application/sdp',
-  text:
-    `v=0\r\no=- ${port}1 ${port}1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\n` +
+/** An audio m= block: PCMU, PCMA and telephone-event (`events`), sendrecv, then `extra` lines. */
+export function audioMedia(port: number, extra = '', events = '0-16'): string {
+  return (
     `m=audio ${port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
-    `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n${extra}`,
-});
+    `a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 ${events}\r\na=sendrecv\r\n${extra}`
+  );
+}
+
+export interface SdpOptions {
+  /** The o= fields before "IN": username, session id, version (default "- 3923400<media count> 1"). */
+  origin?: string;
+  /** The o= address (default: the c= address). */
+  originIp?: string;
+  /** Session-level lines after t=. */
+  session?: string;
+}
+
+/** An SDP body: v=, o=, s=, c= at `ip` (IP4 or IP6), t=, then each media block (CRLF-terminated). */
+export function sdpBody(ip: string, media: readonly string[], o: SdpOptions = {}): SipBody {
+  const family = (address: string): string => (address.includes(':') ? 'IP6' : 'IP4');
+  const originIp = o.originIp ?? ip;
+  const origin = o.origin ?? `- 3923400${media.length} 1`;
+  return {
+    type: 'application/sdp',
+    text:
+      `v=0\r\no=${origin} IN ${family(originIp)} ${originIp}\r\ns=-\r\nc=IN ${family(ip)} ${ip}\r\nt=0 0\r\n` +
+      (o.session ?? '') +
+      media.map((m) => (m.endsWith('\r\n') ? m : `${m}\r\n`)).join(''),
+  };
+}
+
+/** The usual offer or answer: one audio stream at `ip`:`port`. */
+export const SDP = (ip: string, port: number, extra = ''): SipBody =>
+  sdpBody(ip, [audioMedia(port, extra)], { origin: `- ${port}1 ${port}1` });
 
 /** A minimal out-of-dialog request, for tests that need any SIP message in a packet. */
 export function sipPayload(method = 'OPTIONS', extra = ''): Buffer {
