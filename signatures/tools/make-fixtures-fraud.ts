@@ -13,14 +13,7 @@
 //! and high-risk prefixes from signatures/lists/high-risk-destinations.tsv.
 
 import { Clock, registerLogin } from '../../lib/src/test-support/capture/dialogs';
-import {
-  type Endpoint,
-  type RequestSpec,
-  type ResponseOptions,
-  renderResponse,
-  UA,
-  SDP,
-} from '../../lib/src/test-support/capture/sip';
+import { type Endpoint, type RequestSpec, UA, SDP } from '../../lib/src/test-support/capture/sip';
 import type { Fixture } from './fixture-kit';
 import { written, decodeCapture, writeEvents, PROXY, REGISTRAR, DOMAIN, fixtureFile, scenario } from './fixture-kit';
 
@@ -33,23 +26,6 @@ const phone = (n: number, net = 1): Endpoint => ({ ip: `10.10.${net}.${n}`, port
 const attacker = (n: number): Endpoint => ({ ip: `203.0.113.${n}`, port: 5060 });
 
 const SEC = 1_000_000;
-
-/** Reason phrases the kit's table lacks. */
-const EXTRA_REASONS: Record<number, string> = { 202: 'Accepted', 301: 'Moved Permanently', 302: 'Moved Temporarily' };
-
-function respond(
-  f: Fixture,
-  q: RequestSpec,
-  status: number,
-  from: Endpoint,
-  us: number,
-  o: ResponseOptions = {},
-): void {
-  let text = renderResponse(f.r, q, status, o);
-  const reason = EXTRA_REASONS[status];
-  if (reason !== undefined) text = text.replace(/^SIP\/2\.0 (\d+) Unknown/, `SIP/2.0 $1 ${reason}`);
-  f.wire(text, from, q.via, us);
-}
 
 interface DialOptions {
   /** From user (the calling account or number). */
@@ -121,7 +97,7 @@ function dial(f: Fixture, startUs: number, caller: Endpoint, callee: Endpoint, o
     const q0 = invite(false);
     f.request(q0, callee, c.us);
     const challengeTag = r.hex(10);
-    respond(f, q0, 407, callee, c.advanceMs(2), { challenge: 'proxy', realm: domain, toTag: challengeTag });
+    f.response(q0, 407, callee, c.advanceMs(2), { challenge: 'proxy', realm: domain, toTag: challengeTag });
     const ack: RequestSpec = { ...q0, method: 'ACK', to: { ...q0.to, tag: challengeTag } };
     delete ack.body;
     delete ack.extraHeaders;
@@ -132,7 +108,7 @@ function dial(f: Fixture, startUs: number, caller: Endpoint, callee: Endpoint, o
   }
   const q = invite(o.auth !== undefined);
   f.request(q, callee, c.us);
-  respond(f, q, 100, callee, c.advanceMs(3));
+  f.response(q, 100, callee, c.advanceMs(3));
   const toTag = r.hex(10);
   const to = { ...q.to, tag: toTag };
   const ackFor = (branch: string, ackRuri: string): RequestSpec => ({
@@ -148,7 +124,7 @@ function dial(f: Fixture, startUs: number, caller: Endpoint, callee: Endpoint, o
   const noRing = typeof o.outcome === 'number' && (o.outcome < 400 || [403, 404, 484, 503].includes(o.outcome));
   if (noRing) c.advanceMs(15);
   else {
-    respond(f, q, 180, callee, c.advanceMs(40), { toTag });
+    f.response(q, 180, callee, c.advanceMs(40), { toTag });
     c.advanceMs(o.ringMs ?? 3000);
   }
   if (o.outcome === 'cancel') {
@@ -158,20 +134,20 @@ function dial(f: Fixture, startUs: number, caller: Endpoint, callee: Endpoint, o
     delete cancel.auth;
     delete cancel.userAgent;
     f.request(cancel, callee, c.us);
-    respond(f, cancel, 200, callee, c.advanceMs(2));
-    respond(f, q, 487, callee, c.advanceMs(1), { toTag });
+    f.response(cancel, 200, callee, c.advanceMs(2));
+    f.response(q, 487, callee, c.advanceMs(1), { toTag });
     f.request(ackFor(q.branch, ruri), callee, c.advanceMs(1));
     return { callId, invite: q, toTag, endUs: c.us, nextCseq: cseq + 1 };
   }
   if (o.outcome !== 'answer') {
-    respond(f, q, o.outcome, callee, c.us, {
+    f.response(q, o.outcome, callee, c.us, {
       toTag,
       ...(o.redirectTo !== undefined ? { extraHeaders: [`Contact: <sip:${o.redirectTo}@${domain}>`] } : {}),
     });
     f.request(ackFor(q.branch, ruri), callee, c.advanceMs(1));
     return { callId, invite: q, toTag, endUs: c.us, nextCseq: cseq + 1 };
   }
-  respond(f, q, 200, callee, c.us, {
+  f.response(q, 200, callee, c.us, {
     toTag,
     extraHeaders: [`Contact: <sip:${o.to}@${callee.ip}:${callee.port}>`],
     body: SDP(callee.ip, 20000 + 2 * r.int(0, 9999)),
@@ -209,7 +185,7 @@ function dial(f: Fixture, startUs: number, caller: Endpoint, callee: Endpoint, o
           ...byeAuth,
         };
   f.request(bye, o.byeFromCallee === true ? caller : callee, c.us);
-  respond(f, bye, 200, o.byeFromCallee === true ? caller : callee, c.advanceMs(3));
+  f.response(bye, 200, o.byeFromCallee === true ? caller : callee, c.advanceMs(3));
   return { callId, invite: q, toTag, answerUs, endUs: c.us, nextCseq: cseq + 3 };
 }
 
@@ -231,7 +207,7 @@ function refer(f: Fixture, d: DialResult, caller: Endpoint, callee: Endpoint, ta
     ],
   };
   f.request(q, callee, us);
-  respond(f, q, 202, callee, us + 2000);
+  f.response(q, 202, callee, us + 2000);
 }
 
 /**
@@ -284,13 +260,13 @@ function register(
   if (o.challenge !== false) {
     const q1 = reg(false);
     f.request(q1, REGISTRAR, c.us);
-    respond(f, q1, 401, REGISTRAR, c.advanceMs(2), { challenge: 'www', realm: DOMAIN });
+    f.response(q1, 401, REGISTRAR, c.advanceMs(2), { challenge: 'www', realm: DOMAIN });
     c.advanceMs(5);
   }
   const q2 = reg(true);
   f.request(q2, REGISTRAR, c.us);
   const final = o.final ?? 200;
-  respond(f, q2, final, REGISTRAR, c.advanceMs(2), {
+  f.response(q2, final, REGISTRAR, c.advanceMs(2), {
     ...(final === 200 && o.contact !== '*' && o.expires > 0
       ? { extraHeaders: [`Contact: <sip:${o.aor}@${client.ip}:${client.port}>;expires=${o.expires}`] }
       : {}),
@@ -347,10 +323,10 @@ function message(f: Fixture, c: Clock, client: Endpoint, o: { from: string; to: 
   });
   const q1 = msg(1, false);
   f.request(q1, PROXY, c.us);
-  respond(f, q1, 407, PROXY, c.advanceMs(2), { challenge: 'proxy', realm: DOMAIN });
+  f.response(q1, 407, PROXY, c.advanceMs(2), { challenge: 'proxy', realm: DOMAIN });
   const q2 = msg(2, true);
   f.request(q2, PROXY, c.advanceMs(10));
-  respond(f, q2, 202, PROXY, c.advanceMs(3));
+  f.response(q2, 202, PROXY, c.advanceMs(3));
 }
 
 const at = (iso: string): number => Clock.at(iso).us;
