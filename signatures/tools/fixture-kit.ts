@@ -7,8 +7,7 @@ import type { SipEvent, Transport } from '../../schema/src/sip-event';
 import { parseSipMessage } from '../../collectors/src/sip/parser';
 import { toSipEvent } from '../../collectors/src/event/to-sip-event';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
-import { decodeInputs } from '../../collectors/src/decode';
-import { createLogger } from '../../lib/src/logger';
+import { decodedEvents } from '../../collectors/src/test-support/decoded-events';
 import { Clock, Rand, type SipSink } from '../../lib/src/test-support/capture/dialogs';
 import {
   type Endpoint,
@@ -82,12 +81,7 @@ export const written: string[] = [];
 
 /** Events of a testbed capture, as `sipward decode <capture>` prints them. */
 export async function decodeCapture(name: string): Promise<SipEvent[]> {
-  const events: SipEvent[] = [];
-  await decodeInputs(
-    { captures: [join(ROOT, 'test', 'fixtures', 'captures', name)], log: createLogger('silent') },
-    { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
-  );
-  return events;
+  return decodedEvents([join(ROOT, 'test', 'fixtures', 'captures', name)]);
 }
 
 export function writeEvents(path: string, events: readonly SipEvent[]): void {

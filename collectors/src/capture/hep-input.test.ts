@@ -5,28 +5,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { createLogger } from '../../../lib/src/logger';
-import { decodeInputs } from '../decode';
 import { SipDecoder } from '../sip-decoder';
 import { encodeHep, hepExport } from '../test-support/hep';
+import { decodedEvents } from '../test-support/decoded-events';
 import { HepInput } from './hep-input';
 
 // Compiled to dist/collectors/src/capture/: the repository root is four levels up.
 const CAPTURES = join(resolve(__dirname, '..', '..', '..', '..'), 'test', 'fixtures', 'captures');
 
-async function captureEvents(file: string): Promise<SipEvent[]> {
-  const events: SipEvent[] = [];
-  await decodeInputs(
-    { captures: [file], log: createLogger('silent') },
-    { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
-  );
-  return events;
-}
-
 for (const name of ['udp.pcap', 'tcp.pcap', 'ipv6.pcap', 'udp-vlan100.pcap']) {
   void test(`HEP export of ${name} decodes to the same SIP events as the capture`, async () => {
     const file = join(CAPTURES, name);
-    const expected = await captureEvents(file);
+    const expected = await decodedEvents([file]);
     const events: SipEvent[] = [];
     const decoder = new SipDecoder((e) => events.push(e));
     const input = new HepInput(decoder);

@@ -7,20 +7,12 @@ import { createLogger } from '../../../lib/src/logger';
 import { decodeInputs } from '../decode';
 import { sipPayload, udpFrame, writePcap, type TestPacket } from '../../../lib/src/test-support/capture';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { decodedEvents } from '../test-support/decoded-events';
 
 const T0 = 1_795_000_000;
 
 function options(n: number, t: number): TestPacket {
   return { data: udpFrame(40000 + n, 5060, sipPayload('OPTIONS', `X-Seq: ${n}\r\n`)), tsSec: T0 + t, tsNsec: 0 };
-}
-
-async function decode(captures: string[]): Promise<SipEvent[]> {
-  const events: SipEvent[] = [];
-  await decodeInputs(
-    { captures, log: createLogger('silent') },
-    { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
-  );
-  return events;
 }
 
 void test('files named out of order are read in capture-time order, interleaved where they overlap', async () => {
@@ -35,7 +27,7 @@ void test('files named out of order are read in capture-time order, interleaved 
     [noon, evening, morning],
     [morning, noon, evening],
   ]) {
-    const events = await decode(order);
+    const events = await decodedEvents(order);
     assert.deepEqual(
       events.map((e) => e.source.port - 40000),
       want,

@@ -2,28 +2,19 @@
 import { gzipSync } from 'node:zlib';
 import { isIPv4 } from 'node:net';
 import { openCaptureFile } from '../capture/capture-file';
+import type { HepMessage } from '../capture/hep-packet';
 import { PacketDecoder } from '../decode-packet';
 import { MirrorDedup } from '../event/mirror-dedup';
 import type { SipEventMeta } from '../event/to-sip-event';
 import { TcpReassembler } from '../transport/tcp-reassembler';
 import { ipv4Bytes, ipv6Bytes } from '../../../lib/src/test-support/capture';
 
-export interface HepSpec {
-  srcIp: string;
-  dstIp: string;
-  srcPort: number;
-  dstPort: number;
-  tsSec: number;
-  tsUsec: number;
+/** What to encode: the fields of a decoded HEP message, with defaults for the protocol numbers. */
+export interface HepSpec extends Omit<HepMessage, 'ipVersion' | 'ipProtocol' | 'protocolType'> {
   /** IANA number: 17 UDP (default), 6 TCP, 132 SCTP. */
   ipProtocol?: number;
+  /** 1 = SIP (default). */
   protocolType?: number;
-  nodeId?: number;
-  nodeName?: string;
-  authKey?: string;
-  correlationId?: string;
-  vlan?: number;
-  payload: Buffer;
   compress?: boolean;
   /** Extra raw chunks (vendor, type, body) appended before the payload. */
   extra?: Array<[number, number, Buffer]>;

@@ -5,27 +5,7 @@ import type { L4Segment } from '../packet';
 import { parseSctpChunks, parseSctpCommonHeader, SctpSipExtractor } from './sctp';
 import type { StreamMessage } from './tcp-reassembler';
 import { sipRequest, SDP } from './test-segments';
-
-function chunk(type: number, flags: number, value: Buffer, pad = true): Buffer {
-  const len = 4 + value.length;
-  const out = Buffer.alloc(pad ? (len + 3) & ~3 : len);
-  out[0] = type;
-  out[1] = flags;
-  out.writeUInt16BE(len, 2);
-  value.copy(out, 4);
-  return out;
-}
-
-function data(tsn: number, flags: number, payload: Buffer | string, ppid = 0): Buffer {
-  const p = Buffer.from(payload);
-  const v = Buffer.alloc(12 + p.length);
-  v.writeUInt32BE(tsn >>> 0, 0);
-  v.writeUInt16BE(1, 4);
-  v.writeUInt16BE(0, 6);
-  v.writeUInt32BE(ppid, 8);
-  p.copy(v, 12);
-  return chunk(0, flags, v);
-}
+import { sctpChunk, sctpData } from '../../../lib/src/test-support/capture';
 
 function seg(chunks: Buffer[], t = 1000): L4Segment {
   return {
@@ -64,7 +44,7 @@ void describe('SCTP', () => {
     });
     assert.equal(parseSctpCommonHeader(h.subarray(0, 11)), undefined);
     const { chunks, bad } = parseSctpChunks(
-      Buffer.concat([chunk(3, 0, Buffer.alloc(5)), chunk(0, 3, Buffer.alloc(13))]),
+      Buffer.concat([sctpChunk(3, 0, Buffer.alloc(5)), sctpChunk(0, 3, Buffer.alloc(13))]),
     );
     assert.equal(bad, false);
     assert.deepEqual(
@@ -78,7 +58,7 @@ void describe('SCTP', () => {
 
   void it('emits each unfragmented DATA chunk as one SIP message, skipping SACKs', () => {
     const { x, out } = setup();
-    x.push(seg([chunk(3, 0, Buffer.alloc(12)), data(10, BE, a), data(11, BE, b)]));
+    x.push(seg([sctpChunk(3, 0, Buffer.alloc(12)), sctpData(10, BE, a), sctpData(11, BE, b)]));
     assert.deepEqual(
       out.map((m) => m.data.toString()),
       [a, b],
@@ -90,9 +70,9 @@ void describe('SCTP', () => {
 
   void it('drops retransmitted TSNs and non-SIP payloads', () => {
     const { x, out } = setup();
-    x.push(seg([data(10, BE, a)]));
-    x.push(seg([data(10, BE, a)]));
-    x.push(seg([data(11, BE, Buffer.from([1, 0, 0, 20, 0x80]), 46)]));
+    x.push(seg([sctpData(10, BE, a)]));
+    x.push(seg([sctpData(10, BE, a)]));
+    x.push(seg([sctpData(11, BE, Buffer.from([1, 0, 0, 20, 0x80]), 46)]));
     assert.equal(out.length, 1);
     assert.equal(x.counters.duplicateTsn, 1);
     assert.equal(x.counters.nonSipMessages, 1);
@@ -102,10 +82,10 @@ void describe('SCTP', () => {
     const { x, out } = setup();
     const p = Buffer.from(a);
     const t0 = 0xfffffffe;
-    x.push(seg([data(t0 + 2, 0x01, p.subarray(80))]));
-    x.push(seg([data(t0, 0x02, p.subarray(0, 40))]));
+    x.push(seg([sctpData(t0 + 2, 0x01, p.subarray(80))]));
+    x.push(seg([sctpData(t0, 0x02, p.subarray(0, 40))]));
     assert.equal(out.length, 0);
-    x.push(seg([data((t0 + 1) >>> 0, 0x00, p.subarray(40, 80))], 2000));
+    x.push(seg([sctpData((t0 + 1) >>> 0, 0x00, p.subarray(40, 80))], 2000));
     assert.deepEqual(
       out.map((m) => m.data.toString()),
       [a],
@@ -116,15 +96,15 @@ void describe('SCTP', () => {
 
   void it('counts bad chunk lengths and I-DATA fragments, emits unfragmented I-DATA', () => {
     const { x, out } = setup();
-    const broken = chunk(0, BE, Buffer.alloc(20));
+    const broken = sctpChunk(0, BE, Buffer.alloc(20));
     broken.writeUInt16BE(400, 2);
-    x.push(seg([data(1, BE, a), broken]));
+    x.push(seg([sctpData(1, BE, a), broken]));
     assert.equal(x.counters.sctp_bad_chunk, 1);
     const idata = (tsn: number, flags: number, p: string): Buffer => {
       const v = Buffer.alloc(16 + p.length);
       v.writeUInt32BE(tsn, 0);
       Buffer.from(p).copy(v, 16);
-      return chunk(64, flags, v);
+      return sctpChunk(64, flags, v);
     };
     x.push(seg([idata(7, BE, b), idata(8, 0x02, 'INVITE sip:x')]));
     assert.deepEqual(
@@ -133,7 +113,7 @@ void describe('SCTP', () => {
     );
     assert.equal(x.counters.idataChunks, 2);
     assert.equal(x.counters.sctp_fragment_dropped, 1);
-    x.push(seg([chunk(0, BE, Buffer.alloc(12))]));
+    x.push(seg([sctpChunk(0, BE, Buffer.alloc(12))]));
     assert.equal(x.counters.sctp_bad_chunk, 2);
   });
 

@@ -231,6 +231,29 @@ export function sctp(srcPort: number, dstPort: number, chunks: Buffer): Buffer {
   return Buffer.concat([h, chunks]);
 }
 
+/** One SCTP chunk: type, flags, length, value, padded to 4 bytes unless `pad` is false. */
+export function sctpChunk(type: number, flags: number, value: Buffer, pad = true): Buffer {
+  const len = 4 + value.length;
+  const out = Buffer.alloc(pad ? (len + 3) & ~3 : len);
+  out[0] = type;
+  out[1] = flags;
+  out.writeUInt16BE(len, 2);
+  value.copy(out, 4);
+  return out;
+}
+
+/** An SCTP DATA chunk (RFC 9260 §3.3.1) on stream 1: `flags` 0x03 is a whole message (B and E). */
+export function sctpData(tsn: number, flags: number, payload: Buffer | string, ppid = 0): Buffer {
+  const p = Buffer.from(payload);
+  const v = Buffer.alloc(12 + p.length);
+  v.writeUInt32BE(tsn >>> 0, 0);
+  v.writeUInt16BE(1, 4);
+  v.writeUInt16BE(0, 6);
+  v.writeUInt32BE(ppid, 8);
+  p.copy(v, 12);
+  return sctpChunk(0, flags, v);
+}
+
 export interface GreOptions {
   protocol: number;
   payload: Buffer;
