@@ -15,6 +15,7 @@ import {
   type ProducerRecord,
 } from '../../../lib/src/kafka/client';
 import type { KafkaConnection } from '../../../lib/src/kafka/connection';
+import { createGroupConsumer } from '../../../lib/src/kafka/group-consumer';
 import { retryForever } from '../../../lib/src/retry';
 import type { Alert } from '../../../schema/src/alert';
 import type { Logger } from '../../../lib/src/logger';
@@ -79,6 +80,9 @@ interface SourceWatermark {
   w: number;
   end: boolean;
 }
+
+/** Short enough that a killed instance's partitions move within seconds, long enough for a GC pause. */
+const SESSION_TIMEOUT_MS = 10_000;
 
 /** Bytes of values per produce request (kept far below the broker's 1 MB record-batch limit). */
 const MAX_SEND_BYTES = 256 * 1024;
@@ -187,7 +191,7 @@ export class AnalyzerDaemon {
       'analyzer starting',
     );
     this.dialog = new StageRunner<DialogTask>({
-      kafka: this.kafka,
+      consumer: createGroupConsumer(this.kafka, { groupId: this.options.group, sessionTimeoutMs: SESSION_TIMEOUT_MS }),
       admin: this.admin,
       groupId: this.options.group,
       topic: this.options.topic,
@@ -204,7 +208,10 @@ export class AnalyzerDaemon {
         }),
     });
     this.detect = new StageRunner<DetectTask>({
-      kafka: this.kafka,
+      consumer: createGroupConsumer(this.kafka, {
+        groupId: `${this.options.group}.detect`,
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      }),
       admin: this.admin,
       groupId: `${this.options.group}.detect`,
       topic: this.keyedTopic,
