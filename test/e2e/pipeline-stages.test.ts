@@ -70,7 +70,6 @@ async function throughStages(
     signatures: signatures.map((s) => compileSignature(s.signature)),
     keyedPartitions: KEYED,
     enricher: {},
-    latenessMs: 0,
     deliver: async (out) => {
       // A slow output: later batches pile up and go together in the next delivery.
       await new Promise((r) => setTimeout(r, 1));
@@ -147,7 +146,6 @@ void test('an input record of an unknown encoding, or a bad line in a batch, is 
     signatures: signatures.map((s) => compileSignature(s.signature)),
     keyedPartitions: KEYED,
     enricher: {},
-    latenessMs: 0,
     deliver: (out) => {
       dead.push(...out.dead);
       return Promise.resolve();

@@ -31,6 +31,7 @@ import { ElasticIndexer, type IndexDoc, type WriteResult } from '../index/elasti
 import { DetectTask } from './detect-stage';
 import { DialogTask, type DialogOutputs } from './dialog-stage';
 import { StageRunner, emptyStageStats } from './stage-runner';
+import { partitionTick, sourceBound, type SourceWatermark } from './watermarks';
 
 export interface AnalyzerDaemonOptions {
   kafka: KafkaConnection & { clientId: string };
@@ -72,13 +73,6 @@ export interface AnalyzerDaemonStats {
 /** The signatures this analyzer runs: without site knowledge, those that need it are left out. */
 export function activeSignatures(all: readonly LoadedSignature[], hasSite: boolean): LoadedSignature[] {
   return all.filter((s) => s.signature.status !== 'deprecated' && (hasSite || s.signature.requires_site !== true));
-}
-
-interface SourceWatermark {
-  t: number;
-  /** Wall time the collector wrote it. */
-  w: number;
-  end: boolean;
 }
 
 /** Short enough that a killed instance's partitions move within seconds, long enough for a GC pause. */
@@ -202,7 +196,6 @@ export class AnalyzerDaemon {
           signatures: compiled,
           keyedPartitions: this.keyedPartitions,
           enricher: this.options.enricher,
-          latenessMs: this.options.latenessMs ?? 100,
           sipLog: this.options.sipLog === true,
           deliver: (out) => this.deliverDialog(out),
         }),
@@ -435,21 +428,6 @@ export class AnalyzerDaemon {
     );
   }
 
-  /**
-   * The collectors' bound: every event with capture time ≤ it is on the topic. +Infinity when every
-   * collector finished (or went silent); undefined when no collector ever wrote a watermark (events
-   * from another publisher: fall back to wall-clock idleness).
-   */
-  private sourceBound(now: number): number | undefined {
-    if (this.sources.size === 0) return undefined;
-    let bound = Infinity;
-    for (const src of this.sources.values()) {
-      if (src.end || now - src.w > SOURCE_SILENCE_MS) continue;
-      if (src.t < bound) bound = src.t;
-    }
-    return bound;
-  }
-
   /** Watermark ticks of the dialog stage's partitions to every keyed partition. */
   private async tick(): Promise<void> {
     if (this.ticking || this.stopped || this.dialog === undefined) return;
@@ -458,7 +436,7 @@ export class AnalyzerDaemon {
       const now = Date.now();
       const lateness = this.options.latenessMs ?? 100;
       // Read the bound before the offsets: what the collectors vouched for is then on the log.
-      const bound = this.sourceBound(now);
+      const bound = sourceBound(this.sources, now, SOURCE_SILENCE_MS);
       const ends = await this.admin.fetchTopicOffsets(this.options.topic);
       const high = new Map(ends.map((o) => [o.partition, Number(o.high)]));
       const low = new Map(ends.map((o) => [o.partition, Number(o.low)]));
@@ -472,23 +450,21 @@ export class AnalyzerDaemon {
           this.dialog.deliveredPosition(p) ?? (task === undefined ? (committed.get(p) ?? low.get(p) ?? 0) : -1);
         const drained = position >= (high.get(p) ?? 0);
         // Only what is delivered: the records of a batch still in flight must not be overtaken.
-        const streamTime = task?.deliveredTime ?? -Infinity;
-        let tick: { t: number; i: boolean };
-        if (bound !== undefined) {
-          if (!drained) tick = { t: streamTime - lateness, i: false };
-          else if (bound === Infinity) tick = { t: streamTime, i: true };
-          else tick = { t: Math.max(streamTime, bound - lateness), i: false };
-        } else {
-          const idle = drained && (task === undefined || now - task.lastRecordWallMs >= (this.options.idleMs ?? 500));
-          tick = { t: streamTime - (idle ? 0 : lateness), i: idle };
-        }
+        const tick = partitionTick(
+          {
+            drained,
+            deliveredTime: task?.deliveredTime ?? -Infinity,
+            quietMs: task === undefined ? undefined : now - task.lastRecordWallMs,
+          },
+          bound,
+          lateness,
+          this.options.idleMs ?? 500,
+        );
         if (task !== undefined && tick.i) {
           task.idle();
           await task.flush();
         }
-        // A partition with data not yet read must hold the watermark back even before its first
-        // event (t = -1 blocks everything): its last tick may have said "idle".
-        values.push(JSON.stringify({ k: 'w', p, t: Number.isFinite(tick.t) ? tick.t : -1, i: tick.i }));
+        values.push(JSON.stringify({ k: 'w', p, t: tick.t, i: tick.i }));
       }
       if (values.length === 0) return;
       const messages = [];

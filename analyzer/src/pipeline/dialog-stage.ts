@@ -13,7 +13,7 @@ import { EventEnricher, type EnricherOptions } from '../engine/enrich/event-enri
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
 import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
-import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type KeyedTick, type PoisonReason } from './records';
+import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type PoisonReason } from './records';
 import { Router } from './routing';
 
 /** The JSON text of an input event (the record value or one line of a batch). */
@@ -84,8 +84,6 @@ export interface DialogTaskOptions {
   signatures: readonly CompiledSignature[];
   keyedPartitions: number;
   enricher: EnricherOptions;
-  /** How far behind its stream time a partition's tick stays (out-of-order tolerance), ms. */
-  latenessMs: number;
   /** Event ids remembered to drop a re-published event (collector restart). */
   dedupeEntries?: number;
   /** Build the SIP transaction log (transactions are per Call-ID, so per partition like calls). */
@@ -254,11 +252,6 @@ export class DialogTask {
     if (this.streamTime === -Infinity) return;
     this.tracker.releaseIdle(this.streamTime, 32_000);
     this.sipLog?.advance(this.streamTime + 32_000);
-  }
-
-  tick(idle: boolean): KeyedTick {
-    const t = this.deliveredTime === -Infinity ? -1 : this.deliveredTime - (idle ? 0 : this.options.latenessMs);
-    return { k: 'w', p: this.options.partition, t, i: idle };
   }
 
   /** Flushes run one after another (a batch and the idle timer may both ask). */
