@@ -33,6 +33,8 @@ export function keyedEventHead(p: number, o: number, t: number, c: Enrichment, e
 export interface KeyedOut {
   partition: number;
   value: string;
+  /** Keyed events in the record. */
+  count: number;
 }
 
 /**
@@ -47,13 +49,14 @@ export function keyedRecords(byPartition: ReadonlyMap<number, readonly string[]>
     for (let i = 0; i < items.length; i++) {
       const size = (items[i] as string).length + 1;
       if (i > start && bytes + size > maxRecordBytes) {
-        out.push({ partition, value: keyedBatchValue(items.slice(start, i)) });
+        out.push({ partition, value: keyedBatchValue(items.slice(start, i)), count: i - start });
         start = i;
         bytes = 0;
       }
       bytes += size;
     }
-    if (start < items.length) out.push({ partition, value: keyedBatchValue(items.slice(start)) });
+    if (start < items.length)
+      out.push({ partition, value: keyedBatchValue(items.slice(start)), count: items.length - start });
   }
   return out;
 }
@@ -264,7 +267,10 @@ export class DialogTask {
   }
 
   backlog(): number {
-    return this.keyedPending + this.out.calls.length + this.out.transactions.length;
+    let kept = 0;
+    // Records put back by a failed delivery count as much as the events not yet cut into records.
+    for (const k of this.out.keyed) kept += k.count;
+    return this.keyedPending + kept + this.out.calls.length + this.out.transactions.length;
   }
 
   private async flushNow(): Promise<boolean> {
