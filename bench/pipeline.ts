@@ -839,7 +839,7 @@ function latencyRows(
  * starting every second of capture time in its own site range, so ~40 attacks run at any time and
  * incidents are open for the whole capture (bench/attack-overlay.ts).
  */
-function ensureCapture(root: string, messages: number, attacks = false): string {
+export function ensureCapture(root: string, messages: number, attacks = false): string {
   const out = join(root, 'bench', 'out');
   mkdirSync(out, { recursive: true });
   // Own names: the throughput part's captures (run.ts) are built with other options.

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { copyEnrichment, emptyEnrichment } from '../engine/enrichment';
+import { copyEnrichment, emptyEnrichment } from '../engine/enrich/enrichment';
 import { eventTimeMs } from '../engine/event-time';
 import { signature, sipEvent } from '../engine/test-events';
 import { DetectTask } from './detect-stage';
-import { keyedEventHead } from './dialog-stage';
+import { keyedEventJson } from './dialog-stage';
 import { keyedBatchValue } from './records';
 
 /** Three INVITEs from one source within a minute: an alert (the count grows with each event). */
@@ -54,9 +54,15 @@ function keyed(offset: number, items: readonly Item[]): KafkaMessage {
   return record(
     offset,
     keyedBatchValue(
-      items.map(
-        (i) =>
-          `${keyedEventHead(i.p, i.o, eventTimeMs(i.event['@timestamp']), copyEnrichment(emptyEnrichment()), JSON.stringify(i.event))}${JSON.stringify(i.ids ?? ['SIP-T-FLOOD'])}}`,
+      items.map((i) =>
+        keyedEventJson(
+          i.p,
+          i.o,
+          eventTimeMs(i.event['@timestamp']),
+          `"c":${JSON.stringify(copyEnrichment(emptyEnrichment()))},"e":${JSON.stringify(i.event)}`,
+          i.ids ?? ['SIP-T-FLOOD'],
+          [],
+        ),
       ),
     ),
   );

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../../schema/src/event-records';
-import { compileSignature } from '../engine/compile-signature';
+import { compileSignature } from '../engine/compile/compile-signature';
 import { register, responseTo, signature, sipEvent } from '../engine/test-events';
 import { DialogTask, type DialogOutputs } from './dialog-stage';
 import { decodeKeyed, EVENT_SLOTS, type KeyedEvent } from './records';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileSignature } from '../engine/compile-signature';
-import { emptyEnrichment } from '../engine/enrichment';
+import { compileSignature } from '../engine/compile/compile-signature';
+import { emptyEnrichment } from '../engine/enrich/enrichment';
 import { register, responseTo, signature } from '../engine/test-events';
 import { groupHash, groupPartition, Router } from './routing';
 
@@ -24,8 +24,9 @@ void test('an event goes to the partition of each group it can change, once per 
   const router = new Router([bySource, byUser, onlyResponses], 4);
   const req = register(0, { src: '203.0.113.9', user: '1001', callId: 'c1', seq: 1 });
   const out = router.route(req, emptyEnrichment());
-  const expected = new Map<number, string[]>();
-  const add = (p: number, id: string): void => void expected.set(p, [...(expected.get(p) ?? []), id]);
+  const expected = new Map<number, { ids: string[]; escalate: string[] }>();
+  const add = (p: number, id: string): void =>
+    void expected.set(p, { ids: [...(expected.get(p)?.ids ?? []), id], escalate: [] });
   add(groupPartition('SIP-T-SRC', '203.0.113.9', 4), 'SIP-T-SRC');
   add(groupPartition('SIP-T-USR', '1001', 4), 'SIP-T-USR');
   assert.deepEqual(new Map(out), expected, 'a request never goes to a response-only signature');
@@ -47,18 +48,46 @@ void test('half_open: a final answer goes where its request went, a provisional 
   const router = new Router([halfOpen], 8);
   const req = register(0, { src: '203.0.113.50', callId: 'h1', seq: 1 });
   const target = groupPartition('SIP-T-HALF', '203.0.113.50', 8);
-  assert.deepEqual(new Map(router.route(req, emptyEnrichment())), new Map([[target, ['SIP-T-HALF']]]));
+  assert.deepEqual(
+    new Map(router.route(req, emptyEnrichment())),
+    new Map([[target, { ids: ['SIP-T-HALF'], escalate: [] }]]),
+  );
   assert.equal(router.pendingSize, 1);
   assert.equal(router.route(responseTo(req, 0.1, 100), emptyEnrichment()).size, 0, '100 Trying ends nothing');
   // The answer's source is the registrar: grouped by its own source it would go elsewhere.
   assert.deepEqual(
     new Map(router.route(responseTo(req, 0.2, 401), emptyEnrichment())),
-    new Map([[target, ['SIP-T-HALF']]]),
+    new Map([[target, { ids: ['SIP-T-HALF'], escalate: [] }]]),
   );
   assert.equal(router.pendingSize, 0);
   assert.equal(
     router.route(responseTo(req, 0.3, 401), emptyEnrichment()).size,
     0,
     'a retransmitted answer: nothing waits',
+  );
+});
+
+void test('escalation evidence goes to the incident it names, to escalate only', () => {
+  // Counts 401s per account; a 200 to an authenticated REGISTER of that account escalates it.
+  const brute = compileSignature(
+    signature({
+      id: 'SIP-T-BRUTE',
+      kind: 'event_count',
+      where: { 'sip.type': 'response', 'sip.status_code': 401 },
+      group_by: ['sip.to.user'],
+      escalate: [{ severity: 'critical', reason: 'it worked', when: { 'sip.status_code': 200 } }],
+    }),
+  );
+  const router = new Router([brute], 8);
+  const req = register(0, { user: '1001', callId: 'b1', seq: 1, auth: true });
+  const target = groupPartition('SIP-T-BRUTE', '1001', 8);
+  assert.deepEqual(
+    new Map(router.route(responseTo(req, 0.1, 401), emptyEnrichment())),
+    new Map([[target, { ids: ['SIP-T-BRUTE'], escalate: [] }]]),
+  );
+  assert.deepEqual(
+    new Map(router.route(responseTo(req, 0.2, 200), emptyEnrichment())),
+    new Map([[target, { ids: [], escalate: ['SIP-T-BRUTE'] }]]),
+    'not counted (the where does not hold), but sent where the incident lives',
   );
 });
