@@ -315,6 +315,11 @@ export class DialogTask {
     return true;
   }
 
+  /** Entries of the tables this task holds: enricher, remembered event ids, half_open routes (calls: not counted). */
+  stateSize(): number {
+    return this.enricher.stateEntries + this.seen.size + this.router.pendingSize;
+  }
+
   /** Transaction and dialog state held and evicted by this partition's enricher (metrics). */
   enricherState(): { entries: number; evictions: number } {
     return { entries: this.enricher.stateEntries, evictions: this.enricher.evictions };
