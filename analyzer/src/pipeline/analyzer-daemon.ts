@@ -57,7 +57,15 @@ export interface AnalyzerDaemonOptions {
   maxGroupsPerSignature?: number;
   /** Index the SIP transaction log into `logs-sipward.sip-<ns>` (`--sip-log-mode all`). Default off. */
   sipLog?: boolean;
+  /**
+   * Which stages this process runs (`--stage`): both (default), or one of them, so that the two
+   * stages of one analyzer can run in two processes (two cores). They talk only through Kafka, so
+   * results do not depend on where each runs.
+   */
+  stage?: AnalyzerStage;
 }
+
+export type AnalyzerStage = 'both' | 'dialog' | 'detect';
 
 export interface AnalyzerDaemonStats {
   dialog: ReturnType<StageRunner['snapshot']> & { events: number; duplicates: number; poison: number; calls: number };
@@ -173,6 +181,7 @@ export class AnalyzerDaemon {
       await this.ensureTopics();
     });
     const compiled = this.signatures.map((s) => compileSignature(s.signature));
+    const stage = this.options.stage ?? 'both';
     log.info(
       {
         topic: this.options.topic,
@@ -181,67 +190,75 @@ export class AnalyzerDaemon {
         input_partitions: this.upstreamPartitions,
         keyed_partitions: this.keyedPartitions,
         signatures: this.signatures.length,
+        stage,
       },
       'analyzer starting',
     );
-    this.dialog = new StageRunner<DialogTask>({
-      consumer: createGroupConsumer(this.kafka, { groupId: this.options.group, sessionTimeoutMs: SESSION_TIMEOUT_MS }),
-      admin: this.admin,
-      groupId: this.options.group,
-      topic: this.options.topic,
-      log,
-      createTask: (partition) =>
-        new DialogTask({
-          partition,
-          signatures: compiled,
-          keyedPartitions: this.keyedPartitions,
-          enricher: this.options.enricher,
-          sipLog: this.options.sipLog === true,
-          deliver: (out) => this.deliverDialog(out),
+    if (stage !== 'detect')
+      this.dialog = new StageRunner<DialogTask>({
+        consumer: createGroupConsumer(this.kafka, {
+          groupId: this.options.group,
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
         }),
-    });
-    this.detect = new StageRunner<DetectTask>({
-      consumer: createGroupConsumer(this.kafka, {
+        admin: this.admin,
+        groupId: this.options.group,
+        topic: this.options.topic,
+        log,
+        createTask: (partition) =>
+          new DialogTask({
+            partition,
+            signatures: compiled,
+            keyedPartitions: this.keyedPartitions,
+            enricher: this.options.enricher,
+            sipLog: this.options.sipLog === true,
+            deliver: (out) => this.deliverDialog(out),
+          }),
+      });
+    if (stage !== 'dialog')
+      this.detect = new StageRunner<DetectTask>({
+        consumer: createGroupConsumer(this.kafka, {
+          groupId: `${this.options.group}.detect`,
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        }),
+        admin: this.admin,
         groupId: `${this.options.group}.detect`,
-        sessionTimeoutMs: SESSION_TIMEOUT_MS,
-      }),
-      admin: this.admin,
-      groupId: `${this.options.group}.detect`,
-      topic: this.keyedTopic,
-      log,
-      createTask: (partition) =>
-        new DetectTask({
-          partition,
-          signatures: this.signatures,
-          upstreamPartitions: this.upstreamPartitions,
-          ...(this.options.maxGroupsPerSignature !== undefined
-            ? { maxGroupsPerSignature: this.options.maxGroupsPerSignature }
-            : {}),
-          deliver: (alerts) => this.deliverAlerts(alerts),
-        }),
-    });
-    // Every instance reads every collector's watermark (its own throwaway group, from the start).
-    this.watermarkConsumer = this.kafka.consumer({
-      groupId: `${this.options.group}.wm.${process.pid}.${Date.now().toString(36)}`,
-    });
-    await this.watermarkConsumer.connect();
-    await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
-    await this.watermarkConsumer.run({
-      eachMessage: ({ message }) => {
-        try {
-          const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
-          if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
-            this.sources.set(m.observer, { t: m.t, w: m.w, end: m.end === true });
+        topic: this.keyedTopic,
+        log,
+        createTask: (partition) =>
+          new DetectTask({
+            partition,
+            signatures: this.signatures,
+            upstreamPartitions: this.upstreamPartitions,
+            ...(this.options.maxGroupsPerSignature !== undefined
+              ? { maxGroupsPerSignature: this.options.maxGroupsPerSignature }
+              : {}),
+            deliver: (alerts) => this.deliverAlerts(alerts),
+          }),
+      });
+    if (this.dialog !== undefined) {
+      // Every dialog stage reads every collector's watermark (its own throwaway group, from the start).
+      this.watermarkConsumer = this.kafka.consumer({
+        groupId: `${this.options.group}.wm.${process.pid}.${Date.now().toString(36)}`,
+      });
+      await this.watermarkConsumer.connect();
+      await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
+      await this.watermarkConsumer.run({
+        eachMessage: ({ message }) => {
+          try {
+            const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
+            if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
+              this.sources.set(m.observer, { t: m.t, w: m.w, end: m.end === true });
+            }
+          } catch {
+            // Not ours: ignored.
           }
-        } catch {
-          // Not ours: ignored.
-        }
-        return Promise.resolve();
-      },
-    });
-    await this.detect.start();
-    await this.dialog.start();
-    this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
+          return Promise.resolve();
+        },
+      });
+    }
+    await this.detect?.start();
+    await this.dialog?.start();
+    if (this.dialog !== undefined) this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
   }
 
   private newProducer(): Producer {
