@@ -5,7 +5,9 @@
 //!      ceiling (200k pre-encoded values, batches of 5000, no compression) with a CPU profile;
 //!   3. end to end — `sipward analyzer` running, then `sipward collect`, on the uniform capture and
 //!      on a realistic one with attacks among the traffic (incidents open all the time): each
-//!      stage's rate, the ratio to the raw ceiling, RSS of collect and analyzer over the run;
+//!      stage's rate, the ratio to the raw ceiling, RSS of collect and analyzer over the run; then
+//!      the same with the analyzer's two stages in two processes (`--stage`, the second core;
+//!      SIPWARD_BENCH_PIPELINE_SPLIT=0 leaves these runs out);
 //!   4. alert latency — a paced 10k msg/s live-like stream of attack traffic, capture time →
 //!      alert document searchable.
 //! Skipped (with a note) when SIPWARD_BENCH_PIPELINE=0 or the services do not answer;
@@ -249,7 +251,7 @@ function analyzerLog(root: string, name: string): string {
   return join(root, 'bench', 'out', `pipeline-analyzer-${name}.log`);
 }
 
-function startAnalyzer(root: string, topic: string, group: string, namespace: string): Daemon {
+function startAnalyzer(root: string, topic: string, group: string, namespace: string, extra: string[] = []): Daemon {
   return spawnCli(root, [
     '--log-level',
     'info',
@@ -268,6 +270,7 @@ function startAnalyzer(root: string, topic: string, group: string, namespace: st
     '4',
     '--config',
     join(root, 'config', 'site.example.yaml'),
+    ...extra,
   ]);
 }
 
@@ -275,12 +278,12 @@ function startAnalyzer(root: string, topic: string, group: string, namespace: st
  * Until both stages of the analyzer own partitions (read from its log: a SIGUSR2 before its handler
  * is installed would kill it), or 60 s.
  */
-async function analyzerReady(d: Daemon): Promise<void> {
+async function analyzerReady(d: Daemon, stages = 2): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (d.child.exitCode !== null || d.child.signalCode !== null)
       throw new Error(`analyzer exited: ${d.stderr().slice(-800)}`);
-    if ((d.stderr().match(/"msg":"partitions assigned"/g) ?? []).length >= 2) {
+    if ((d.stderr().match(/"msg":"partitions assigned"/g) ?? []).length >= stages) {
       await sleep(500);
       return;
     }
@@ -515,6 +518,9 @@ interface EndToEnd {
   last: AnalyzerStats | undefined;
   collectRss: RssTrack;
   analyzerRss: RssTrack;
+  /** The detect process when the stages ran in two (`--stage`). */
+  detectRss: RssTrack | undefined;
+  detectLast: AnalyzerStats | undefined;
   stalled: boolean;
 }
 
@@ -524,7 +530,15 @@ interface EndToEnd {
  * neither the alerts (documents and the sum of their counts) nor the call records changed for 3 s;
  * the end time is the last of those changes (the last output searchable).
  */
-async function endToEnd(root: string, capture: string, name: string, id: string, topics: string[]): Promise<EndToEnd> {
+async function endToEnd(
+  root: string,
+  capture: string,
+  name: string,
+  id: string,
+  topics: string[],
+  /** The two stages in two processes (`--stage dialog` + `--stage detect`): the second core. */
+  split = false,
+): Promise<EndToEnd> {
   const e2eTopic = `bench.${name}.${id}`;
   topics.push(e2eTopic, `${e2eTopic}.watermarks`);
   const group = `bench-${name}-${id}`;
@@ -534,11 +548,14 @@ async function endToEnd(root: string, capture: string, name: string, id: string,
     { topic: e2eTopic, partitions: 4 },
     { topic: `${e2eTopic}.watermarks`, partitions: 1 },
   ]);
-  const analyzer = startAnalyzer(root, e2eTopic, group, ns);
+  const detector = split ? startAnalyzer(root, e2eTopic, group, ns, ['--stage', 'detect']) : undefined;
+  const analyzer = startAnalyzer(root, e2eTopic, group, ns, split ? ['--stage', 'dialog'] : []);
   const collectRss = new RssTrack();
   const analyzerRss = new RssTrack();
+  const detectRss = split ? new RssTrack() : undefined;
   try {
-    await analyzerReady(analyzer);
+    if (detector !== undefined) await analyzerReady(detector, 1);
+    await analyzerReady(analyzer, split ? 1 : 2);
     const t0 = performance.now();
     let collectPid: number | undefined;
     const collected = collect(root, capture, e2eTopic, [], (pid) => (collectPid = pid));
@@ -560,6 +577,7 @@ async function endToEnd(root: string, capture: string, name: string, id: string,
     const rssTimer = setInterval(() => {
       collectRss.sample(collectPid);
       analyzerRss.sample(analyzer.child.pid);
+      detectRss?.sample(detector?.child.pid);
     }, 1000);
     try {
       while (Date.now() < deadline) {
@@ -581,6 +599,7 @@ async function endToEnd(root: string, capture: string, name: string, id: string,
       clearInterval(rssTimer);
     }
     const c = await collected;
+    const detectLast = await detector?.stats();
     const stalled = Number.isNaN(dialogDone) || Number.isNaN(committedAt);
     const end = Math.max(changedAt, committedAt, dialogDone);
     return {
@@ -593,11 +612,14 @@ async function endToEnd(root: string, capture: string, name: string, id: string,
       last,
       collectRss,
       analyzerRss,
+      detectRss,
+      detectLast,
       stalled,
     };
   } finally {
     await analyzer.stop();
-    writeFileSync(analyzerLog(root, name), analyzer.stderr());
+    await detector?.stop();
+    writeFileSync(analyzerLog(root, name), analyzer.stderr() + (detector?.stderr() ?? ''));
   }
 }
 
@@ -630,8 +652,11 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
       unit: 'msgs/s',
       note:
         (r.stalled ? 'NOT DONE within 600 s; ' : '') +
-        `${r.alerts} alerts, ${r.calls} call records, detect stage ${r.last?.detect.processed ?? 0} keyed records, ` +
-        `${r.last?.bulks?.bulks ?? '?'} bulks (largest ${r.last?.bulks?.largest_bulk ?? '?'} docs), ${r.endSeconds.toFixed(1)} s${ratio(total)}; analyzer ${r.analyzerRss.describe()}`,
+        `${r.alerts} alerts, ${r.calls} call records, detect stage ${(r.detectLast ?? r.last)?.detect.processed ?? 0} keyed records, ` +
+        `${r.last?.bulks?.bulks ?? '?'} bulks (largest ${r.last?.bulks?.largest_bulk ?? '?'} docs), ${r.endSeconds.toFixed(1)} s${ratio(total)}; ` +
+        (r.detectRss === undefined
+          ? `analyzer ${r.analyzerRss.describe()}`
+          : `dialog process ${r.analyzerRss.describe()}; detect process ${r.detectRss.describe()}`),
     },
   ];
 }
@@ -839,7 +864,7 @@ function latencyRows(
  * starting every second of capture time in its own site range, so ~40 attacks run at any time and
  * incidents are open for the whole capture (bench/attack-overlay.ts).
  */
-function ensureCapture(root: string, messages: number, attacks = false): string {
+export function ensureCapture(root: string, messages: number, attacks = false): string {
   const out = join(root, 'bench', 'out');
   mkdirSync(out, { recursive: true });
   // Own names: the throughput part's captures (run.ts) are built with other options.
@@ -998,12 +1023,15 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
 
     // 3. end to end, on the uniform capture and on the realistic one (incidents open most of the time)
     let e2eRate = NaN;
-    for (const [name, file, what] of [
-      ['e2e', capture, label],
-      ['e2ereal', realistic, realisticLabel],
+    for (const [name, file, what, split] of [
+      ['e2e', capture, label, false],
+      ['e2ereal', realistic, realisticLabel, false],
+      ['e2esplit', capture, `${label}, stages in two processes`, true],
+      ['e2erealsplit', realistic, `${realisticLabel}, stages in two processes`, true],
     ] as const) {
+      if (split && process.env.SIPWARD_BENCH_PIPELINE_SPLIT === '0') continue;
       await stage(`end to end (${what})`, async () => {
-        const r = await endToEnd(root, file, name, id, topics);
+        const r = await endToEnd(root, file, name, id, topics, split);
         rows.push(...endToEndRows(r, what, rawCeiling));
         if (name === 'e2e' && !r.stalled) e2eRate = r.published / r.endSeconds;
       });

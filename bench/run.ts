@@ -2,8 +2,8 @@
 //! --threads 1) on large generated captures, measured in the same run as Suricata 7 (SIP parser +
 //! 13 ET-style rules, --runmode single) and tshark, then micro-benchmarks, the engine alone and the
 //! pipeline. Prints markdown tables and writes bench/out/results.json.
-//!   npm run bench -- --only throughput,micro,engine,hep,pipeline,console,siplog   (parts to run;
-//!   default all; console is bench/console.ts, siplog the SIP transaction log volume,
+//!   npm run bench -- --only throughput,micro,engine,hep,stages,pipeline,console,siplog   (parts to
+//!   run; default all; stages is the analyzer's pipeline stages in one process, bench/stages.ts; console is bench/console.ts, siplog the SIP transaction log volume,
 //!   bench/sip-log-storage.ts, hep the HEP input path against the pcap path, bench/hep.ts)
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
 //! Suricata is pinned to one core (--runmode single); sipward runs unpinned, as a user runs it, with
@@ -16,13 +16,14 @@ import { runSipLogBenchmarks } from './sip-log-storage';
 import { runEngineBenchmarks } from './engine';
 import { hepTable, runHepBenchmarks } from './hep';
 import { runMicroBenchmarks } from './micro';
-import { pipelineTable, runPipelineBenchmarks } from './pipeline';
+import { ensureCapture, pipelineTable, runPipelineBenchmarks } from './pipeline';
+import { runStageBenchmarks } from './stages';
 
 const root = join(__dirname, '..', '..');
 const out = join(root, 'bench', 'out');
 const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
 const tsharkMessages = Math.min(messages, 200_000);
-const PARTS = ['throughput', 'micro', 'engine', 'hep', 'pipeline', 'console', 'siplog'] as const;
+const PARTS = ['throughput', 'micro', 'engine', 'hep', 'stages', 'pipeline', 'console', 'siplog'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -278,6 +279,20 @@ async function main(): Promise<void> {
   }
   const hep = parts.has('hep') ? await runHepBenchmarks(makeCapture('mixed-udp-tcp', tsharkMessages, 0.3)) : [];
   if (hep.length > 0) lines.push('', ...hepTable(hep));
+  const stages = parts.has('stages')
+    ? await runStageBenchmarks(
+        // SIPWARD_BENCH_STAGES_CAPTURE: another capture (a quick check on samples/demo-attacks.pcap).
+        process.env.SIPWARD_BENCH_STAGES_CAPTURE ??
+          ensureCapture(root, Number(process.env.SIPWARD_BENCH_PIPELINE_MESSAGES ?? 200_000), true),
+      )
+    : [];
+  if (stages.length > 0)
+    lines.push(
+      '',
+      '| pipeline stages in one process (realistic capture) | result |',
+      '|---|---|',
+      ...stages.map((r) => `| ${r.name} | ${r.value} |`),
+    );
   // Real broker + Elasticsearch; skipped with a note when SIPWARD_BENCH_PIPELINE=0 or they are down.
   const pipeline = parts.has('pipeline') ? await runPipelineBenchmarks() : undefined;
   if (pipeline !== undefined) lines.push('', ...pipelineTable(pipeline));
@@ -306,6 +321,7 @@ async function main(): Promise<void> {
         micro,
         engine,
         hep,
+        stages,
         pipeline,
         consoleBench,
         sipLog,

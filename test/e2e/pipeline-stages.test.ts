@@ -70,7 +70,6 @@ async function throughStages(
     signatures: signatures.map((s) => compileSignature(s.signature)),
     keyedPartitions: KEYED,
     enricher: {},
-    latenessMs: 0,
     deliver: async (out) => {
       // A slow output: later batches pile up and go together in the next delivery.
       await new Promise((r) => setTimeout(r, 1));
@@ -124,16 +123,19 @@ async function throughStages(
   return alerts;
 }
 
-function summary(alerts: Map<string, Alert>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [id, a] of alerts) out[id] = (a as unknown as { sipward: { count: number } }).sipward.count;
-  return out;
+/** The whole alert documents by id: severity (escalation), evidence, aggregates and links included. */
+function summary(alerts: Map<string, Alert>): Record<string, Alert> {
+  return Object.fromEntries([...alerts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-void test('dialog and detect stages in memory give the alerts of the single-process engine (batch and single-event keyed records)', async () => {
+void test('dialog and detect stages in memory give the alerts of the single-process engine, document for document (batch and single-event keyed records)', async () => {
   const events = await demoEvents();
   const expected = summary(referenceAlerts(events));
   assert.ok(Object.keys(expected).length >= 5, 'the demo capture raises alerts');
+  assert.ok(
+    Object.values(expected).some((a) => a.event.reason?.includes('escalated') === true),
+    'an escalated incident: its evidence reaches the detect partition of the incident',
+  );
   assert.deepEqual(summary(await throughStages(events, 'batch')), expected);
   assert.deepEqual(summary(await throughStages(events, 'single')), expected);
   assert.deepEqual(summary(await throughStages(events, 'batch', 'single')), expected, 'one event per input record');
@@ -147,7 +149,6 @@ void test('an input record of an unknown encoding, or a bad line in a batch, is 
     signatures: signatures.map((s) => compileSignature(s.signature)),
     keyedPartitions: KEYED,
     enricher: {},
-    latenessMs: 0,
     deliver: (out) => {
       dead.push(...out.dead);
       return Promise.resolve();

@@ -307,7 +307,7 @@ export interface Comparison {
   missing: string[];
   /** Documents with ids the reference does not have (a split or repeated incident). */
   extra: string[];
-  /** Same id, different evidence count. */
+  /** Same id, different evidence count or severity (an escalation missed). */
   countDiffers: string[];
 }
 
@@ -315,8 +315,14 @@ export function compareAlerts(want: Map<string, Alert>, got: Map<string, Alert>)
   const missing = [...want.keys()].filter((id) => !got.has(id));
   const extra = [...got.keys()].filter((id) => !want.has(id));
   const countDiffers = [...want.entries()]
-    .filter(([id, a]) => got.has(id) && got.get(id)?.sipward.count !== a.sipward.count)
-    .map(([id, a]) => `${id} ${a.rule.id} want ${a.sipward.count} got ${got.get(id)?.sipward.count}`);
+    .filter(([id, a]) => {
+      const g = got.get(id);
+      return g !== undefined && (g.sipward.count !== a.sipward.count || g.event.severity !== a.event.severity);
+    })
+    .map(([id, a]) => {
+      const g = got.get(id);
+      return `${id} ${a.rule.id} want ${a.sipward.count}/${a.event.severity} got ${g?.sipward.count}/${g?.event.severity}`;
+    });
   return { expected: want.size, found: want.size - missing.length, missing, extra, countDiffers };
 }
 

@@ -1,6 +1,7 @@
 // The distributed pipeline's proofs (issue 6) against the real broker and Elasticsearch:
 //  1. collect → Kafka → analyzer → Elasticsearch gives exactly what `sipward analyze` gives;
 //  2. one analyzer and three analyzers (the third joining mid-stream) give the same alert set;
+//  3. the two stages in two processes (`--stage dialog` + `--stage detect`) give the same alerts;
 //  4. poison on the topic is dead-lettered, counted, and does not stop the group.
 // Fault proofs (broker, index, analyzer and collector failures) are in pipeline-faults.test.ts.
 import assert from 'node:assert/strict';
@@ -113,6 +114,22 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
     const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
     assert.equal(summary(single), empty, 'one analyzer');
     assert.equal(summary(scaled), empty, 'three analyzers');
+    await stopAll();
+  });
+
+  void test('proof 3: the dialog and detect stages in two processes give the same alerts and calls', async () => {
+    const events = repeated(await decodeCapture(DEMO), 2, 70 * 60_000);
+    const ref = reference(events);
+    const n = names('p3split');
+    await createTopic(n.topic, 4);
+    running.push(
+      startAnalyzer({ ...n, extra: ['--stage', 'detect'] }),
+      startAnalyzer({ ...n, extra: ['--stage', 'dialog'] }),
+    );
+    await publish(n.topic, events, 1500);
+    const split = await settle(ref, n.namespace, 90_000);
+    const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
+    assert.equal(summary(split), empty);
     await stopAll();
   });
 

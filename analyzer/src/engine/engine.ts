@@ -142,8 +142,15 @@ export class DetectionEngine {
   /**
    * The pipeline's detect stage: only the signatures this partition owns a group of for this event
    * (`ids`, from the dialog stage's routing) see it, so a group lives in exactly one partition.
+   * `escalateOnly`: signatures whose open incident here the event may escalate but not count.
    */
-  evaluateOnly(event: SipEvent, ctx: Enrichment, nowMs: number, ids: ReadonlySet<string>): void {
+  evaluateOnly(
+    event: SipEvent,
+    ctx: Enrichment,
+    nowMs: number,
+    ids: ReadonlySet<string>,
+    escalateOnly?: ReadonlySet<string>,
+  ): void {
     this.events++;
     if (nowMs > this.now) this.now = nowMs;
     const now = this.now;
@@ -153,7 +160,8 @@ export class DetectionEngine {
     }
     for (const runtime of this.dispatch.for(event, ctx))
       if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
-    for (const r of this.escalating) if (ids.has(r.id)) escalate(r.compiled, r.book, event, ctx, now);
+    for (const r of this.escalating)
+      if (ids.has(r.id) || escalateOnly?.has(r.id) === true) escalate(r.compiled, r.book, event, ctx, now);
   }
 
   /** Emits an 'update' for every open incident changed since its last emission (before a commit). */

@@ -15,6 +15,7 @@ import {
   type ProducerRecord,
 } from '../../../lib/src/kafka/client';
 import type { KafkaConnection } from '../../../lib/src/kafka/connection';
+import { createGroupConsumer } from '../../../lib/src/kafka/group-consumer';
 import { retryForever } from '../../../lib/src/retry';
 import type { Alert } from '../../../schema/src/alert';
 import type { Logger } from '../../../lib/src/logger';
@@ -30,6 +31,7 @@ import { ElasticIndexer, type IndexDoc, type WriteResult } from '../index/elasti
 import { DetectTask } from './detect-stage';
 import { DialogTask, type DialogOutputs } from './dialog-stage';
 import { StageRunner, emptyStageStats } from './stage-runner';
+import { partitionTick, sourceBound, type SourceWatermark } from './watermarks';
 
 export interface AnalyzerDaemonOptions {
   kafka: KafkaConnection & { clientId: string };
@@ -55,7 +57,15 @@ export interface AnalyzerDaemonOptions {
   maxGroupsPerSignature?: number;
   /** Index the SIP transaction log into `logs-sipward.sip-<ns>` (`--sip-log-mode all`). Default off. */
   sipLog?: boolean;
+  /**
+   * Which stages this process runs (`--stage`): both (default), or one of them, so that the two
+   * stages of one analyzer can run in two processes (two cores). They talk only through Kafka, so
+   * results do not depend on where each runs.
+   */
+  stage?: AnalyzerStage;
 }
+
+export type AnalyzerStage = 'both' | 'dialog' | 'detect';
 
 export interface AnalyzerDaemonStats {
   dialog: ReturnType<StageRunner['snapshot']> & { events: number; duplicates: number; poison: number; calls: number };
@@ -73,12 +83,8 @@ export function activeSignatures(all: readonly LoadedSignature[], hasSite: boole
   return all.filter((s) => s.signature.status !== 'deprecated' && (hasSite || s.signature.requires_site !== true));
 }
 
-interface SourceWatermark {
-  t: number;
-  /** Wall time the collector wrote it. */
-  w: number;
-  end: boolean;
-}
+/** Short enough that a killed instance's partitions move within seconds, long enough for a GC pause. */
+const SESSION_TIMEOUT_MS = 10_000;
 
 /** Bytes of values per produce request (kept far below the broker's 1 MB record-batch limit). */
 const MAX_SEND_BYTES = 256 * 1024;
@@ -175,6 +181,7 @@ export class AnalyzerDaemon {
       await this.ensureTopics();
     });
     const compiled = this.signatures.map((s) => compileSignature(s.signature));
+    const stage = this.options.stage ?? 'both';
     log.info(
       {
         topic: this.options.topic,
@@ -183,65 +190,75 @@ export class AnalyzerDaemon {
         input_partitions: this.upstreamPartitions,
         keyed_partitions: this.keyedPartitions,
         signatures: this.signatures.length,
+        stage,
       },
       'analyzer starting',
     );
-    this.dialog = new StageRunner<DialogTask>({
-      kafka: this.kafka,
-      admin: this.admin,
-      groupId: this.options.group,
-      topic: this.options.topic,
-      log,
-      createTask: (partition) =>
-        new DialogTask({
-          partition,
-          signatures: compiled,
-          keyedPartitions: this.keyedPartitions,
-          enricher: this.options.enricher,
-          latenessMs: this.options.latenessMs ?? 100,
-          sipLog: this.options.sipLog === true,
-          deliver: (out) => this.deliverDialog(out),
+    if (stage !== 'detect')
+      this.dialog = new StageRunner<DialogTask>({
+        consumer: createGroupConsumer(this.kafka, {
+          groupId: this.options.group,
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
         }),
-    });
-    this.detect = new StageRunner<DetectTask>({
-      kafka: this.kafka,
-      admin: this.admin,
-      groupId: `${this.options.group}.detect`,
-      topic: this.keyedTopic,
-      log,
-      createTask: (partition) =>
-        new DetectTask({
-          partition,
-          signatures: this.signatures,
-          upstreamPartitions: this.upstreamPartitions,
-          ...(this.options.maxGroupsPerSignature !== undefined
-            ? { maxGroupsPerSignature: this.options.maxGroupsPerSignature }
-            : {}),
-          deliver: (alerts) => this.deliverAlerts(alerts),
+        admin: this.admin,
+        groupId: this.options.group,
+        topic: this.options.topic,
+        log,
+        createTask: (partition) =>
+          new DialogTask({
+            partition,
+            signatures: compiled,
+            keyedPartitions: this.keyedPartitions,
+            enricher: this.options.enricher,
+            sipLog: this.options.sipLog === true,
+            deliver: (out) => this.deliverDialog(out),
+          }),
+      });
+    if (stage !== 'dialog')
+      this.detect = new StageRunner<DetectTask>({
+        consumer: createGroupConsumer(this.kafka, {
+          groupId: `${this.options.group}.detect`,
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
         }),
-    });
-    // Every instance reads every collector's watermark (its own throwaway group, from the start).
-    this.watermarkConsumer = this.kafka.consumer({
-      groupId: `${this.options.group}.wm.${process.pid}.${Date.now().toString(36)}`,
-    });
-    await this.watermarkConsumer.connect();
-    await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
-    await this.watermarkConsumer.run({
-      eachMessage: ({ message }) => {
-        try {
-          const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
-          if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
-            this.sources.set(m.observer, { t: m.t, w: m.w, end: m.end === true });
+        admin: this.admin,
+        groupId: `${this.options.group}.detect`,
+        topic: this.keyedTopic,
+        log,
+        createTask: (partition) =>
+          new DetectTask({
+            partition,
+            signatures: this.signatures,
+            upstreamPartitions: this.upstreamPartitions,
+            ...(this.options.maxGroupsPerSignature !== undefined
+              ? { maxGroupsPerSignature: this.options.maxGroupsPerSignature }
+              : {}),
+            deliver: (alerts) => this.deliverAlerts(alerts),
+          }),
+      });
+    if (this.dialog !== undefined) {
+      // Every dialog stage reads every collector's watermark (its own throwaway group, from the start).
+      this.watermarkConsumer = this.kafka.consumer({
+        groupId: `${this.options.group}.wm.${process.pid}.${Date.now().toString(36)}`,
+      });
+      await this.watermarkConsumer.connect();
+      await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
+      await this.watermarkConsumer.run({
+        eachMessage: ({ message }) => {
+          try {
+            const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
+            if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
+              this.sources.set(m.observer, { t: m.t, w: m.w, end: m.end === true });
+            }
+          } catch {
+            // Not ours: ignored.
           }
-        } catch {
-          // Not ours: ignored.
-        }
-        return Promise.resolve();
-      },
-    });
-    await this.detect.start();
-    await this.dialog.start();
-    this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
+          return Promise.resolve();
+        },
+      });
+    }
+    await this.detect?.start();
+    await this.dialog?.start();
+    if (this.dialog !== undefined) this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 100);
   }
 
   private newProducer(): Producer {
@@ -428,21 +445,6 @@ export class AnalyzerDaemon {
     );
   }
 
-  /**
-   * The collectors' bound: every event with capture time ≤ it is on the topic. +Infinity when every
-   * collector finished (or went silent); undefined when no collector ever wrote a watermark (events
-   * from another publisher: fall back to wall-clock idleness).
-   */
-  private sourceBound(now: number): number | undefined {
-    if (this.sources.size === 0) return undefined;
-    let bound = Infinity;
-    for (const src of this.sources.values()) {
-      if (src.end || now - src.w > SOURCE_SILENCE_MS) continue;
-      if (src.t < bound) bound = src.t;
-    }
-    return bound;
-  }
-
   /** Watermark ticks of the dialog stage's partitions to every keyed partition. */
   private async tick(): Promise<void> {
     if (this.ticking || this.stopped || this.dialog === undefined) return;
@@ -451,7 +453,7 @@ export class AnalyzerDaemon {
       const now = Date.now();
       const lateness = this.options.latenessMs ?? 100;
       // Read the bound before the offsets: what the collectors vouched for is then on the log.
-      const bound = this.sourceBound(now);
+      const bound = sourceBound(this.sources, now, SOURCE_SILENCE_MS);
       const ends = await this.admin.fetchTopicOffsets(this.options.topic);
       const high = new Map(ends.map((o) => [o.partition, Number(o.high)]));
       const low = new Map(ends.map((o) => [o.partition, Number(o.low)]));
@@ -465,23 +467,21 @@ export class AnalyzerDaemon {
           this.dialog.deliveredPosition(p) ?? (task === undefined ? (committed.get(p) ?? low.get(p) ?? 0) : -1);
         const drained = position >= (high.get(p) ?? 0);
         // Only what is delivered: the records of a batch still in flight must not be overtaken.
-        const streamTime = task?.deliveredTime ?? -Infinity;
-        let tick: { t: number; i: boolean };
-        if (bound !== undefined) {
-          if (!drained) tick = { t: streamTime - lateness, i: false };
-          else if (bound === Infinity) tick = { t: streamTime, i: true };
-          else tick = { t: Math.max(streamTime, bound - lateness), i: false };
-        } else {
-          const idle = drained && (task === undefined || now - task.lastRecordWallMs >= (this.options.idleMs ?? 500));
-          tick = { t: streamTime - (idle ? 0 : lateness), i: idle };
-        }
+        const tick = partitionTick(
+          {
+            drained,
+            deliveredTime: task?.deliveredTime ?? -Infinity,
+            quietMs: task === undefined ? undefined : now - task.lastRecordWallMs,
+          },
+          bound,
+          lateness,
+          this.options.idleMs ?? 500,
+        );
         if (task !== undefined && tick.i) {
           task.idle();
           await task.flush();
         }
-        // A partition with data not yet read must hold the watermark back even before its first
-        // event (t = -1 blocks everything): its last tick may have said "idle".
-        values.push(JSON.stringify({ k: 'w', p, t: Number.isFinite(tick.t) ? tick.t : -1, i: tick.i }));
+        values.push(JSON.stringify({ k: 'w', p, t: tick.t, i: tick.i }));
       }
       if (values.length === 0) return;
       const messages = [];

@@ -114,7 +114,13 @@ export class DetectTask {
   private release(): void {
     const { items, advanceTo } = this.buffer.release();
     for (const { record } of items) {
-      this.engine.evaluateOnly(record.e, record.c, record.t, new Set(record.s));
+      this.engine.evaluateOnly(
+        record.e,
+        record.c,
+        record.t,
+        new Set(record.s),
+        record.x === undefined ? undefined : new Set(record.x),
+      );
       this.stats.evaluated++;
     }
     if (advanceTo !== undefined) this.engine.advance(advanceTo);

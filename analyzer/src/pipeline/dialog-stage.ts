@@ -8,31 +8,36 @@ import type { CallRecord } from '../../../schema/src/call-record';
 import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import { CallTracker } from '../calls/call-tracker';
 import type { CompiledSignature } from '../engine/compile/compile-signature';
-import { copyEnrichment, type Enrichment } from '../engine/enrich/enrichment';
 import { EventEnricher, type EnricherOptions } from '../engine/enrich/event-enricher';
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
 import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
-import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type KeyedTick, type PoisonReason } from './records';
+import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type PoisonReason } from './records';
+import { Projector } from './projection';
 import { Router } from './routing';
 
-/** The JSON text of an input event (the record value or one line of a batch). */
-function eventText(value: Buffer | string | null): string {
-  return value === null ? 'null' : typeof value === 'string' ? value : value.toString('utf8');
-}
-
 /**
- * A keyed event (records.ts) up to its signature list: `head + JSON.stringify(ids) + "}"` is the
- * JSON of `{ k: 'e', p, o, t, c, e, s }`.
+ * One keyed event (records.ts): `body` is its projected `"c":…,"e":…` (projection.ts), `escalate`
+ * the signatures it may only escalate there (omitted when none).
  */
-export function keyedEventHead(p: number, o: number, t: number, c: Enrichment, eventJson: string): string {
-  return `{"k":"e","p":${p},"o":${o},"t":${t},"c":${JSON.stringify(c)},"e":${eventJson},"s":`;
+export function keyedEventJson(
+  p: number,
+  o: number,
+  t: number,
+  body: string,
+  ids: readonly string[],
+  escalate: readonly string[],
+): string {
+  const x = escalate.length > 0 ? `,"x":${JSON.stringify(escalate)}` : '';
+  return `{"k":"e","p":${p},"o":${o},"t":${t},${body},"s":${JSON.stringify(ids)}${x}}`;
 }
 
 /** One record of the keyed topic: a batch of keyed events for one partition. */
 export interface KeyedOut {
   partition: number;
   value: string;
+  /** Keyed events in the record. */
+  count: number;
 }
 
 /**
@@ -47,13 +52,14 @@ export function keyedRecords(byPartition: ReadonlyMap<number, readonly string[]>
     for (let i = 0; i < items.length; i++) {
       const size = (items[i] as string).length + 1;
       if (i > start && bytes + size > maxRecordBytes) {
-        out.push({ partition, value: keyedBatchValue(items.slice(start, i)) });
+        out.push({ partition, value: keyedBatchValue(items.slice(start, i)), count: i - start });
         start = i;
         bytes = 0;
       }
       bytes += size;
     }
-    if (start < items.length) out.push({ partition, value: keyedBatchValue(items.slice(start)) });
+    if (start < items.length)
+      out.push({ partition, value: keyedBatchValue(items.slice(start)), count: items.length - start });
   }
   return out;
 }
@@ -84,8 +90,6 @@ export interface DialogTaskOptions {
   signatures: readonly CompiledSignature[];
   keyedPartitions: number;
   enricher: EnricherOptions;
-  /** How far behind its stream time a partition's tick stays (out-of-order tolerance), ms. */
-  latenessMs: number;
   /** Event ids remembered to drop a re-published event (collector restart). */
   dedupeEntries?: number;
   /** Build the SIP transaction log (transactions are per Call-ID, so per partition like calls). */
@@ -105,6 +109,9 @@ export interface DialogTaskStats {
 export class DialogTask {
   private readonly enricher: EventEnricher;
   private readonly router: Router;
+  private readonly projector: Projector;
+  /** Signature ids of all of an event's targets (reused). */
+  private readonly targetIds: string[] = [];
   private readonly tracker: CallTracker;
   private readonly sipLog: SipTransactionLog | undefined;
   private readonly seen: LruTable<string, true>;
@@ -135,6 +142,7 @@ export class DialogTask {
   constructor(private readonly options: DialogTaskOptions) {
     this.enricher = new EventEnricher(options.enricher);
     this.router = new Router(options.signatures, options.keyedPartitions);
+    this.projector = new Projector(options.signatures.map((c) => c.signature));
     this.seen = new LruTable(options.dedupeEntries ?? 500_000);
     this.tracker = new CallTracker({
       onCall: (record) => {
@@ -226,12 +234,18 @@ export class DialogTask {
     this.sipLog?.process(event);
     const targets = this.router.route(event, ctx);
     if (targets.size === 0 || replaying) return;
-    // Serialised once for all its targets, with the event's own text from the input record (it
-    // is the same object, unchanged by enrichment): no second JSON.stringify of the event.
-    const head = keyedEventHead(this.options.partition, o, t, copyEnrichment(ctx), eventText(value));
-    for (const [partition, ids] of targets) {
+    // Projected once for all its targets (the union of their signatures' fields), so the detect
+    // stage parses only what it reads.
+    const all = this.targetIds;
+    all.length = 0;
+    for (const { ids, escalate } of targets.values()) {
+      for (const id of ids) if (!all.includes(id)) all.push(id);
+      for (const id of escalate) if (!all.includes(id)) all.push(id);
+    }
+    const body = this.projector.project(all, event, ctx);
+    for (const [partition, { ids, escalate }] of targets) {
       const list = this.keyed.get(partition);
-      const item = `${head}${JSON.stringify(ids)}}`;
+      const item = keyedEventJson(this.options.partition, o, t, body, ids, escalate);
       if (list === undefined) this.keyed.set(partition, [item]);
       else list.push(item);
     }
@@ -256,11 +270,6 @@ export class DialogTask {
     this.sipLog?.advance(this.streamTime + 32_000);
   }
 
-  tick(idle: boolean): KeyedTick {
-    const t = this.deliveredTime === -Infinity ? -1 : this.deliveredTime - (idle ? 0 : this.options.latenessMs);
-    return { k: 'w', p: this.options.partition, t, i: idle };
-  }
-
   /** Flushes run one after another (a batch and the idle timer may both ask). */
   private flushing: Promise<unknown> = Promise.resolve();
 
@@ -271,7 +280,10 @@ export class DialogTask {
   }
 
   backlog(): number {
-    return this.keyedPending + this.out.calls.length + this.out.transactions.length;
+    let kept = 0;
+    // Records put back by a failed delivery count as much as the events not yet cut into records.
+    for (const k of this.out.keyed) kept += k.count;
+    return this.keyedPending + kept + this.out.calls.length + this.out.transactions.length;
   }
 
   private async flushNow(): Promise<boolean> {
@@ -301,6 +313,11 @@ export class DialogTask {
     }
     if (upTo > this.deliveredTime) this.deliveredTime = upTo;
     return true;
+  }
+
+  /** Entries of the tables this task holds: enricher, remembered event ids, half_open routes (calls: not counted). */
+  stateSize(): number {
+    return this.enricher.stateEntries + this.seen.size + this.router.pendingSize;
   }
 
   /** Transaction and dialog state held and evicted by this partition's enricher (metrics). */

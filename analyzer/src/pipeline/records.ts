@@ -2,11 +2,14 @@
 //! contract); the analyzer's own keyed topic carries enriched events for the detect stage plus
 //! watermark ticks, as JSON:
 //!   { "k": "b", "r": [<keyed event>, ...] }   one record per keyed partition per delivery (v2)
-//!   { "k": "e", "p": <upstream partition>, "o": <upstream offset>, "t": <event ms>,
-//!     "s": [<signature ids owning a group here>], "e": <SipEvent>, "c": <enrichment> }
+//!   { "k": "e", "p": <upstream partition>, "o": <upstream position>, "t": <event ms>,
+//!     "c": <enrichment>, "e": <SipEvent, projected>, "s": [<signature ids owning a group here>],
+//!     "x": [<signature ids whose incident here it may only escalate>] (omitted when none) }
 //!   { "k": "w", "p": <upstream partition>, "t": <stream time ms, minus lateness>, "i": <idle> }
-//! A single keyed event per record ("k": "e", v1) is still read: a keyed topic written by an older
-//! analyzer drains after an upgrade.
+//! `e` and `c` carry only the fields the record's signatures and alert building read
+//! (projection.ts); an older analyzer's whole events are a superset and read the same. A single
+//! keyed event per record ("k": "e", v1) is still read: a keyed topic written by an older analyzer
+//! drains after an upgrade.
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { Enrichment } from '../engine/enrich/enrichment';
 import { eventTimeMs } from '../engine/event-time';
@@ -17,6 +20,9 @@ export interface KeyedEvent {
   o: number;
   t: number;
   s: string[];
+  /** Escalation only (absent in records of older analyzers: nothing to escalate-only). */
+  x?: string[];
+  /** Projected: only the fields its signatures and alert building read. */
   e: SipEvent;
   c: Enrichment;
 }

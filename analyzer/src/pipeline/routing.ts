@@ -26,12 +26,21 @@ export function groupPartition(signatureId: string, groupKey: string, partitions
 /** Pending half_open requests remembered per routing table (their answers must follow them). */
 const MAX_PENDING = 200_000;
 
+/** What one keyed partition receives of an event. */
+export interface RouteTargets {
+  /** Signatures whose group there the event may change (counted, and may escalate). */
+  ids: string[];
+  /** Signatures whose open incident there the event may only escalate (`escalate:` evidence). */
+  escalate: string[];
+}
+
 export class Router {
   private readonly forRequest: CompiledSignature[] = [];
   private readonly forResponse: CompiledSignature[] = [];
+  private readonly escalating: CompiledSignature[] = [];
   /** half_open: transaction key → [signature id, group key] of requests routed and not yet answered. */
   private readonly pending = new LruTable<string, Array<[string, string]>>(MAX_PENDING);
-  private readonly out = new Map<number, string[]>();
+  private readonly out = new Map<number, RouteTargets>();
 
   constructor(
     signatures: readonly CompiledSignature[],
@@ -40,14 +49,15 @@ export class Router {
     for (const compiled of signatures) {
       if (compiled.types.has('request')) this.forRequest.push(compiled);
       if (compiled.types.has('response')) this.forResponse.push(compiled);
+      if (compiled.escalations.length > 0) this.escalating.push(compiled);
     }
   }
 
   /**
-   * Keyed partition → ids of the signatures whose group there this event may change. The map is
-   * reused: read it before the next call.
+   * Keyed partition → the signatures whose group there this event may change or escalate. The
+   * map is reused: read it before the next call.
    */
-  route(event: SipEvent, ctx: Enrichment): ReadonlyMap<number, string[]> {
+  route(event: SipEvent, ctx: Enrichment): ReadonlyMap<number, RouteTargets> {
     const out = this.out;
     out.clear();
     const isResponse = event.sip.type === 'response';
@@ -68,6 +78,15 @@ export class Router {
       const group = selectedGroup(compiled, event, ctx);
       if (group !== undefined) this.add(id, group);
     }
+    // Escalation evidence (a brute force answered 200, a flood answered 5xx) is usually not what
+    // the signature counts: it goes to the partition of the incident it names, to escalate only.
+    for (const compiled of this.escalating) {
+      for (const e of compiled.escalations) {
+        if (!e.when(event, ctx)) continue;
+        const key = e.groupKey(event, ctx);
+        if (key !== undefined) this.addEscalation(compiled.signature.id, key);
+      }
+    }
     return out;
   }
 
@@ -85,9 +104,16 @@ export class Router {
 
   private add(id: string, group: string): void {
     const partition = groupPartition(id, group, this.partitions);
-    const ids = this.out.get(partition);
-    if (ids === undefined) this.out.set(partition, [id]);
-    else if (!ids.includes(id)) ids.push(id);
+    const targets = this.out.get(partition);
+    if (targets === undefined) this.out.set(partition, { ids: [id], escalate: [] });
+    else if (!targets.ids.includes(id)) targets.ids.push(id);
+  }
+
+  private addEscalation(id: string, group: string): void {
+    const partition = groupPartition(id, group, this.partitions);
+    const targets = this.out.get(partition);
+    if (targets === undefined) this.out.set(partition, { ids: [], escalate: [id] });
+    else if (!targets.escalate.includes(id)) targets.escalate.push(id);
   }
 
   get pendingSize(): number {

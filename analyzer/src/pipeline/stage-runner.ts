@@ -8,7 +8,8 @@
 //! coalesced into the next). A partition's offset is committed only up to what its acknowledged
 //! deliveries cover (at-least-once; ids are deterministic). A task whose undelivered outputs pass
 //! a bound makes its partition wait (back-pressure).
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from '../../../lib/src/kafka/client';
+import type { Admin, KafkaMessage } from '../../../lib/src/kafka/client';
+import type { GroupBatchPayload, GroupConsumer } from '../../../lib/src/kafka/group-consumer';
 import type { Logger } from '../../../lib/src/logger';
 import { publishConsumerLag } from '../../../lib/src/metrics/channels';
 
@@ -24,19 +25,22 @@ export interface StageTask {
 }
 
 export interface StageRunnerOptions<T extends StageTask = StageTask> {
-  kafka: Kafka;
-  admin: Admin;
+  /** The group's consumer (lib/src/kafka/group-consumer.ts; a plain object in unit tests). */
+  consumer: GroupConsumer;
+  /** Where a rebuild starts: the partition's low offset. */
+  admin: Pick<Admin, 'fetchTopicOffsets'>;
   groupId: string;
   topic: string;
   log: Logger;
   createTask: (partition: number) => T;
   /** Called when partitions are no longer ours (state dropped). */
   onRevoked?: (partitions: number[]) => void;
-  sessionTimeoutMs?: number;
   /** Partitions processed at once (default 1: measured no faster on 2 shared cores). */
   concurrency?: number;
   /** A task with more undelivered outputs than this waits for its delivery in flight. Default 20 000. */
   maxBacklog?: number;
+  /** How often offsets covered by acknowledged outputs are committed. Default 200 ms. */
+  commitEveryMs?: number;
 }
 
 /**
@@ -99,7 +103,7 @@ export function emptyStageStats(): StageStats {
 }
 
 export class StageRunner<T extends StageTask = StageTask> {
-  private readonly consumer: Consumer;
+  private readonly consumer: GroupConsumer;
   private readonly tasks = new Map<number, TaskEntry<T>>();
   private assigned: number[] = [];
   private readonly stats: StageStats = emptyStageStats();
@@ -108,17 +112,8 @@ export class StageRunner<T extends StageTask = StageTask> {
   private committing: Promise<void> | undefined;
 
   constructor(private readonly options: StageRunnerOptions<T>) {
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      // Short enough that a killed instance's partitions move within seconds, long enough for a GC pause.
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 3000,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
-      readUncommitted: false,
-    });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => {
-      const mine = e.payload.memberAssignment[options.topic] ?? [];
+    this.consumer = options.consumer;
+    this.consumer.onAssigned(options.topic, (mine) => {
       this.assigned = [...mine].sort((a, b) => a - b);
       const revoked = [...this.tasks.keys()].filter((p) => !mine.includes(p));
       for (const p of revoked) this.tasks.delete(p);
@@ -128,11 +123,8 @@ export class StageRunner<T extends StageTask = StageTask> {
         'partitions assigned',
       );
     });
-    this.consumer.on(CRASH, (e) => {
-      options.log.error(
-        { group: options.groupId, err: e.payload.error.message, restart: e.payload.restart },
-        'consumer crashed',
-      );
+    this.consumer.onCrash((message, restart) => {
+      options.log.error({ group: options.groupId, err: message, restart }, 'consumer crashed');
     });
   }
 
@@ -164,15 +156,10 @@ export class StageRunner<T extends StageTask = StageTask> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Tasks are per partition and independent, so more is safe; on 2 shared cores it measured no faster.
-      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    this.committer = setInterval(() => void this.commitDelivered(), DELIVERED_COMMIT_MS);
+    await this.consumer.subscribe(this.options.topic);
+    // Tasks are per partition and independent, so more is safe; on 2 shared cores it measured no faster.
+    await this.consumer.run(this.options.concurrency ?? 1, (payload) => this.onBatch(payload));
+    this.committer = setInterval(() => void this.commitDelivered(), this.options.commitEveryMs ?? DELIVERED_COMMIT_MS);
   }
 
   /** Waits (bounded) for deliveries in flight and commits what they covered, then leaves the group. */
@@ -270,7 +257,7 @@ export class StageRunner<T extends StageTask = StageTask> {
     return found === undefined ? 0 : Number(found.low);
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: GroupBatchPayload): Promise<void> {
     const p = batch.partition;
     let entry = this.tasks.get(p);
     const first = Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0);

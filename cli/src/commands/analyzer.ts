@@ -9,7 +9,7 @@ import { MetricsServer } from '../../../lib/src/metrics/server';
 import { loadAnalyzerMetrics } from '../metrics/load';
 import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
-import { AnalyzerDaemon } from '../../../analyzer/src/pipeline/analyzer-daemon';
+import { AnalyzerDaemon, type AnalyzerStage } from '../../../analyzer/src/pipeline/analyzer-daemon';
 import { kafkaConnection } from '../../../lib/src/kafka/connection';
 import { onDumpSignal, onStopSignals } from '../../../lib/src/signals';
 import { addKafkaSecurityOptions, type KafkaSecurityFlags } from '../kafka-options';
@@ -31,6 +31,7 @@ interface AnalyzerFlags extends MetricsFlags, KafkaSecurityFlags {
   keyedPartitions: number;
   statsInterval: number;
   sipLogMode: 'all' | 'none';
+  stage: AnalyzerStage;
 }
 
 export function analyzerCommand(): Command {
@@ -71,6 +72,14 @@ export function analyzerCommand(): Command {
         .choices(['all', 'none'])
         .default('none'),
     )
+    .addOption(
+      new Option(
+        '--stage <stage>',
+        'stages this process runs: both, or dialog / detect to run them in two processes (two cores)',
+      )
+        .choices(['both', 'dialog', 'detect'])
+        .default('both'),
+    )
     .action(async (flags: AnalyzerFlags, command: Command) => {
       const log = commandLogger(command, 'sipward-analyzer');
       const kafka = flags.kafka ?? process.env.SIPWARD_KAFKA ?? '';
@@ -103,6 +112,7 @@ export function analyzerCommand(): Command {
         ...(config.tuning !== undefined ? { tuning: config.tuning } : {}),
         keyedPartitions: flags.keyedPartitions,
         sipLog: flags.sipLogMode === 'all',
+        stage: flags.stage,
         log,
       });
       if (config.site === undefined) {

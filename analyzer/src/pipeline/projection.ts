@@ -1,0 +1,169 @@
+//! Projection of keyed events (the dialog stage's half of the repartition): a keyed event carries
+//! only the fields its receiving signatures read — their predicates, group_by, field/item, message
+//! template and escalations — plus what alert building reads of any event it counts (evidence,
+//! aggregates, the alert's own fields). The detect stage then parses a few hundred bytes per
+//! keyed event instead of the whole SIP event (README "Pipeline"). The message text (`sip.raw`)
+//! stays when the collector sent it: any counted event may become evidence.
+import { ENRICHMENT_ROOTS, type Enrichment } from '../engine/enrich/enrichment';
+import type { PredicateSpec, Signature } from '../engine/signature';
+
+/**
+ * What alert building reads of every event it counts (alerts/evidence.ts partsOf,
+ * alerts/aggregates.ts, alerts/build-alert.ts), what dispatch gates on, and the transaction key
+ * half_open matches answers by (state/transaction-table.ts transactionKey).
+ */
+export const RENDERED_FIELDS: readonly string[] = [
+  '@timestamp',
+  'event.id',
+  'source.ip',
+  'source.port',
+  'destination.ip',
+  'destination.port',
+  'network.transport',
+  'sip.type',
+  'sip.method',
+  'sip.status_code',
+  'sip.cseq.method',
+  'sip.cseq.seq',
+  'sip.via.branch',
+  'sip.call_id',
+  'sip.request_uri_user',
+  'sip.auth.username',
+  'sip.from.user',
+  'sip.to.user',
+  'sip.user_agent',
+  'sip.raw',
+  // Enrichment read by every kind (retransmissions are skipped) and by evidence and aggregates.
+  'txn.retransmission',
+  'txn.request_method',
+  'txn.request_auth_username',
+  'txn.request_user_agent',
+  'txn.request_source_ip',
+];
+
+/** Incident values a message template names that are not event fields (compile.ts TEMPLATE_VARS). */
+const TEMPLATE_VARS: ReadonlySet<string> = new Set(['rule.id', 'rule.name', 'count', 'threshold', 'window_s']);
+
+function predicateFields(spec: PredicateSpec | undefined, out: Set<string>): void {
+  if (spec === undefined || spec === null || typeof spec !== 'object') return;
+  for (const [key, value] of Object.entries(spec)) {
+    if (key === 'any' || key === 'all') {
+      if (Array.isArray(value)) for (const inner of value) predicateFields(inner as PredicateSpec, out);
+      continue;
+    }
+    if (key === 'not') {
+      predicateFields(value as PredicateSpec, out);
+      continue;
+    }
+    out.add(key);
+    // Field against field (`same_as` / `differs_from`): the other path is read too.
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const k of ['same_as', 'differs_from']) {
+        const other = (value as Record<string, unknown>)[k];
+        if (typeof other === 'string') out.add(other);
+      }
+    }
+  }
+}
+
+/** Every event or enrichment path a signature reads (compile-signature.ts compiles the same parts). */
+export function signatureFields(sig: Signature): Set<string> {
+  const out = new Set<string>();
+  for (const spec of [sig.where, sig.allowlist, sig.numerator, sig.denominator, sig.judge, sig.start, sig.end])
+    predicateFields(spec, out);
+  for (const step of sig.steps ?? []) predicateFields(step.where, out);
+  for (const e of sig.escalate ?? []) {
+    predicateFields(e.when, out);
+    for (const path of e.group_by ?? []) out.add(path);
+  }
+  for (const path of sig.group_by) out.add(path);
+  if (sig.field !== undefined) out.add(sig.field);
+  if (sig.item !== undefined) out.add(sig.item);
+  for (const m of sig.message.matchAll(/\{([^{}]+)\}/g)) {
+    const name = (m[1] ?? '').trim();
+    if (!TEMPLATE_VARS.has(name)) out.add(name);
+  }
+  return out;
+}
+
+/** A field tree: `true` keeps the whole value, a map keeps those members (element-wise in arrays). */
+type FieldTree = true | { [key: string]: FieldTree };
+
+function addPath(tree: { [key: string]: FieldTree }, segs: readonly string[]): void {
+  let node = tree;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i] as string;
+    // An array index (`sip.via.0.host`) selects within the list: elements keep the rest of the path.
+    if (/^\d+$/.test(seg)) continue;
+    const last = i === segs.length - 1;
+    const child = node[seg];
+    if (child === true) return;
+    if (last) {
+      node[seg] = true;
+      return;
+    }
+    if (child === undefined) node[seg] = {};
+    node = node[seg] as { [key: string]: FieldTree };
+  }
+}
+
+/** The part of `value` the tree names; arrays keep their length (indices stay meaningful). */
+function pick(value: unknown, tree: FieldTree): unknown {
+  if (tree === true || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((element: unknown) => pick(element, tree));
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(tree)) {
+    const v = source[key];
+    if (v !== undefined) out[key] = pick(v, tree[key] as FieldTree);
+  }
+  return out;
+}
+
+interface Projection {
+  event: FieldTree;
+  ctx: FieldTree;
+}
+
+/** Distinct signature-id sets whose projection is kept (few in practice: one per routing outcome). */
+const MAX_CACHED = 4096;
+
+export class Projector {
+  private readonly fieldsById = new Map<string, Set<string>>();
+  private readonly cache = new Map<string, Projection>();
+
+  /** @param signatures every signature the dialog stage routes to (tuned variants share an id: their fields unite). */
+  constructor(signatures: readonly Signature[]) {
+    for (const sig of signatures) {
+      const fields = this.fieldsById.get(sig.id) ?? new Set<string>();
+      for (const f of signatureFields(sig)) fields.add(f);
+      this.fieldsById.set(sig.id, fields);
+    }
+  }
+
+  /** `"c":<enrichment>,"e":<event>` of a keyed event, projected for the signatures `ids`. */
+  project(ids: readonly string[], event: object, ctx: Enrichment): string {
+    const p = this.projection(ids);
+    return `"c":${JSON.stringify(pick(ctx, p.ctx))},"e":${JSON.stringify(pick(event, p.event))}`;
+  }
+
+  private projection(ids: readonly string[]): Projection {
+    const key = ids.join('\u001f');
+    let p = this.cache.get(key);
+    if (p !== undefined) return p;
+    const event: { [key: string]: FieldTree } = {};
+    const ctx: { [key: string]: FieldTree } = {};
+    const add = (path: string): void => {
+      const segs = path.split('.');
+      addPath(ENRICHMENT_ROOTS.has(segs[0] ?? '') ? ctx : event, segs);
+    };
+    for (const path of RENDERED_FIELDS) add(path);
+    for (const id of ids) for (const path of this.fieldsById.get(id) ?? []) add(path);
+    // The enrichment's four parts are always objects (predicates walk into them).
+    for (const part of ENRICHMENT_ROOTS) ctx[part] ??= {};
+    p = { event, ctx };
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(key, p);
+    return p;
+  }
+}
