@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../test/integration/services';
 import { copyNet, readClassicPcap, relocate } from './attack-overlay';
+import { repoRoot } from '../lib/src/repo-root';
 
 void test('a relocated attack frame: own site range, own Call-ID and branch, consistent lengths and checksum', () => {
   const frames = readClassicPcap(readFileSync(join(repoRoot(), 'samples', 'demo-attacks.pcap')));

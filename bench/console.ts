@@ -13,6 +13,7 @@ import type { ConsoleStore } from '../console/src/model';
 import { ElasticIndexer } from '../analyzer/src/index/elastic-indexer';
 import { createConsoleServer } from '../console/src/server';
 import { syntheticAlert, writeSyntheticDir } from '../console/src/test-support/synthetic';
+import { repoPath } from '../lib/src/repo-root';
 
 export interface ConsoleBenchRow {
   name: string;
@@ -143,7 +144,7 @@ export function consoleTable(b: ConsoleBench): string[] {
 }
 
 if (require.main === module) {
-  runConsoleBenchmarks(join(__dirname, '..', '..', 'bench', 'out'))
+  runConsoleBenchmarks(repoPath('bench', 'out'))
     .then((b) => process.stdout.write(consoleTable(b).join('\n') + '\n'))
     .catch((error: unknown) => {
       process.stderr.write(`bench console: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -23,6 +23,7 @@ import { decodeInputs } from '../collectors/src/decode';
 import { createLogger } from '../lib/src/logger';
 import { splitEventBatch } from '../schema/src/event-records';
 import type { SipEvent } from '../schema/src/sip-event';
+import { repoRoot } from '../lib/src/repo-root';
 
 export interface PipelineRow {
   tool: string;
@@ -911,7 +912,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       notes: [],
       skipped: `skipped: services not running (Kafka ${KAFKA.join(',')}, Elasticsearch ${ES}; start with scripts/services up)`,
     };
-  const root = options.root ?? join(__dirname, '..', '..');
+  const root = options.root ?? repoRoot();
   const messages = options.messages ?? Number(process.env.SIPWARD_BENCH_PIPELINE_MESSAGES ?? 1_000_000);
   const rate = options.latencyRate ?? 10_000;
   const latencySeconds = options.latencySeconds ?? 20;

@@ -18,8 +18,9 @@ import { hepTable, runHepBenchmarks } from './hep';
 import { runMicroBenchmarks } from './micro';
 import { ensureCapture, pipelineTable, runPipelineBenchmarks } from './pipeline';
 import { runStageBenchmarks } from './stages';
+import { repoRoot } from '../lib/src/repo-root';
 
-const root = join(__dirname, '..', '..');
+const root = repoRoot();
 const out = join(root, 'bench', 'out');
 const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
 const tsharkMessages = Math.min(messages, 200_000);

@@ -14,8 +14,9 @@ import pino from 'pino';
 import { Client } from '@elastic/elasticsearch';
 import { ElasticIndexer, type IndexDoc } from '../analyzer/src/index/elastic-indexer';
 import { writeName } from '../analyzer/src/index/templates';
+import { repoRoot } from '../lib/src/repo-root';
 
-const root = join(__dirname, '..', '..');
+const root = repoRoot();
 const out = join(root, 'bench', 'out');
 
 export interface SipLogBenchRow {

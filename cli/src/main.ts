@@ -1,24 +1,14 @@
 //! `sipward` command line: parses flags, calls the wiring of each stage, maps errors to exit codes.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isSipwardError } from '../../lib/src/errors';
 import { LOG_FORMATS, LOG_LEVELS } from '../../lib/src/logger';
 import { registerCommands } from './commands';
 import { analyzerCommand } from './commands/analyzer';
 import { collectCommand } from './commands/collect';
+import { repoPath } from '../../lib/src/repo-root';
 
-/** The package version, found from dist/cli/src (built) and cli/src (run with tsx) alike. */
-function packageVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
-const version = packageVersion();
+const version = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
 export function buildProgram(): Command {
   const program = new Command('sipward')

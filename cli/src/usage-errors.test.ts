@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../lib/src/repo-root';
 
 // Compiled to dist/cli/src/: the repository root is three levels up.
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = join(ROOT, 'test', 'fixtures', 'captures', 'tcp-split.pcap');
 

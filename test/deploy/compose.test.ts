@@ -4,26 +4,17 @@
 // Elasticsearch versions, same host ports), so local tests and deployments run the same servers.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { MetricsServer } from '../../lib/src/metrics/server';
+import { repoRoot } from '../../lib/src/repo-root';
 
 type Dict = Record<string, unknown>;
 
-function findRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'docker-compose.yml')) || !existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no docker-compose.yml above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
-
-const root = findRoot();
+const root = repoRoot();
 const composeFile = join(root, 'docker-compose.yml');
 const INTERFACE = 'sipward-test0';
 

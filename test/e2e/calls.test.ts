@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from '../integration/services';
 import type { CallRecord } from '../../schema/src/call-record';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');

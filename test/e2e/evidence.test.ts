@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../schema/src/alert';
-import { repoRoot } from '../integration/services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Alert } from '../../schema/src/alert';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../integration/services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

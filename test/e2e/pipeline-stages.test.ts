@@ -20,7 +20,7 @@ import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
 import type { KafkaMessage } from '../../lib/src/kafka/client';
 import { createLogger } from '../../lib/src/logger';
-import { repoRoot } from '../integration/services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const KEYED = 4;
 

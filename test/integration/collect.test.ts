@@ -17,7 +17,8 @@ import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { DEFAULT_SIP_PORTS } from '../../collectors/src/capture/live-interface';
 import { toDecodeInputOptions } from '../../cli/src/input-options';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
-import { kafkaBrokers, repoRoot, requireKafka, uniqueName, waitFor } from './services';
+import { kafkaBrokers, requireKafka, uniqueName, waitFor } from './services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const FROM_SOURCE = __filename.endsWith('.ts');

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { repoRoot } from './services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 export const CHROMIUM = process.env['SIPWARD_CHROMIUM'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(repoRoot(), 'test-artifacts', 'ui');

@@ -17,8 +17,9 @@ import { createElasticClient } from '../../analyzer/src/index/es-client';
 import { sipTemplate } from '../../analyzer/src/index/templates';
 import { syntheticAlert } from '../../console/src/test-support/synthetic';
 import { ARTIFACTS, launchChromium, startUi, TcpRelay, type RunningUi } from './console-harness';
-import { elasticsearchUrl, repoRoot, requireElasticsearch } from './services';
+import { elasticsearchUrl, requireElasticsearch } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

@@ -13,7 +13,8 @@ import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import { ElasticIndexer, type IndexDoc } from '../../analyzer/src/index/elastic-indexer';
 import { firstIndexName, writeName } from '../../analyzer/src/index/templates';
-import { elasticsearchUrl, repoRoot, requireElasticsearch, uniqueName } from './services';
+import { elasticsearchUrl, requireElasticsearch, uniqueName } from './services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const run = promisify(execFile);
 

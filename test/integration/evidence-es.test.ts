@@ -14,7 +14,8 @@ import type { CallRecord } from '../../schema/src/call-record';
 import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
 import { firstIndexName, writeName } from '../../analyzer/src/index/templates';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
-import { elasticsearchUrl, repoRoot, requireElasticsearch, uniqueName } from './services';
+import { elasticsearchUrl, requireElasticsearch, uniqueName } from './services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

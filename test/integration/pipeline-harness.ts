@@ -15,7 +15,8 @@ import { loadSignatures } from '../../analyzer/src/engine/load/load-signatures';
 import type { SiteConfig } from '../../analyzer/src/site/site-config';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';
-import { elasticsearchUrl, kafkaBrokers, repoRoot } from './services';
+import { elasticsearchUrl, kafkaBrokers } from './services';
+import { repoRoot } from '../../lib/src/repo-root';
 
 export const ROOT = repoRoot();
 export const BIN = join(ROOT, 'bin', 'sipward.js');

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '../../lib/src/repo-root';
 
 /** Kafka bootstrap servers, from SIPWARD_KAFKA ("host:port,host:port"). */
 export const kafkaBrokers: string[] = (process.env.SIPWARD_KAFKA ?? '127.0.0.1:9092')
@@ -27,18 +28,6 @@ const START_HINT = 'start it with `scripts/services up` (integration tests never
 export function uniqueName(prefix: string): string {
   const clean = prefix.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
   return `${clean}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-}
-
-/** The repository root, found from this file whether it runs from test/ (tsx) or dist/test/ (tsc). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && existsSync(join(dir, 'scripts', 'services'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`repoRoot: no package.json with scripts/services above ${__dirname}`);
-    dir = up;
-  }
 }
 
 /**

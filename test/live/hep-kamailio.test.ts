@@ -11,11 +11,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../lib/src/repo-root';
 
 // Compiled to dist/test/live/: the repository root is three levels up.
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = repoRoot();
 const TESTBED = join(ROOT, 'scripts', 'testbed');
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 /** kamailio's address in sw-reg; the HEP listener shares the namespace (duplicate_uri in kamailio.cfg). */

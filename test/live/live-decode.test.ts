@@ -18,12 +18,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compare, count, describe, multiset, parseJsonl, tupleOf, type Json } from '../oracle/compare';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../lib/src/repo-root';
 
 // Compiled to dist/test/live/: the repository root is three levels up.
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = repoRoot();
 const TESTBED = join(ROOT, 'scripts', 'testbed');
 const ORACLE = join(ROOT, 'scripts', 'tshark-oracle');
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

@@ -11,11 +11,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compare, count, describe, multiset, parseJsonl, type Json } from './compare';
+import { repoRoot } from '../../lib/src/repo-root';
 
 // Compiled to dist/test/oracle/: the repository root is three levels up.
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = repoRoot();
 const CAPTURES = join(ROOT, 'test', 'fixtures', 'captures');
 const ORACLE = join(ROOT, 'scripts', 'tshark-oracle');
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');

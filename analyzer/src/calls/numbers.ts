@@ -8,8 +8,8 @@
 //!   international form (+, 00, 011, tel:+) are classified, because the call tracker does not know
 //!   the caller's home network and a guessed country would mislabel fraud destinations; codes of no
 //!   country carry no `country`, only their `number_type` (NON_GEO_TYPES).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import {
   getCountryCallingCode,
   isSupportedCountry,
@@ -20,6 +20,7 @@ import type { SipEvent } from '../../../schema/src/sip-event';
 import { SipwardError } from '../../../lib/src/errors';
 import type { SiteKnowledge } from '../site/site-knowledge';
 import { LruTable } from '../state/lru-table';
+import { repoPath } from '../../../lib/src/repo-root';
 
 export type HighRiskCategory = 'satellite' | 'international_network' | 'premium' | 'irsf';
 const CATEGORIES: ReadonlySet<string> = new Set(['satellite', 'international_network', 'premium', 'irsf']);
@@ -128,16 +129,9 @@ export function loadHighRiskList(path: string): HighRiskList {
   return parseHighRiskList(text, shown);
 }
 
-/** signatures/lists/high-risk-destinations.tsv, found from src/ (tsx) and dist/ alike. */
+/** signatures/lists/high-risk-destinations.tsv (a missing file is reported by loadHighRiskList). */
 function findDefaultList(): string {
-  const tail = join('signatures', 'lists', 'high-risk-destinations.tsv');
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'signatures', 'signature.schema.json'))) return join(dir, tail);
-    dir = dirname(dir);
-  }
-  // Not found: a path that names the problem when loaded (loadHighRiskList reports it).
-  return join(__dirname, '..', '..', '..', tail);
+  return repoPath('signatures', 'lists', 'high-risk-destinations.tsv');
 }
 
 export const DEFAULT_HIGH_RISK_LIST: string = findDefaultList();

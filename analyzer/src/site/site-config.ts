@@ -2,7 +2,7 @@
 //! schema-validated with ajv, then semantic checks (CIDRs, countries, time zones, account ranges).
 //! Every problem is reported as "<file>:<line>: <field>: <problem>" in one SIPWARD_CONFIG_INVALID.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
@@ -16,6 +16,7 @@ import {
   yamlErrorText,
   type YamlPath,
 } from '../engine/load/schema-errors';
+import { repoPath } from '../../../lib/src/repo-root';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -80,16 +81,11 @@ export interface SiteConfig {
   account_groups: AccountGroup[];
 }
 
-/** `site.schema.json` sits next to this file in src/; from dist/ it is found by walking up to the repo. */
+/** `site.schema.json` sits next to this file's source (tsc does not copy it to dist/). */
 function schemaFile(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    for (const candidate of [join(dir, 'site.schema.json'), join(dir, 'analyzer', 'src', 'site', 'site.schema.json')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  throw new SipwardError('SIPWARD_CONFIG_INVALID', `site.schema.json not found above ${__dirname}`);
+  const file = repoPath('analyzer', 'src', 'site', 'site.schema.json');
+  if (!existsSync(file)) throw new SipwardError('SIPWARD_CONFIG_INVALID', `site.schema.json not found: ${file}`);
+  return file;
 }
 
 let validator: ValidateFunction | undefined;

@@ -5,13 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Alert } from '../../../schema/src/alert';
 import type { Campaign } from '../../../schema/src/campaign';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../../lib/src/repo-root';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 
 function jsonl<T>(text: string): T[] {

@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../../lib/src/repo-root';
 
-// Four levels up from dist/cli/src/commands/ (compiled) and three from cli/src/commands/ (tsx).
+// Run from the source tree (tsx) or from dist/ (compiled): the CLI is started the same way.
 const FROM_SOURCE = __filename.endsWith('.ts');
-const ROOT = resolve(__dirname, ...(FROM_SOURCE ? ['..', '..', '..'] : ['..', '..', '..', '..']));
+const ROOT = repoRoot();
 const CAPTURE = 'test/fixtures/captures/udp.pcap';
 /** Nothing listens on port 1: connections are refused at once. */
 const NO_BROKER = '127.0.0.1:1';

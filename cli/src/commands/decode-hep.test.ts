@@ -7,12 +7,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
 import { hepExport } from '../../../collectors/src/test-support/hep';
+import { repoRoot } from '../../../lib/src/repo-root';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURES = join(ROOT, 'test', 'fixtures', 'captures');
 

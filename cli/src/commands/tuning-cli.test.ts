@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { repoRoot } from '../../../lib/src/repo-root';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = 'samples/demo-attacks.pcap';
 const SITE = readFileSync(join(ROOT, 'scripts', 'testbed.d', 'site.yaml'), 'utf8');

@@ -3,15 +3,16 @@
 // an SBC would) and the two event streams must be equal, field for field, event id included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SipDecoder } from '../sip-decoder';
 import { encodeHep, hepExport } from '../test-support/hep';
 import { decodedEvents } from '../test-support/decoded-events';
 import { HepInput } from './hep-input';
+import { repoPath } from '../../../lib/src/repo-root';
 
 // Compiled to dist/collectors/src/capture/: the repository root is four levels up.
-const CAPTURES = join(resolve(__dirname, '..', '..', '..', '..'), 'test', 'fixtures', 'captures');
+const CAPTURES = repoPath('test', 'fixtures', 'captures');
 
 for (const name of ['udp.pcap', 'tcp.pcap', 'ipv6.pcap', 'udp-vlan100.pcap']) {
   void test(`HEP export of ${name} decodes to the same SIP events as the capture`, async () => {

@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needNativeCapture } from '../test-support/native-capture';
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { linkTypeFromPcapName, loadPcap, LivePcapSession } from './live-pcap-session';
+import { repoRoot } from '../../../lib/src/repo-root';
 
 // Compiled to dist/collectors/src/capture/: the repository root is four levels up.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const MODULE = join(__dirname, 'live-pcap-session.js');
 

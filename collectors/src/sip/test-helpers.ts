@@ -1,19 +1,12 @@
 //! Test helpers for the SIP parser tests: fixture lookup and message builders (tests only).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoPath } from '../../../lib/src/repo-root';
 
-/** collectors/test/fixtures/sip, found from both the source tree (tsx) and dist/ (compiled). */
+/** collectors/test/fixtures/sip. */
 export function fixtureDir(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'collectors', 'test', 'fixtures', 'sip');
-    if (existsSync(candidate)) return candidate;
-    const sibling = join(dir, 'test', 'fixtures', 'sip');
-    if (existsSync(sibling) && dir.endsWith('collectors')) return sibling;
-    dir = dirname(dir);
-  }
-  throw new Error('fixtures: collectors/test/fixtures/sip not found');
+  return repoPath('collectors', 'test', 'fixtures', 'sip');
 }
 
 export function fixture(name: string): Buffer {

@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { alertTemplate, callTemplate, sipTemplate } from '../../../analyzer/src/index/templates';
 import { DATA_VIEWS, savedObjects, savedObjectsNdjson, type SavedObject } from './saved-objects';
 import { fieldType, validateSavedObjects } from './validate';
+import { repoRoot } from '../../../lib/src/repo-root';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const COMMITTED = join(ROOT, 'kibana', 'sipward.ndjson');
 const TEMPLATES = [alertTemplate(), callTemplate({ dataStream: true }), sipTemplate({ dataStream: true })];
 

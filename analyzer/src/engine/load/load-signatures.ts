@@ -12,6 +12,7 @@ import { ajvPath, ajvProblem, usefulErrors, yamlErrorPosition, yamlErrorText, ty
 import { compileSignature } from '../compile/compile-signature';
 import type { Severity } from '../../../../schema/src/alert';
 import type { Escalation, ExpectEntry, LoadedSignature, PredicateSpec, Signature, SignatureKind } from '../signature';
+import { repoPath } from '../../../../lib/src/repo-root';
 
 export interface LoadOptions {
   /** Extra folders (`--rules DIR`), applied after the built-in one; same id overrides. */
@@ -41,15 +42,12 @@ const REQUIRED_BY_KIND: Record<SignatureKind, readonly string[]> = {
   baseline: ['where', 'learning'],
 };
 
-/** The repository's `signatures/` folder, found from this file in src/ and in dist/ alike. */
+/** The repository's `signatures/` folder. */
 export function defaultSignaturesDir(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'signatures');
-    if (existsSync(join(candidate, 'signature.schema.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new SipwardError('SIPWARD_RULES_INVALID', `signatures folder not found above ${__dirname}`);
+  const dir = repoPath('signatures');
+  if (!existsSync(join(dir, 'signature.schema.json')))
+    throw new SipwardError('SIPWARD_RULES_INVALID', `signatures folder not found: ${dir}`);
+  return dir;
 }
 
 let validator: ValidateFunction | undefined;
