@@ -1,7 +1,7 @@
 //! Frame → L4Segment: link layer, IPv4/IPv6 (with reassembly), tunnels, then UDP / TCP / SCTP.
 //! The decode stage between capture/ and transport/; one PacketDecoder per input stream (it owns defrag state).
 
-import { LinkType, type L4Segment, type RawPacket } from './packet';
+import { type L4Segment, type RawPacket } from './packet';
 import { decodeEthernet, decodeLink, EtherType, newLinkInfo, type LinkInfo } from './link/decode-link';
 import { newIpv4Header, parseIpv4, type Ipv4Header } from './net/ipv4';
 import { newIpv6Header, parseIpv6, skipIpv6Extensions, Ipv6Next, type Ipv6Header } from './net/ipv6';
@@ -386,15 +386,3 @@ export class PacketDecoder {
     }
   }
 }
-
-/** LINKTYPE values PacketDecoder understands (for "unsupported link type" messages upstream). */
-export const SUPPORTED_LINK_TYPES: readonly number[] = [
-  LinkType.NULL,
-  LinkType.ETHERNET,
-  LinkType.RAW,
-  LinkType.LOOP,
-  LinkType.LINUX_SLL,
-  LinkType.IPV4,
-  LinkType.IPV6,
-  LinkType.LINUX_SLL2,
-];

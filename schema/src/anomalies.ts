@@ -86,6 +86,10 @@ export const ANOMALY_CODES = [
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];
 
 const known: ReadonlySet<string> = new Set(ANOMALY_CODES);
+/**
+ * Whether a string is one of the stable codes: for consumers of `sip.events` (and the parser tests).
+ * @public
+ */
 export function isAnomalyCode(value: string): value is AnomalyCode {
   return known.has(value);
 }

@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertId } from './alert-id';
-import { EvidenceRing, summarize } from './evidence';
+import { EvidenceRing, partsOf, summaryOf } from './evidence';
+import type { SipEvent } from '../../../schema/src/sip-event';
 import { register, responseTo, sipEvent } from '../engine/test-events';
+
+/** The summary line an evidence item of this event carries. */
+function summarize(event: SipEvent): string {
+  return summaryOf(partsOf(event, undefined, false));
+}
 
 void test('alert ids are deterministic, 32 hex, and differ by rule, group and suppress slot', () => {
   const a = alertId('SIP-AUTH-01', ['198.51.100.10', '1001'], 1_000_000, 300_000);

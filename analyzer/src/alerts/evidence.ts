@@ -72,10 +72,6 @@ export function summaryOf(p: EvidenceParts): string {
   return `${method}${p.requestUriUser !== undefined ? ` ${p.requestUriUser}` : ''} ${path}`;
 }
 
-export function summarize(event: SipEvent): string {
-  return summaryOf(partsOf(event, undefined, false));
-}
-
 export function toEvidence(p: EvidenceParts, role?: EvidenceRole): AlertEvidence {
   const item: AlertEvidence = { id: p.id, '@timestamp': p.timestamp, summary: summaryOf(p) };
   if (role !== undefined) item.role = role;

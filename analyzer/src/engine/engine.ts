@@ -130,16 +130,6 @@ export class DetectionEngine {
   }
 
   /**
-   * Runs the signatures over an event enriched elsewhere (the pipeline's detect stage receives
-   * events enriched by the dialog stage). Event time is the caller's watermark, never backwards.
-   */
-  evaluate(event: SipEvent, ctx: Enrichment, nowMs: number): void {
-    this.events++;
-    if (nowMs > this.now) this.now = nowMs;
-    this.evaluateAt(event, ctx, this.now);
-  }
-
-  /**
    * The pipeline's detect stage: only the signatures this partition owns a group of for this event
    * (`ids`, from the dialog stage's routing) see it, so a group lives in exactly one partition.
    * `escalateOnly`: signatures whose open incident here the event may escalate but not count.

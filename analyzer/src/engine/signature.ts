@@ -4,17 +4,6 @@ import type { Severity } from '../../../schema/src/alert';
 
 export type SignatureKind =
   'stateless' | 'event_count' | 'value_count' | 'ratio' | 'sequence' | 'half_open' | 'concurrent' | 'baseline';
-export const SIGNATURE_KINDS: readonly SignatureKind[] = [
-  'stateless',
-  'event_count',
-  'value_count',
-  'ratio',
-  'sequence',
-  'half_open',
-  'concurrent',
-  'baseline',
-];
-
 /** A predicate as written: `field → matcher`, plus the `any` / `not` combinators (README "Predicates"). */
 export type PredicateSpec = { [field: string]: unknown };
 

@@ -345,6 +345,7 @@ export function ingestPipeline(): { id: string; description: string; processors:
  * Every path of `doc` that no mapping covers (arrays are walked; a flattened or disabled field
  * covers everything under it), and every object sitting where a leaf is mapped. For tests: a schema
  * field listed here would be stored but not searchable (or rejected).
+ * @internal
  */
 export function unmappedPaths(doc: unknown, mappings: TemplateMappings): string[] {
   const out: string[] = [];

@@ -2,7 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallRecord } from '../../../schema/src/call-record';
 import { HighRiskList } from '../calls/numbers';
-import { buildFraudReport, fraudReportCsv, fraudReportTable, parseRateTable, peakConcurrency } from './fraud-report';
+import {
+  FraudReportBuilder,
+  fraudReportCsv,
+  fraudReportTable,
+  parseRateTable,
+  peakConcurrency,
+  type FraudReport,
+  type FraudReportOptions,
+} from './fraud-report';
+
+function buildFraudReport(calls: Iterable<CallRecord>, options: FraudReportOptions = {}): FraudReport {
+  const builder = new FraudReportBuilder(options);
+  for (const call of calls) builder.add(call);
+  return builder.build();
+}
 
 let n = 0;
 function call(opts: {

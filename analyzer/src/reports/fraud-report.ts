@@ -193,12 +193,6 @@ export class FraudReportBuilder {
   }
 }
 
-export function buildFraudReport(calls: Iterable<CallRecord>, options: FraudReportOptions = {}): FraudReport {
-  const builder = new FraudReportBuilder(options);
-  for (const call of calls) builder.add(call);
-  return builder.build();
-}
-
 /** `prefix,rate_per_minute[,label]` per line (also tab-separated), `#` comments; longest prefix wins. */
 export function parseRateTable(text: string, file: string): RateTable {
   const rates = new Map<string, number>();

@@ -3,7 +3,7 @@
 
 import { SipwardError } from '../../../lib/src/errors';
 import { ChunkedFile } from './chunked-file';
-import type { CaptureFileOptions, CaptureSource } from './capture-stats';
+import type { CaptureFileOptions } from './capture-stats';
 import { PcapFileReader, sniffPcapMagic } from './pcap-file';
 import { PcapngFileReader, PCAPNG_SHB } from './pcapng-file';
 
@@ -27,5 +27,3 @@ export async function openCaptureFile(path: string, options: CaptureFileOptions 
     throw error;
   }
 }
-
-export type { CaptureSource };

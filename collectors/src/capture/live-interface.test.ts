@@ -4,7 +4,7 @@ import { needNativeCapture } from '../test-support/native-capture';
 import { createSocket } from 'node:dgram';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { buildSipBpfFilter, linkTypeFromCapName, LiveCapture, loadCap, ReceiptClock } from './live-interface';
+import { buildSipBpfFilter, linkTypeFromLibpcapName, LiveCapture, loadCap, ReceiptClock } from './live-interface';
 import { PacketDecoder } from '../decode-packet';
 import type { L4Segment } from '../packet';
 
@@ -31,13 +31,13 @@ void test('default BPF filter covers ports, VLAN-tagged copies, fragments and tu
 });
 
 void test('cap link type names map to LINKTYPE values', () => {
-  assert.equal(linkTypeFromCapName('ETHERNET'), 1);
-  assert.equal(linkTypeFromCapName('LINKTYPE_LINUX_SLL'), 113);
-  assert.equal(linkTypeFromCapName('RAW'), 101);
-  assert.equal(linkTypeFromCapName('NULL'), 0);
-  assert.equal(linkTypeFromCapName('Unknown linktype 276'), 276);
-  assert.equal(linkTypeFromCapName('Unknown linktype 12'), 101);
-  assert.equal(linkTypeFromCapName('???'), null);
+  assert.equal(linkTypeFromLibpcapName('ETHERNET'), 1);
+  assert.equal(linkTypeFromLibpcapName('LINKTYPE_LINUX_SLL'), 113);
+  assert.equal(linkTypeFromLibpcapName('RAW'), 101);
+  assert.equal(linkTypeFromLibpcapName('NULL'), 0);
+  assert.equal(linkTypeFromLibpcapName('Unknown linktype 276'), 276);
+  assert.equal(linkTypeFromLibpcapName('Unknown linktype 12'), 101);
+  assert.equal(linkTypeFromLibpcapName('???'), null);
 });
 
 void test('receipt clock is monotonic and close to Date.now()', () => {

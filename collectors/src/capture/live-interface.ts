@@ -77,9 +77,6 @@ export function linkTypeFromLibpcapName(name: string): number | null {
   }
 }
 
-/** cap's names (kept for callers and tests). */
-export const linkTypeFromCapName = linkTypeFromLibpcapName;
-
 /**
  * Wall-clock nanoseconds from the monotonic clock: anchored once to Date.now(), so timestamps
  * never go backwards when NTP steps the clock mid-capture (ordering matters more than ms accuracy).
@@ -189,7 +186,7 @@ export class LiveCapture implements CaptureSource {
         { cause: error },
       );
     }
-    const lt = linkTypeFromCapName(name);
+    const lt = linkTypeFromLibpcapName(name);
     if (lt === null) {
       this.cap.close();
       retiredHandles.push(this.cap);

@@ -38,8 +38,6 @@ const LOWER = LOWER_TABLE;
 const TOKEN = TOKEN_TABLE;
 
 export { probeSip } from './start-line';
-export { sipMessageLength } from './framing';
-export { DEFAULT_SIP_LIMITS, type SipLimits } from './limits';
 
 /** One header field as offsets into the message buffer (value may span folded lines). */
 export interface SipHeader {

@@ -14,27 +14,8 @@ const FLAG_E = 0x01;
 const FLAG_B = 0x02;
 const FLAG_U = 0x04;
 
-const COMMON_HEADER = 12;
 const DATA_HEADER = 16;
 const IDATA_HEADER = 20;
-
-export interface SctpCommonHeader {
-  srcPort: number;
-  dstPort: number;
-  verificationTag: number;
-  checksum: number;
-}
-
-/** The 12-byte common header of a raw SCTP packet, for callers that hold one; undefined if short. */
-export function parseSctpCommonHeader(buf: Buffer, pos = 0): SctpCommonHeader | undefined {
-  if (buf.length - pos < COMMON_HEADER) return undefined;
-  return {
-    srcPort: buf.readUInt16BE(pos),
-    dstPort: buf.readUInt16BE(pos + 2),
-    verificationTag: buf.readUInt32BE(pos + 4),
-    checksum: buf.readUInt32BE(pos + 8),
-  };
-}
 
 export interface SctpChunk {
   type: number;

@@ -12,7 +12,3 @@ export function looksLikeVxlan(buf: Buffer, off: number, end: number): boolean {
   if (off + VXLAN_HEADER_LENGTH + 14 > end) return false;
   return buf[off] === 0x08 && buf[off + 1] === 0 && buf[off + 2] === 0 && buf[off + 3] === 0 && buf[off + 7] === 0;
 }
-
-export function vxlanVni(buf: Buffer, off: number): number {
-  return buf.readUInt32BE(off + 4) >>> 8;
-}
