@@ -2,7 +2,7 @@
 //! → the collector's own parser → SIP events, written as JSONL under signatures/.
 //! Used by make-fixtures*.ts (one generator per signature family group).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SipEvent, Transport } from '../../schema/src/sip-event';
 import { parseSipMessage } from '../../collectors/src/sip/parser';
 import { toSipEvent } from '../../collectors/src/event/to-sip-event';
@@ -16,8 +16,9 @@ import {
   renderRequest,
   renderResponse,
 } from '../../lib/src/test-support/capture/sip';
+import { repoRoot } from '../../lib/src/repo-root';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export const ROOT = repoRoot();
 export const SIGS = join(ROOT, 'signatures');
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,6 @@
 // every evidence count equal. The numbers are printed for the closing note.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -28,6 +26,7 @@ import {
   type Reference,
 } from './pipeline-harness';
 import { requireElasticsearch, requireKafka, uniqueName } from './services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 const running: Daemon[] = [];
@@ -121,7 +120,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('collector killed mid-capture and restarted on the same file', async () => {
     // A larger capture so the collector is still publishing when it is killed.
-    const dir = mkdtempSync(join(tmpdir(), 'sipward-faults-'));
+    const dir = tempDir('sipward-faults-');
     const capture = join(dir, 'udp.pcap');
     const made = spawnSync(
       process.execPath,

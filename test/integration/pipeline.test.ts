@@ -6,8 +6,7 @@
 // Fault proofs (broker, index, analyzer and collector failures) are in pipeline-faults.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
@@ -30,6 +29,7 @@ import {
   type Daemon,
 } from './pipeline-harness';
 import { requireElasticsearch, requireKafka, uniqueName } from './services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 const running: Daemon[] = [];
@@ -53,7 +53,7 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
   void test('proof 1: the same alerts and call records as `sipward analyze` on the same capture', async () => {
     const n = names('p1');
     // The embedded default, as a user runs it.
-    const callsFile = join(mkdtempSync(join(tmpdir(), 'sipward-p1-')), 'calls.jsonl');
+    const callsFile = join(tempDir('sipward-p1-'), 'calls.jsonl');
     const analyze = spawnSync(
       process.execPath,
       [BIN, 'analyze', DEMO, '--format', 'jsonl', '--calls', callsFile, '--log-level', 'silent'],

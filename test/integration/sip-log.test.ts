@@ -4,8 +4,7 @@
 // `collect --with-raw` the alerts indexed by the pipeline quote their evidence messages.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
@@ -13,6 +12,7 @@ import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { SIP_MAPPINGS, unmappedPaths } from '../../analyzer/src/index/templates';
 import { BIN, createTopic, indexed, ROOT, startAnalyzer, startCollector, type Daemon } from './pipeline-harness';
 import { elasticsearchUrl, requireElasticsearch, requireKafka, uniqueName } from './services';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 const running: Daemon[] = [];
@@ -44,7 +44,7 @@ void describe('SIP transaction log: collect → Kafka → analyzer → Elasticse
   void test('the indexed log equals `analyze --sip-log` on the same capture; alerts carry evidence text', async () => {
     const base = uniqueName('sl');
     const n = { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
-    const file = join(mkdtempSync(join(tmpdir(), 'sipward-sl-')), 'sip-log.jsonl');
+    const file = join(tempDir('sipward-sl-'), 'sip-log.jsonl');
     const analyze = spawnSync(process.execPath, [BIN, 'analyze', DEMO, '--format', 'jsonl', '--sip-log', file], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createElasticClient, elasticClientOptions } from './es-client';
+import { tempDir } from '../../../lib/src/test-support/temp-dir';
 
 void describe('elastic client options', () => {
   void test('defaults: one node, 30 s timeout, no client-level retries, no sniffing', () => {
@@ -24,7 +24,7 @@ void describe('elastic client options', () => {
   });
 
   void test('TLS: CA file read, insecure flag', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sipward-es-'));
+    const dir = tempDir('sipward-es-');
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     const o = elasticClientOptions({ node: 'https://es:9200', caFile: ca, requestTimeoutMs: 5000 });

@@ -8,16 +8,7 @@ import type { Logger } from '../logger';
 import type { KafkaConnection } from './connection';
 
 export { CompressionTypes, Partitioners };
-export type {
-  Admin,
-  Consumer,
-  EachBatchPayload,
-  Kafka,
-  KafkaMessage,
-  Message,
-  Producer,
-  ProducerRecord,
-} from 'kafkajs';
+export type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer, ProducerRecord } from 'kafkajs';
 
 export interface KafkaClientOptions {
   clientId: string;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSipwardError } from '../../../../lib/src/errors';
 import { checkSignatures, loadSignatures, parseDuration } from './load-signatures';
+import { tempDir } from '../../../../lib/src/test-support/temp-dir';
 
 const GOOD = `id: SIP-AUTH-01
 name: Digest brute force
@@ -33,7 +33,7 @@ const EXPECT = `- fixture: positive/p.jsonl
 
 /** A rules folder with one signature (its text given) and, optionally, fixtures and lists. */
 function folder(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'sipward-rules-'));
+  const root = tempDir('sipward-rules-');
   for (const [path, text] of Object.entries(files)) {
     const full = join(root, path);
     mkdirSync(join(full, '..'), { recursive: true });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertField, runSignatureFixtures, valueMatches } from './run-fixtures';
 import { register, responseTo, signature } from '../test-events';
 import type { LoadedSignature } from '../signature';
+import { tempDir } from '../../../../lib/src/test-support/temp-dir';
 
 void test('alertField reads dotted paths, including keys that contain dots', () => {
   const alert = { user: { name: '1001' }, sipward: { group: { 'sip.to.user': '1001' } }, related: { ip: ['a', 'b'] } };
@@ -24,7 +24,7 @@ void test('valueMatches compares scalars as text and finds scalars in arrays', (
 });
 
 void test('fixtures pass and fail with the reason; a signature without fixtures fails', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipward-fixture-'));
+  const dir = tempDir('sipward-fixture-');
   mkdirSync(join(dir, 'positive'));
   mkdirSync(join(dir, 'negative'));
   const lines: string[] = [];

@@ -46,11 +46,6 @@ export function segmentsOf(payload: Buffer, parts = 2): Buffer[] {
   return out;
 }
 
-/** Several messages written back to back, as a sender coalesces them into one segment. */
-export function coalesced(messages: readonly string[], encoding: BufferEncoding = 'latin1'): Buffer {
-  return Buffer.from(messages.join(''), encoding);
-}
-
 /**
  * One connection from `client` to `server`. `clientSeq` and `serverSeq` are the first data
  * sequence numbers (the SYNs carry one less); each `send` advances the sender's number by the bytes
