@@ -60,57 +60,36 @@ void test('the retry after a challenge carries a higher CSeq; an equal one is a 
   assert.equal(isRetryCSeq(1, undefined), false);
 });
 
-function invite(t: number, callId: string, seq: number, extra: Partial<SipFields> = {}): SipEvent {
+/** A message of call `callId` between caller 1001 (tag ft) and +442079460000 (tag tt once it answers). */
+function message(t: number, callId: string, fromCaller: boolean, sip: Partial<SipFields> & Pick<SipFields, 'type'>) {
   return sipEvent({
     t,
-    src: CALLER,
-    dst: CALLEE,
-    sip: {
-      type: 'request',
-      method: 'INVITE',
-      call_id: callId,
-      request_uri_user: '+442079460000',
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000' },
-      cseq: { seq, method: 'INVITE' },
-      via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
-      ...extra,
-    },
+    src: fromCaller ? CALLER : CALLEE,
+    dst: fromCaller ? CALLEE : CALLER,
+    sip: { call_id: callId, from: { user: '1001', tag: 'ft' }, to: { user: '+442079460000', tag: 'tt' }, ...sip },
+  });
+}
+
+function invite(t: number, callId: string, seq: number, extra: Partial<SipFields> = {}): SipEvent {
+  return message(t, callId, true, {
+    type: 'request',
+    method: 'INVITE',
+    request_uri_user: '+442079460000',
+    to: { user: '+442079460000' },
+    cseq: { seq, method: 'INVITE' },
+    via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
+    ...extra,
   });
 }
 
 function response(t: number, callId: string, seq: number, status: number): SipEvent {
-  return sipEvent({
-    t,
-    src: CALLEE,
-    dst: CALLER,
-    sip: {
-      type: 'response',
-      status_code: status,
-      call_id: callId,
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000', tag: 'tt' },
-      cseq: { seq, method: 'INVITE' },
-      via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
-    },
-  });
+  const via = [{ host: CALLER, branch: `b-${callId}-${seq}` }];
+  return message(t, callId, false, { type: 'response', status_code: status, cseq: { seq, method: 'INVITE' }, via });
 }
 
 function inDialog(t: number, callId: string, method: string, seq: number): SipEvent {
-  return sipEvent({
-    t,
-    src: CALLER,
-    dst: CALLEE,
-    sip: {
-      type: 'request',
-      method,
-      call_id: callId,
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000', tag: 'tt' },
-      cseq: { seq, method },
-      via: [{ host: CALLER, branch: `x-${callId}-${method}-${seq}` }],
-    },
-  });
+  const via = [{ host: CALLER, branch: `x-${callId}-${method}-${seq}` }];
+  return message(t, callId, true, { type: 'request', method, cseq: { seq, method }, via });
 }
 
 /** A CANCEL of the initial INVITE: its CSeq number and branch, no To tag (RFC 3261 §9.1). */
