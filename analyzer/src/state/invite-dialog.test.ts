@@ -164,7 +164,7 @@ void test('both views end a cancelled call, each at its own moment: the CANCEL (
 });
 
 /** Heap a view retains per dialog: measured held, then released, over 20k distinct initial INVITEs. */
-function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
+function retainedPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
   const events: SipEvent[] = [];
   for (let i = 0; i < 20_000; i++) events.push(invite(i / 1000, `mem-${i}@${CALLER}`, 1));
   let view: ReturnType<typeof makeView> | undefined = makeView();
@@ -179,6 +179,14 @@ function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size
   const released = process.memoryUsage().heapUsed;
   assert.equal(events.length, 20_000); // the events stay alive through both measurements
   return (held - released) / 20_000;
+}
+
+/**
+ * The largest of three measurements: now and then V8 keeps a dropped view alive through one
+ * collection (seen on Node 24), which reads as ~0 bytes; a release can only under-count.
+ */
+function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
+  return Math.max(retainedPerDialog(makeView), retainedPerDialog(makeView), retainedPerDialog(makeView));
 }
 
 void test('each view holds a dialog in at most 1 KiB of heap', () => {
