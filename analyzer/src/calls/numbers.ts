@@ -19,6 +19,7 @@ import {
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { SipwardError } from '../../../lib/src/errors';
 import type { SiteKnowledge } from '../site/site-knowledge';
+import { isInitialInvite } from '../state/invite-dialog';
 import { LruTable } from '../state/lru-table';
 import { repoPath } from '../../../lib/src/repo-root';
 
@@ -224,7 +225,7 @@ export class NumberClassifier {
     const home = this.site?.homeCountry(account) ?? this.defaultCountry;
     let callee: string | undefined;
     let caller: string | undefined;
-    if (sip.type === 'request' && sip.method === 'INVITE' && sip.to?.tag === undefined) {
+    if (isInitialInvite(sip)) {
       callee = sip.request_uri_user ?? sip.to?.user;
       caller = sip.identity?.pai?.[0]?.user ?? sip.from?.user;
     } else if (dialog.callee_user !== undefined) {

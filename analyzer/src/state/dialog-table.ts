@@ -15,6 +15,7 @@ import {
   TERMINATED_LINGER_MS,
   UNANSWERED_TTL_MS,
   dialogState,
+  isInitialInvite,
   isRetryCSeq,
   nextPhase,
   responseStep,
@@ -187,7 +188,7 @@ export class DialogTable {
       d = undefined;
     }
     const isRequest = sip.type === 'request';
-    const initialInvite = isRequest && sip.method === 'INVITE' && sip.to?.tag === undefined && !retransmission;
+    const initialInvite = isInitialInvite(sip) && !retransmission;
     if (initialInvite && (d === undefined || d.phase === 'terminated')) {
       // A fresh INVITE on an ended Call-ID (e.g. a new attempt after a 486 or 403) starts a new dialog.
       if (d !== undefined) this.remove(d);
@@ -259,7 +260,7 @@ export class DialogTable {
     const sip = event.sip;
     const method = sip.method ?? '';
     const src = event.source.ip;
-    if (method === 'INVITE' && sip.to?.tag === undefined) {
+    if (isInitialInvite(sip)) {
       // Another leg of the initial INVITE (a proxy relaying it) or its resend. Learn the relay only
       // when it carries a hop already known (the caller's Via stays below the proxy's): a stranger
       // guessing the Call-ID must not become a party this way.

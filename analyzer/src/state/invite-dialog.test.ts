@@ -60,57 +60,36 @@ void test('the retry after a challenge carries a higher CSeq; an equal one is a 
   assert.equal(isRetryCSeq(1, undefined), false);
 });
 
-function invite(t: number, callId: string, seq: number, extra: Partial<SipFields> = {}): SipEvent {
+/** A message of call `callId` between caller 1001 (tag ft) and +442079460000 (tag tt once it answers). */
+function message(t: number, callId: string, fromCaller: boolean, sip: Partial<SipFields> & Pick<SipFields, 'type'>) {
   return sipEvent({
     t,
-    src: CALLER,
-    dst: CALLEE,
-    sip: {
-      type: 'request',
-      method: 'INVITE',
-      call_id: callId,
-      request_uri_user: '+442079460000',
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000' },
-      cseq: { seq, method: 'INVITE' },
-      via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
-      ...extra,
-    },
+    src: fromCaller ? CALLER : CALLEE,
+    dst: fromCaller ? CALLEE : CALLER,
+    sip: { call_id: callId, from: { user: '1001', tag: 'ft' }, to: { user: '+442079460000', tag: 'tt' }, ...sip },
+  });
+}
+
+function invite(t: number, callId: string, seq: number, extra: Partial<SipFields> = {}): SipEvent {
+  return message(t, callId, true, {
+    type: 'request',
+    method: 'INVITE',
+    request_uri_user: '+442079460000',
+    to: { user: '+442079460000' },
+    cseq: { seq, method: 'INVITE' },
+    via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
+    ...extra,
   });
 }
 
 function response(t: number, callId: string, seq: number, status: number): SipEvent {
-  return sipEvent({
-    t,
-    src: CALLEE,
-    dst: CALLER,
-    sip: {
-      type: 'response',
-      status_code: status,
-      call_id: callId,
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000', tag: 'tt' },
-      cseq: { seq, method: 'INVITE' },
-      via: [{ host: CALLER, branch: `b-${callId}-${seq}` }],
-    },
-  });
+  const via = [{ host: CALLER, branch: `b-${callId}-${seq}` }];
+  return message(t, callId, false, { type: 'response', status_code: status, cseq: { seq, method: 'INVITE' }, via });
 }
 
 function inDialog(t: number, callId: string, method: string, seq: number): SipEvent {
-  return sipEvent({
-    t,
-    src: CALLER,
-    dst: CALLEE,
-    sip: {
-      type: 'request',
-      method,
-      call_id: callId,
-      from: { user: '1001', tag: 'ft' },
-      to: { user: '+442079460000', tag: 'tt' },
-      cseq: { seq, method },
-      via: [{ host: CALLER, branch: `x-${callId}-${method}-${seq}` }],
-    },
-  });
+  const via = [{ host: CALLER, branch: `x-${callId}-${method}-${seq}` }];
+  return message(t, callId, true, { type: 'request', method, cseq: { seq, method }, via });
 }
 
 /** A CANCEL of the initial INVITE: its CSeq number and branch, no To tag (RFC 3261 §9.1). */
@@ -185,7 +164,7 @@ void test('both views end a cancelled call, each at its own moment: the CANCEL (
 });
 
 /** Heap a view retains per dialog: measured held, then released, over 20k distinct initial INVITEs. */
-function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
+function retainedPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
   const events: SipEvent[] = [];
   for (let i = 0; i < 20_000; i++) events.push(invite(i / 1000, `mem-${i}@${CALLER}`, 1));
   let view: ReturnType<typeof makeView> | undefined = makeView();
@@ -202,7 +181,15 @@ function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size
   return (held - released) / 20_000;
 }
 
-void test('the dialog table holds a dialog in at most 1 KiB of heap', () => {
+/**
+ * The largest of three measurements: now and then V8 keeps a dropped view alive through one
+ * collection (seen on Node 24), which reads as ~0 bytes; a release can only under-count.
+ */
+function bytesPerDialog(makeView: () => { track: (event: SipEvent) => void; size: () => number }): number {
+  return Math.max(retainedPerDialog(makeView), retainedPerDialog(makeView), retainedPerDialog(makeView));
+}
+
+void test('each view holds a dialog in at most 1 KiB of heap', () => {
   const dialogBytes = bytesPerDialog(() => {
     const table = new DialogTable();
     const out = emptyDialogInfo();
@@ -211,7 +198,12 @@ void test('the dialog table holds a dialog in at most 1 KiB of heap', () => {
       size: () => table.size,
     };
   });
-  if (process.env.SIPWARD_SHOW_BYTES !== undefined) console.log({ dialogBytes });
+  const callBytes = bytesPerDialog(() => {
+    const tracker = new CallTracker({ onCall: () => undefined });
+    return { track: (event) => tracker.process(event), size: () => tracker.stats().open };
+  });
+  if (process.env.SIPWARD_SHOW_BYTES !== undefined) console.log({ dialogBytes, callBytes });
   // Nothing held would read as ~0: the floor says the measurement sees the state at all.
   assert.ok(dialogBytes > 64 && dialogBytes <= 1024, `dialog table: ${dialogBytes.toFixed(0)} bytes per dialog`);
+  assert.ok(callBytes > 64 && callBytes <= 1024, `call tracker: ${callBytes.toFixed(0)} bytes per call`);
 });

@@ -8,6 +8,8 @@
 //! Each view decides which messages count (its guards); the phase a counted message leads to is
 //! decided here.
 
+import type { SipFields } from '../../../schema/src/sip-event';
+
 /**
  * `challenged`: a 401/407 answered the initial INVITE; not an end, since the caller usually sends
  * the INVITE again with credentials (`retry`), which continues the same call.
@@ -37,6 +39,14 @@ const TRANSITIONS: Readonly<Record<InvitePhase, Readonly<Partial<Record<InviteSt
   confirmed: { bye: 'terminated' },
   terminated: {},
 };
+
+/**
+ * An INVITE outside any dialog (no To tag, RFC 3261 §12.1): it starts a call, or is another leg or
+ * a resend of the one that did. With a To tag it is a re-INVITE within the dialog.
+ */
+export function isInitialInvite(sip: SipFields): boolean {
+  return sip.type === 'request' && sip.method === 'INVITE' && sip.to?.tag === undefined;
+}
 
 /** The phase `step` leads to from `phase`, or undefined when the step does nothing there. */
 export function nextPhase(phase: InvitePhase, step: InviteStep | undefined): InvitePhase | undefined {
