@@ -6,6 +6,7 @@
 //! copy's and count for nothing), so each copy opens its own incidents. IPv4 and UDP lengths and
 //! the IPv4 header checksum are rewritten; UDP checksums are cleared (0 = none, valid for IPv4).
 import { readFileSync } from 'node:fs';
+import { internetChecksum } from '../lib/src/test-support/capture/frames';
 
 export interface CapturedFrame {
   /** Offset from the capture's first packet, µs. */
@@ -58,10 +59,7 @@ export function relocate(frame: Buffer, net: string, tag: string): Buffer {
   }
   out.writeUInt16BE(ihl + 8 + payload.length, 16);
   out.writeUInt16BE(0, 24);
-  let sum = 0;
-  for (let i = 14; i < l4; i += 2) sum += out.readUInt16BE(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  out.writeUInt16BE(~sum & 0xffff, 24);
+  out.writeUInt16BE(internetChecksum(out.subarray(14, l4)), 24);
   out.writeUInt16BE(8 + payload.length, l4 + 4);
   out.writeUInt16BE(0, l4 + 6);
   return out;

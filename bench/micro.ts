@@ -11,6 +11,7 @@ import { toJsonLine } from '../collectors/src/event/jsonl';
 import { emptyEnrichment } from '../analyzer/src/engine/enrich/enrichment';
 import { compileGate, SignatureDispatch } from '../analyzer/src/engine/compile/dispatch';
 import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
+import { udpFrame } from '../lib/src/test-support/capture/frames';
 
 export interface MicroResult {
   name: string;
@@ -47,22 +48,6 @@ const RESPONSE =
   'CSeq: 1 INVITE\r\n' +
   'Content-Length: 0\r\n\r\n';
 
-function frame(payload: Buffer): Buffer {
-  const f = Buffer.alloc(42 + payload.length);
-  f.writeUInt16BE(0x0800, 12);
-  f[14] = 0x45;
-  f.writeUInt16BE(28 + payload.length, 16);
-  f[22] = 64;
-  f[23] = 17;
-  f.set([10, 20, 0, 129], 26);
-  f.set([192, 0, 2, 10], 30);
-  f.writeUInt16BE(5063, 34);
-  f.writeUInt16BE(5060, 36);
-  f.writeUInt16BE(8 + payload.length, 38);
-  payload.copy(f, 42);
-  return f;
-}
-
 function measure(name: string, bytesPerOp: number | undefined, fn: () => void): MicroResult {
   for (let i = 0; i < 20_000; i++) fn(); // warm-up: let the JIT settle
   let ops = 0;
@@ -78,7 +63,7 @@ function measure(name: string, bytesPerOp: number | undefined, fn: () => void): 
 }
 
 export async function runMicroBenchmarks(): Promise<MicroResult[]> {
-  const data = frame(INVITE);
+  const data = udpFrame(5063, 5060, INVITE, '10.20.0.129', '192.0.2.10');
   const packet: RawPacket = {
     linkType: 1,
     tsSec: 1_795_000_000,

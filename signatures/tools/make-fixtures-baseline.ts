@@ -7,9 +7,10 @@
 //! Same method as make-fixtures.ts: wire text → the collector's parser → SIP events, seeded PRNG,
 //! fixed clock. Baseline fixtures span the learning period (days of event time): the history first,
 //! then what is judged. Addresses follow the fixture world (signatures/test-site.yaml).
-import { Rand, Clock, call, probe, registerLogin } from '../../lib/src/test-support/capture/dialogs';
+import { Clock, call, probe, registerLogin } from '../../lib/src/test-support/capture/dialogs';
 import { type Endpoint, type RequestSpec, SDP, UA, renderRequest } from '../../lib/src/test-support/capture/sip';
-import { Fixture, written, PROXY, REGISTRAR, DOMAIN } from './fixture-kit';
+import type { Fixture } from './fixture-kit';
+import { written, PROXY, REGISTRAR, DOMAIN, scenario } from './fixture-kit';
 
 const DAY_MS = 86_400_000;
 const CARRIER: Endpoint = { ip: '192.0.2.2', port: 5060 };
@@ -32,28 +33,39 @@ function registrationHistory(f: Fixture, c: Clock, user: string, from: Endpoint,
 }
 
 function reg01(): void {
-  const pos = new Fixture(new Rand(0x4e01));
-  const c = Clock.at(MONDAY_10);
-  registrationHistory(pos, c, 'alice', phone(21), 8);
-  // Her password is used from an attacker's network: a network alice never registered from.
-  registerLogin(pos, c, attacker(50), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200, ua: UA.zoiper });
-  pos.write('reg/SIP-REG-01/positive/new-network-after-learning.jsonl');
+  scenario('reg/SIP-REG-01/positive/new-network-after-learning.jsonl', 0x4e01, MONDAY_10, (pos, c) => {
+    registrationHistory(pos, c, 'alice', phone(21), 8);
+    // Her password is used from an attacker's network: a network alice never registered from.
+    registerLogin(pos, c, attacker(50), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200, ua: UA.zoiper });
+  });
 
-  const neg = new Fixture(new Rand(0x4e02));
-  const d = Clock.at(MONDAY_10);
-  // During alice's learning week she also registers from home once: learned, not judged.
-  registrationHistory(neg, d, 'alice', phone(21), 3);
-  registerLogin(neg, d, { ip: '198.18.7.20', port: 5060 }, REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200 });
-  registrationHistory(neg, d, 'alice', phone(21), 5);
-  // After learning: a new DHCP lease in the same /24, and the home network again.
-  registerLogin(neg, d, phone(99), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200, ua: UA.yealink });
-  d.advanceMs(3_600_000);
-  registerLogin(neg, d, { ip: '198.18.7.44', port: 5060 }, REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200 });
-  // bob's first ever registration, from anywhere: he is still learning.
-  registerLogin(neg, d, attacker(51), REGISTRAR, { user: 'bob', domain: DOMAIN, final: 200 });
-  // A failed login from a new network is no registration.
-  registerLogin(neg, d, attacker(52), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 403 });
-  neg.write('reg/SIP-REG-01/negative/same-network-learned-networks-and-learning-accounts.jsonl');
+  scenario(
+    'reg/SIP-REG-01/negative/same-network-learned-networks-and-learning-accounts.jsonl',
+    0x4e02,
+    MONDAY_10,
+    (neg, d) => {
+      // During alice's learning week she also registers from home once: learned, not judged.
+      registrationHistory(neg, d, 'alice', phone(21), 3);
+      registerLogin(neg, d, { ip: '198.18.7.20', port: 5060 }, REGISTRAR, {
+        user: 'alice',
+        domain: DOMAIN,
+        final: 200,
+      });
+      registrationHistory(neg, d, 'alice', phone(21), 5);
+      // After learning: a new DHCP lease in the same /24, and the home network again.
+      registerLogin(neg, d, phone(99), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 200, ua: UA.yealink });
+      d.advanceMs(3_600_000);
+      registerLogin(neg, d, { ip: '198.18.7.44', port: 5060 }, REGISTRAR, {
+        user: 'alice',
+        domain: DOMAIN,
+        final: 200,
+      });
+      // bob's first ever registration, from anywhere: he is still learning.
+      registerLogin(neg, d, attacker(51), REGISTRAR, { user: 'bob', domain: DOMAIN, final: 200 });
+      // A failed login from a new network is no registration.
+      registerLogin(neg, d, attacker(52), REGISTRAR, { user: 'alice', domain: DOMAIN, final: 403 });
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -68,56 +80,59 @@ function callHistory(f: Fixture, c: Clock, account: string, from: Endpoint, days
 }
 
 function frd06(): void {
-  const pos = new Fixture(new Rand(0xf601));
-  const c = Clock.at(MONDAY_10);
-  callHistory(pos, c, '1001', phone(31), 15, 100);
-  // Day 16: a 2-minute answered call to Lithuania, a country 1001 never called.
-  call(pos, new Clock(c.us), phone(31), PROXY, {
-    from: '1001',
-    to: '+37052123456',
-    domain: DOMAIN,
-    final: 200,
-    talkMs: 120_000,
+  scenario('fraud/SIP-FRD-06/positive/long-call-to-new-country.jsonl', 0xf601, MONDAY_10, (pos, c) => {
+    callHistory(pos, c, '1001', phone(31), 15, 100);
+    // Day 16: a 2-minute answered call to Lithuania, a country 1001 never called.
+    call(pos, new Clock(c.us), phone(31), PROXY, {
+      from: '1001',
+      to: '+37052123456',
+      domain: DOMAIN,
+      final: 200,
+      talkMs: 120_000,
+    });
   });
-  pos.write('fraud/SIP-FRD-06/positive/long-call-to-new-country.jsonl');
 
-  const neg = new Fixture(new Rand(0xf602));
-  const d = Clock.at(MONDAY_10);
-  callHistory(neg, d, '1001', phone(31), 7, 200);
-  call(neg, new Clock(d.us), phone(31), PROXY, {
-    from: '1001',
-    to: '+33142685300',
-    domain: DOMAIN,
-    final: 200,
-    talkMs: 90_000,
-  });
-  d.advanceMs(DAY_MS);
-  callHistory(neg, d, '1001', phone(31), 8, 300);
-  // After learning: France again (learned), a 20 s call to a new country (short), and a new
-  // account's first long call abroad (still learning).
-  call(neg, new Clock(d.us), phone(31), PROXY, {
-    from: '1001',
-    to: '+33142685311',
-    domain: DOMAIN,
-    final: 200,
-    talkMs: 300_000,
-  });
-  d.advanceMs(400_000);
-  call(neg, new Clock(d.us), phone(31), PROXY, {
-    from: '1001',
-    to: '+37052123456',
-    domain: DOMAIN,
-    final: 200,
-    talkMs: 20_000,
-  });
-  call(neg, new Clock(d.us), phone(32), PROXY, {
-    from: '1005',
-    to: '+37052123457',
-    domain: DOMAIN,
-    final: 200,
-    talkMs: 200_000,
-  });
-  neg.write('fraud/SIP-FRD-06/negative/learned-country-short-call-learning-account.jsonl');
+  scenario(
+    'fraud/SIP-FRD-06/negative/learned-country-short-call-learning-account.jsonl',
+    0xf602,
+    MONDAY_10,
+    (neg, d) => {
+      callHistory(neg, d, '1001', phone(31), 7, 200);
+      call(neg, new Clock(d.us), phone(31), PROXY, {
+        from: '1001',
+        to: '+33142685300',
+        domain: DOMAIN,
+        final: 200,
+        talkMs: 90_000,
+      });
+      d.advanceMs(DAY_MS);
+      callHistory(neg, d, '1001', phone(31), 8, 300);
+      // After learning: France again (learned), a 20 s call to a new country (short), and a new
+      // account's first long call abroad (still learning).
+      call(neg, new Clock(d.us), phone(31), PROXY, {
+        from: '1001',
+        to: '+33142685311',
+        domain: DOMAIN,
+        final: 200,
+        talkMs: 300_000,
+      });
+      d.advanceMs(400_000);
+      call(neg, new Clock(d.us), phone(31), PROXY, {
+        from: '1001',
+        to: '+37052123456',
+        domain: DOMAIN,
+        final: 200,
+        talkMs: 20_000,
+      });
+      call(neg, new Clock(d.us), phone(32), PROXY, {
+        from: '1005',
+        to: '+37052123457',
+        domain: DOMAIN,
+        final: 200,
+        talkMs: 200_000,
+      });
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,30 +153,28 @@ function calls(f: Fixture, c: Clock, account: string, from: Endpoint, n: number,
 }
 
 function frd07(): void {
-  const pos = new Fixture(new Rand(0xf701));
-  const c = Clock.at(MONDAY_10);
-  for (let d = 0; d < 15; d++) {
-    // Weekdays only: a weekend is off hours for the office group.
-    if (d % 7 < 5) calls(pos, new Clock(c.us), '1002', phone(41), 3, 400 + 3 * d);
-    c.advanceMs(DAY_MS);
-  }
-  // Wednesday 18 March, 02:00: the account that never called at night places three calls.
-  calls(pos, Clock.at('2026-03-18T02:00:00Z'), '1002', phone(41), 3, 700);
-  pos.write('fraud/SIP-FRD-07/positive/night-calls-after-daytime-baseline.jsonl');
+  scenario('fraud/SIP-FRD-07/positive/night-calls-after-daytime-baseline.jsonl', 0xf701, MONDAY_10, (pos, c) => {
+    for (let d = 0; d < 15; d++) {
+      // Weekdays only: a weekend is off hours for the office group.
+      if (d % 7 < 5) calls(pos, new Clock(c.us), '1002', phone(41), 3, 400 + 3 * d);
+      c.advanceMs(DAY_MS);
+    }
+    // Wednesday 18 March, 02:00: the account that never called at night places three calls.
+    calls(pos, Clock.at('2026-03-18T02:00:00Z'), '1002', phone(41), 3, 700);
+  });
 
-  const neg = new Fixture(new Rand(0xf702));
-  const d = Clock.at(MONDAY_10);
-  for (let day = 0; day < 15; day++) {
-    if (day % 7 < 5) calls(neg, new Clock(d.us), '1003', phone(42), 3, 800 + 3 * day);
-    d.advanceMs(DAY_MS);
-  }
-  // 1003 works some evenings: two calls at 20:00 during its learning fortnight (peak 2 an hour).
-  calls(neg, Clock.at('2026-03-04T20:00:00Z'), '1003', phone(42), 2, 900);
-  // After learning: three evening calls in an hour, under 3 × 2.
-  calls(neg, Clock.at('2026-03-18T20:00:00Z'), '1003', phone(42), 3, 950);
-  // Daytime calls after learning are never judged.
-  calls(neg, Clock.at('2026-03-18T11:00:00Z'), '1003', phone(42), 5, 960);
-  neg.write('fraud/SIP-FRD-07/negative/learned-evening-calls-and-daytime.jsonl');
+  scenario('fraud/SIP-FRD-07/negative/learned-evening-calls-and-daytime.jsonl', 0xf702, MONDAY_10, (neg, d) => {
+    for (let day = 0; day < 15; day++) {
+      if (day % 7 < 5) calls(neg, new Clock(d.us), '1003', phone(42), 3, 800 + 3 * day);
+      d.advanceMs(DAY_MS);
+    }
+    // 1003 works some evenings: two calls at 20:00 during its learning fortnight (peak 2 an hour).
+    calls(neg, Clock.at('2026-03-04T20:00:00Z'), '1003', phone(42), 2, 900);
+    // After learning: three evening calls in an hour, under 3 × 2.
+    calls(neg, Clock.at('2026-03-18T20:00:00Z'), '1003', phone(42), 3, 950);
+    // Daytime calls after learning are never judged.
+    calls(neg, Clock.at('2026-03-18T11:00:00Z'), '1003', phone(42), 5, 960);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,23 +206,21 @@ function peerHistory(f: Fixture, c: Clock, days: number): void {
 }
 
 function ic03(): void {
-  const pos = new Fixture(new Rand(0x1c31));
-  const c = Clock.at(MONDAY_10);
-  peerHistory(pos, c, 8);
-  // Day 9: a wave of 60 calls in 3 minutes (traffic pumping / wangiri through the interconnect).
-  inbound(pos, c, 60, 3_000, 5000);
-  pos.write('interconnect/SIP-IC-03/positive/call-wave-over-peer-baseline.jsonl');
+  scenario('interconnect/SIP-IC-03/positive/call-wave-over-peer-baseline.jsonl', 0x1c31, MONDAY_10, (pos, c) => {
+    peerHistory(pos, c, 8);
+    // Day 9: a wave of 60 calls in 3 minutes (traffic pumping / wangiri through the interconnect).
+    inbound(pos, c, 60, 3_000, 5000);
+  });
 
-  const neg = new Fixture(new Rand(0x1c32));
-  const d = Clock.at(MONDAY_10);
-  // A 60-call wave during the learning week is learned (the peer's peak becomes 60)...
-  inbound(neg, new Clock(d.us + 3_600_000 * 1000), 60, 3_000, 6000);
-  peerHistory(neg, d, 8);
-  // ...so 60 calls after learning are within 3 × the peak; an ordinary busy hour too.
-  inbound(neg, d, 60, 3_000, 7000);
-  d.advanceMs(3_600_000);
-  inbound(neg, d, 14, 20_000, 8000);
-  neg.write('interconnect/SIP-IC-03/negative/wave-learned-and-ordinary-traffic.jsonl');
+  scenario('interconnect/SIP-IC-03/negative/wave-learned-and-ordinary-traffic.jsonl', 0x1c32, MONDAY_10, (neg, d) => {
+    // A 60-call wave during the learning week is learned (the peer's peak becomes 60)...
+    inbound(neg, new Clock(d.us + 3_600_000 * 1000), 60, 3_000, 6000);
+    peerHistory(neg, d, 8);
+    // ...so 60 calls after learning are within 3 × the peak; an ordinary busy hour too.
+    inbound(neg, d, 60, 3_000, 7000);
+    d.advanceMs(3_600_000);
+    inbound(neg, d, 14, 20_000, 8000);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,29 +242,27 @@ function options(f: Fixture, c: Clock, src: Endpoint, transport: 'udp' | 'tls' |
 }
 
 function cry01(): void {
-  const pos = new Fixture(new Rand(0xc101));
-  const c = Clock.at(MONDAY_10);
-  for (let i = 0; i < 3; i++) {
-    options(pos, c, phone(51), 'tls');
-    c.advanceMs(60_000);
-  }
-  c.advanceMs(3_600_000);
-  // The same source, an hour later, in cleartext.
-  options(pos, c, phone(51), 'udp');
-  pos.write('crypto/SIP-CRY-01/positive/tls-then-udp.jsonl');
+  scenario('crypto/SIP-CRY-01/positive/tls-then-udp.jsonl', 0xc101, MONDAY_10, (pos, c) => {
+    for (let i = 0; i < 3; i++) {
+      options(pos, c, phone(51), 'tls');
+      c.advanceMs(60_000);
+    }
+    c.advanceMs(3_600_000);
+    // The same source, an hour later, in cleartext.
+    options(pos, c, phone(51), 'udp');
+  });
 
-  const neg = new Fixture(new Rand(0xc102));
-  const d = Clock.at(MONDAY_10);
-  for (let i = 0; i < 3; i++) {
-    options(neg, d, phone(52), 'tls');
-    options(neg, d, phone(53), 'udp');
-    options(neg, d, phone(54), 'wss');
-    d.advanceMs(60_000);
-  }
-  // A cleartext message two days after the last TLS one is outside the 24 h window.
-  d.advanceMs(2 * DAY_MS);
-  options(neg, d, phone(52), 'udp');
-  neg.write('crypto/SIP-CRY-01/negative/tls-only-udp-only-and-days-apart.jsonl');
+  scenario('crypto/SIP-CRY-01/negative/tls-only-udp-only-and-days-apart.jsonl', 0xc102, MONDAY_10, (neg, d) => {
+    for (let i = 0; i < 3; i++) {
+      options(neg, d, phone(52), 'tls');
+      options(neg, d, phone(53), 'udp');
+      options(neg, d, phone(54), 'wss');
+      d.advanceMs(60_000);
+    }
+    // A cleartext message two days after the last TLS one is outside the 24 h window.
+    d.advanceMs(2 * DAY_MS);
+    options(neg, d, phone(52), 'udp');
+  });
 }
 
 const SAVP = (ip: string, port: number): { type: string; text: string } => {
@@ -291,15 +300,14 @@ function offerAnswer(f: Fixture, c: Clock, caller: Endpoint, secureOffer: boolea
 }
 
 function cry02(): void {
-  const pos = new Fixture(new Rand(0xc201));
-  offerAnswer(pos, Clock.at(MONDAY_10), phone(61), true, false);
-  pos.write('crypto/SIP-CRY-02/positive/savp-offer-avp-answer.jsonl');
+  scenario('crypto/SIP-CRY-02/positive/savp-offer-avp-answer.jsonl', 0xc201, MONDAY_10, (pos, c) =>
+    offerAnswer(pos, c, phone(61), true, false),
+  );
 
-  const neg = new Fixture(new Rand(0xc202));
-  const c = Clock.at(MONDAY_10);
-  offerAnswer(neg, c, phone(62), true, true);
-  offerAnswer(neg, c, phone(63), false, false);
-  neg.write('crypto/SIP-CRY-02/negative/srtp-kept-and-plain-rtp-offered.jsonl');
+  scenario('crypto/SIP-CRY-02/negative/srtp-kept-and-plain-rtp-offered.jsonl', 0xc202, MONDAY_10, (neg, c) => {
+    offerAnswer(neg, c, phone(62), true, true);
+    offerAnswer(neg, c, phone(63), false, false);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,20 +342,18 @@ function signedCall(f: Fixture, c: Clock, caller: string, callee: string, identi
 }
 
 function cli02(): void {
-  const pos = new Fixture(new Rand(0xc102));
-  const c = Clock.at(MONDAY_10);
-  // A PASSporT signed for another calling number (a replayed token).
-  signedCall(pos, c, '+12125550147', '+442079460150', passport(pos, '12125550199', '442079460150'));
-  // A token that is no JWS at all.
-  signedCall(pos, c, '+12125550147', '+442079460151', 'not-a-passport;info=<https://x.example/c.pem>;ppt=shaken');
-  pos.write('identity/SIP-CLI-02/positive/orig-mismatch-and-unreadable-token.jsonl');
+  scenario('identity/SIP-CLI-02/positive/orig-mismatch-and-unreadable-token.jsonl', 0xc102, MONDAY_10, (pos, c) => {
+    // A PASSporT signed for another calling number (a replayed token).
+    signedCall(pos, c, '+12125550147', '+442079460150', passport(pos, '12125550199', '442079460150'));
+    // A token that is no JWS at all.
+    signedCall(pos, c, '+12125550147', '+442079460151', 'not-a-passport;info=<https://x.example/c.pem>;ppt=shaken');
+  });
 
-  const neg = new Fixture(new Rand(0xc103));
-  const d = Clock.at(MONDAY_10);
-  signedCall(neg, d, '+12125550147', '+442079460150', passport(neg, '12125550147', '442079460150'));
-  signedCall(neg, d, '+33142685300', '+442079460152', passport(neg, '33142685300', '442079460152', 'C'));
-  signedCall(neg, d, '+12125550148', '+442079460153', undefined);
-  neg.write('identity/SIP-CLI-02/negative/matching-tokens-and-unsigned-call.jsonl');
+  scenario('identity/SIP-CLI-02/negative/matching-tokens-and-unsigned-call.jsonl', 0xc103, MONDAY_10, (neg, d) => {
+    signedCall(neg, d, '+12125550147', '+442079460150', passport(neg, '12125550147', '442079460150'));
+    signedCall(neg, d, '+33142685300', '+442079460152', passport(neg, '33142685300', '442079460152', 'C'));
+    signedCall(neg, d, '+12125550148', '+442079460153', undefined);
+  });
 }
 
 function main(): void {

@@ -88,6 +88,9 @@ interface CallOptions {
   calleeServer?: string;
 }
 
+/** The everyday call of these fixtures: office phone 1001 calls a UK mobile through the proxy. */
+const OFFICE_CALL: CallOptions = { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' };
+
 interface Dialog {
   f: Fixture;
   o: CallOptions;
@@ -798,13 +801,13 @@ function dlg01(): void {
   const dir = 'dialog/SIP-DLG-01';
   // An attacker who sniffed Call-ID and tags tears the call down with a BYE from its own address.
   scenario(`${dir}/positive/third-party-bye.jsonl`, 5101, '2026-11-23T10:00:00Z', (f, c) => {
-    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    const d = call(f, c, OFFICE_CALL);
     c.advanceMs(12000);
     inDialog(d, c, { method: 'BYE', byCaller: false, src: ATTACKER, dst: PHONE });
   });
   // The callee hangs up: BYE from the dialog's own party.
   scenario(`${dir}/negative/bye-from-callee.jsonl`, 5102, '2026-11-23T10:30:00Z', (f, c) => {
-    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    const d = call(f, c, OFFICE_CALL);
     c.advanceMs(30000);
     inDialog(d, c, { method: 'BYE', byCaller: false });
   });
@@ -845,10 +848,7 @@ function dlg01(): void {
   // BYE. The node is a known hop of the dialog (Record-Route), not a stranger.
   scenario(`${dir}/negative/bye-from-record-route-node.jsonl`, 5104, '2026-11-23T11:30:00Z', (f, c) => {
     const d = call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       answerHeaders: [`Record-Route: <sip:${PROXY_B.ip};lr>, <sip:${PROXY.ip};lr>`],
     });
     c.advanceMs(25000);
@@ -872,7 +872,7 @@ function dlg02(): void {
   const dir = 'dialog/SIP-DLG-02';
   // Dialog hijack: a re-INVITE with the callee's tags, from a stranger's address, moving media to it.
   scenario(`${dir}/positive/third-party-reinvite.jsonl`, 5201, '2026-11-23T13:00:00Z', (f, c) => {
-    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    const d = call(f, c, OFFICE_CALL);
     c.advanceMs(8000);
     inDialog(d, c, {
       method: 'INVITE',
@@ -885,7 +885,7 @@ function dlg02(): void {
   });
   // A stranger's REFER inside the dialog transfers the caller to a satellite number.
   scenario(`${dir}/positive/third-party-refer.jsonl`, 5202, '2026-11-23T13:30:00Z', (f, c) => {
-    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    const d = call(f, c, OFFICE_CALL);
     c.advanceMs(8000);
     inDialog(d, c, {
       method: 'REFER',
@@ -898,7 +898,7 @@ function dlg02(): void {
   // The caller puts the call on hold (c=0.0.0.0) and resumes, then the proxy refreshes the session
   // with UPDATE (RFC 4028): every mid-dialog request from a party.
   scenario(`${dir}/negative/hold-resume-and-session-refresh.jsonl`, 5203, '2026-11-23T14:00:00Z', (f, c) => {
-    const d = call(f, c, { caller: PHONE, callee: PROXY, callerUser: '1001', calleeUser: '+447700900123' });
+    const d = call(f, c, OFFICE_CALL);
     c.advanceMs(5000);
     inDialog(d, c, {
       method: 'INVITE',
@@ -939,10 +939,7 @@ function sdp01(): void {
   // Mid-call re-INVITE with the caller's tags moves the caller's media to an unrelated host.
   scenario(`${dir}/positive/reinvite-redirects-media.jsonl`, 6101, '2026-11-24T10:00:00Z', (f, c) => {
     const d = call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: voice(PHONE.ip, 11000),
       calleeSdp: voice(PROXY.ip, 40000),
     });
@@ -957,10 +954,7 @@ function sdp01(): void {
   // Hold (c=0.0.0.0, RFC 2543 style) and resume at the original address.
   scenario(`${dir}/negative/hold-and-resume.jsonl`, 6102, '2026-11-24T10:30:00Z', (f, c) => {
     const d = call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: voice(PHONE.ip, 11000),
       calleeSdp: voice(PROXY.ip, 40000),
     });
@@ -976,10 +970,7 @@ function sdp01(): void {
   // The callee side re-anchors its media from a relay onto the proxy itself, a known hop.
   scenario(`${dir}/negative/media-moves-to-known-hop.jsonl`, 6103, '2026-11-24T11:00:00Z', (f, c) => {
     const d = call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: voice(PHONE.ip, 11000),
       calleeSdp: voice('198.51.100.25', 50000),
     });
@@ -994,10 +985,7 @@ function sdp01(): void {
   // Media on a separate gateway address from the first offer on; a session refresh repeats it.
   scenario(`${dir}/negative/media-gateway-from-the-start.jsonl`, 6104, '2026-11-24T11:30:00Z', (f, c) => {
     const d = call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: voice('10.77.9.9', 11000),
       calleeSdp: voice('198.51.100.25', 50000),
     });
@@ -1134,10 +1122,7 @@ function cry03(): void {
   // SDES SRTP offered and answered over plain UDP: both keys readable on the wire.
   scenario(`${dir}/positive/sdes-keys-over-udp.jsonl`, 7301, '2026-11-25T10:00:00Z', (f, c) => {
     call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: srtp(PHONE.ip, 11000),
       calleeSdp: srtp(PROXY.ip, 40000),
     });
@@ -1159,10 +1144,7 @@ function cry03(): void {
     const fp =
       'a=fingerprint:sha-256 19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B\r\na=setup:actpass\r\n';
     call(f, c, {
-      caller: PHONE,
-      callee: PROXY,
-      callerUser: '1001',
-      calleeUser: '+447700900123',
+      ...OFFICE_CALL,
       callerSdp: sdpBody(PHONE.ip, [`m=audio 11000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
       calleeSdp: sdpBody(PROXY.ip, [`m=audio 40000 UDP/TLS/RTP/SAVP 0\r\n${fp}`]),
     });

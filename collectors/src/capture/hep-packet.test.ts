@@ -24,23 +24,8 @@ const SPEC: HepSpec = {
 void test('HEP v3 chunks decode to addresses, ports, time, node, key, correlation id and payload', () => {
   const r = decodeHep(encodeHep(SPEC));
   assert.ok(r.ok);
-  assert.deepEqual(r.message, {
-    ipVersion: 4,
-    ipProtocol: 6,
-    srcIp: '192.0.2.10',
-    dstIp: '198.51.100.20',
-    srcPort: 5062,
-    dstPort: 5060,
-    tsSec: 1_790_000_000,
-    tsUsec: 123_456,
-    protocolType: 1,
-    nodeId: 2001,
-    nodeName: 'sbc-1',
-    authKey: 'secret',
-    correlationId: 'leg-a@sbc',
-    vlan: 42,
-    payload: INVITE,
-  });
+  // Every field of the spec comes back, plus what the encoder defaulted (IPv4 family, SIP).
+  assert.deepEqual(r.message, { ...SPEC, ipVersion: 4, protocolType: 1 });
 });
 
 void test('IPv6 addresses, gzip payloads and vendor chunks', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIpv4Header, parseIpv4 } from './ipv4';
-import { ipv4 } from '../../../lib/src/test-support/capture';
+import { ipv4, withBytes } from '../../../lib/src/test-support/capture';
 
 void test('parses header, options and fragment fields; excludes Ethernet padding', () => {
   const pkt = ipv4({
@@ -28,12 +28,10 @@ void test('drop reasons: truncated, bad version, bad IHL, length below header', 
   assert.equal(h.drop, 'ip_truncated');
   assert.equal(parseIpv4(pkt, 0, 50, h), false); // snap length cut the datagram
   assert.equal(h.drop, 'ip_truncated');
-  const v5 = Buffer.from(pkt);
-  v5[0] = 0x55;
+  const v5 = withBytes(pkt, 0, 0x55);
   assert.equal(parseIpv4(v5, 0, v5.length, h), false);
   assert.equal(h.drop, 'ip_bad_header');
-  const ihl = Buffer.from(pkt);
-  ihl[0] = 0x44;
+  const ihl = withBytes(pkt, 0, 0x44);
   assert.equal(parseIpv4(ihl, 0, ihl.length, h), false);
   assert.equal(h.drop, 'ip_bad_header');
   const short = ipv4({ protocol: 6, payload: Buffer.alloc(40), totalLength: 10 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIpv6Header, parseIpv6 } from './ipv6';
-import { ipv6, ipv6Fragment } from '../../../lib/src/test-support/capture';
+import { ipv6, ipv6Fragment, withBytes } from '../../../lib/src/test-support/capture';
 
 void test('plain IPv6 header', () => {
   const p = ipv6({ protocol: 17, payload: Buffer.alloc(12) });
@@ -40,12 +40,10 @@ void test('bad and truncated chains are drops', () => {
   const p = ipv6({ protocol: 17, payload: Buffer.alloc(8), extensions: [{ type: 0 }] });
   assert.equal(parseIpv6(p, 0, 39, h), false);
   assert.equal(h.drop, 'ip_truncated');
-  const bad = Buffer.from(p);
-  bad[41] = 200; // hop-by-hop length runs past the end
+  const bad = withBytes(p, 41, 200); // hop-by-hop length runs past the end
   assert.equal(parseIpv6(bad, 0, bad.length, h), false);
   assert.equal(h.drop, 'ip_bad_header');
-  const v4 = Buffer.from(p);
-  v4[0] = 0x45;
+  const v4 = withBytes(p, 0, 0x45);
   assert.equal(parseIpv6(v4, 0, v4.length, h), false);
   assert.equal(h.drop, 'ip_bad_header');
   // a loop of 20 destination-options headers exceeds the chain limit

@@ -4,7 +4,7 @@ import { newGreHeader, parseGre } from './gre';
 import { erspanPayload, newErspanPayload } from './erspan';
 import { looksLikeVxlan } from './vxlan';
 import { ipInIpEtherType, ipInIpName } from './ip-in-ip';
-import { erspan2, erspan3, ethernet, gre, vxlan } from '../../../lib/src/test-support/capture';
+import { erspan2, erspan3, ethernet, gre, vxlan, withBytes } from '../../../lib/src/test-support/capture';
 
 void test('GRE: optional checksum, key and sequence words', () => {
   const h = newGreHeader();
@@ -14,8 +14,7 @@ void test('GRE: optional checksum, key and sequence words', () => {
   const all = gre({ protocol: 0x6558, payload: Buffer.alloc(4), checksum: true, key: 77, sequence: 5 });
   assert.equal(parseGre(all, 0, all.length, h), true);
   assert.deepEqual([h.protocol, h.payloadOffset, h.key, h.hasSequence], [0x6558, 16, 77, true]);
-  const v1 = Buffer.from(plain);
-  v1[1] = 0x01; // PPTP enhanced GRE
+  const v1 = withBytes(plain, 1, 0x01); // PPTP enhanced GRE
   assert.equal(parseGre(v1, 0, v1.length, h), false);
   assert.equal(parseGre(all, 0, 10, h), false);
 });

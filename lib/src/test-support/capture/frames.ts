@@ -50,6 +50,13 @@ export interface VlanTag {
   vid: number;
 }
 
+/** A copy of `packet` with `bytes` written from offset `at`: a malformed variant of a good packet. */
+export function withBytes(packet: Buffer, at: number, ...bytes: number[]): Buffer {
+  const out = Buffer.from(packet);
+  bytes.forEach((b, i) => (out[at + i] = b));
+  return out;
+}
+
 /** Destination and source MAC, 6 bytes each. */
 export interface MacPair {
   dst: Buffer;
