@@ -160,6 +160,7 @@ interface AnalyzerStats {
   detect: StageStats & { alerts: number; late: number };
   indexer: Record<string, number>;
   bulks?: { bulks: number; largest_bulk: number; queued: number };
+  memory?: { rss: number; heap_used: number; heap_total: number; external: number };
 }
 
 function spawnCli(root: string, args: string[]): Daemon {
@@ -469,9 +470,10 @@ function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/** RSS samples of one process over a run. */
+/** RSS samples of one process over a run (and its V8 heap in use, from its stats lines). */
 class RssTrack {
   readonly samples: number[] = [];
+  readonly heap: number[] = [];
   sample(pid: number | undefined): void {
     const v = rssMiB(pid);
     if (v !== undefined) this.samples.push(v);
@@ -481,7 +483,13 @@ class RssTrack {
     const s = this.samples;
     if (s.length === 0) return 'no samples';
     const q = (f: number): number => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN;
-    return `RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}`;
+    const h = this.heap;
+    const hq = (f: number): number => h[Math.min(h.length - 1, Math.floor(f * h.length))] ?? NaN;
+    const heap =
+      h.length === 0
+        ? ''
+        : `; V8 heap in use ${[hq(0.25), hq(0.5), hq(0.75), h[h.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}`;
+    return `RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}${heap}`;
   }
 }
 
@@ -585,6 +593,7 @@ async function endToEnd(
         await sleep(500);
         const s = await analyzer.stats();
         if (s !== undefined) last = s;
+        if (s?.memory !== undefined) analyzerRss.heap.push(s.memory.heap_used);
         if (Number.isNaN(dialogDone) && (last?.dialog.events ?? 0) >= target) dialogDone = performance.now();
         if (Number.isNaN(dialogDone)) continue;
         const a = await alertProgress(`logs-sipward.alert-${ns}`);

@@ -75,6 +75,8 @@ export interface AnalyzerDaemonStats {
   indexer: ReturnType<ElasticIndexer['stats']>;
   /** State entries held and evictions so far, per stage (all partitions of this instance). */
   state: { dialog: { entries: number; evictions: number }; detect: { entries: number; evictions: number } };
+  /** Process memory, MiB: resident, V8 heap in use / reserved, off-heap buffers (where RSS goes). */
+  memory: { rss: number; heap_used: number; heap_total: number; external: number };
   bulks: CoalescingWriter['stats'];
 }
 
@@ -537,7 +539,7 @@ export class AnalyzerDaemon {
       buffered += s.buffered;
     }
     const state = { dialog: { entries: 0, evictions: 0 }, detect: { entries: 0, evictions: 0 } };
-    for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, (task as DialogTask).enricherState());
+    for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, task.enricherState());
     for (const [, task] of this.detect?.liveTasks() ?? []) addState(state.detect, (task as DetectTask).engineState());
     const empty = emptyStageStats();
     return {
@@ -547,6 +549,7 @@ export class AnalyzerDaemon {
       producer_resets: this.producerResets,
       indexer: this.indexer.stats(),
       state,
+      memory: memoryMiB(),
       bulks: { ...this.writer.stats },
     };
   }
@@ -561,6 +564,12 @@ export class AnalyzerDaemon {
     await this.admin.disconnect().catch(() => undefined);
     await this.indexer.close().catch(() => undefined);
   }
+}
+
+function memoryMiB(): AnalyzerDaemonStats['memory'] {
+  const m = process.memoryUsage();
+  const mib = (n: number): number => Math.round(n / 2 ** 20);
+  return { rss: mib(m.rss), heap_used: mib(m.heapUsed), heap_total: mib(m.heapTotal), external: mib(m.external) };
 }
 
 function addState(sum: { entries: number; evictions: number }, add: { entries: number; evictions: number }): void {

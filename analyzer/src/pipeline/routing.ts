@@ -4,6 +4,7 @@
 //! exactly one detect-stage task whatever the number of analyzer instances.
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { CompiledSignature } from '../engine/compile/compile-signature';
+import { compileGate, SignatureDispatch } from '../engine/compile/dispatch';
 import type { Enrichment } from '../engine/enrich/enrichment';
 import { selectedGroup } from '../engine/kinds/kind';
 import { LruTable } from '../state/lru-table';
@@ -35,8 +36,8 @@ export interface RouteTargets {
 }
 
 export class Router {
-  private readonly forRequest: CompiledSignature[] = [];
-  private readonly forResponse: CompiledSignature[] = [];
+  /** The signatures a message can concern (the engine's dispatch gates: failing one fails `where`). */
+  private readonly dispatch: SignatureDispatch<CompiledSignature>;
   private readonly escalating: CompiledSignature[] = [];
   /** half_open: transaction key → [signature id, group key] of requests routed and not yet answered. */
   private readonly pending = new LruTable<string, Array<[string, string]>>(MAX_PENDING);
@@ -46,11 +47,10 @@ export class Router {
     signatures: readonly CompiledSignature[],
     private readonly partitions: number,
   ) {
-    for (const compiled of signatures) {
-      if (compiled.types.has('request')) this.forRequest.push(compiled);
-      if (compiled.types.has('response')) this.forResponse.push(compiled);
-      if (compiled.escalations.length > 0) this.escalating.push(compiled);
-    }
+    this.dispatch = new SignatureDispatch(
+      signatures.map((compiled) => ({ item: compiled, gate: compileGate(compiled.signature) })),
+    );
+    for (const compiled of signatures) if (compiled.escalations.length > 0) this.escalating.push(compiled);
   }
 
   /**
@@ -62,7 +62,7 @@ export class Router {
     out.clear();
     const isResponse = event.sip.type === 'response';
     if (isResponse) this.routeAnswer(event);
-    for (const compiled of isResponse ? this.forResponse : this.forRequest) {
+    for (const compiled of this.dispatch.for(event, ctx)) {
       const id = compiled.signature.id;
       if (compiled.signature.kind === 'half_open') {
         if (isResponse) continue;
