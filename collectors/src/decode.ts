@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import type { SipEvent } from '../../schema/src/sip-event';
 import type { Logger } from '../../lib/src/logger';
 import { onStopSignals } from '../../lib/src/signals';
+import { decodeBatchChannel, publishDecodeBatch } from '../../lib/src/metrics/channels';
 import { openCaptureFile } from './capture/capture-file';
 import { mergeByTime } from './capture/merge-by-time';
 import type { CaptureSource, CaptureStats, CaptureWarning } from './capture/capture-stats';
@@ -123,17 +124,18 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
  * workers; a sink that takes events (analyze) keeps this thread for itself and the whole decode
  * moves to a worker (decode-in-worker.ts), which spreads its remaining threads over parse workers.
  */
-export async function decodeInputs(options: DecodeInputOptions, sink: EventSink): Promise<DecodeSummary> {
+export async function decodeInputs(options: DecodeInputOptions, output: EventSink): Promise<DecodeSummary> {
   const filesOnly = options.interface === undefined && options.hep === undefined;
   if (
     (options.threads ?? 1) > 1 &&
     filesOnly &&
-    sink.onLines === undefined &&
+    output.onLines === undefined &&
     options.onStage === undefined &&
     workerScript('decode-worker') !== undefined
   ) {
-    return decodeInWorker(options, sink);
+    return decodeInWorker(options, output);
   }
+  const sink = observeBatches(output, () => decoder.stats);
   const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
   // `--ports` names the SIP ports: non-SIP datagrams to them become `not_sip` events.
@@ -282,6 +284,27 @@ async function receiveHep(
     await listener.close();
   }
   return { ...input.stats, listener: { ...listener.stats } };
+}
+
+/**
+ * The sink, publishing one `sipward:decode-batch` message after each capture batch (the counts of
+ * that batch): per batch rather than per message, so that the hook costs nothing measurable.
+ */
+function observeBatches(sink: EventSink, stats: () => SipDecoderStats): EventSink {
+  let packets = 0;
+  let sipMessages = 0;
+  const afterBatch = (): Promise<void> => {
+    if (decodeBatchChannel.hasSubscribers) {
+      const now = stats();
+      publishDecodeBatch({ packets: now.packets - packets, sipMessages: now.sip_messages - sipMessages });
+      packets = now.packets;
+      sipMessages = now.sip_messages;
+    }
+    return sink.afterBatch();
+  };
+  const onEvent = (event: SipEvent): void => sink.onEvent(event);
+  const onLines = sink.onLines?.bind(sink);
+  return onLines === undefined ? { onEvent, afterBatch } : { onEvent, onLines, afterBatch };
 }
 
 async function pump(

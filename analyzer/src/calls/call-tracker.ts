@@ -19,6 +19,7 @@ import {
   type InvitePhase,
 } from '../state/invite-dialog';
 import { LruTable } from '../state/lru-table';
+import { publishCallRecord } from '../../../lib/src/metrics/channels';
 import { recordNumber } from './numbers';
 
 export interface CallTrackerOptions {
@@ -476,5 +477,6 @@ export class CallTracker {
     if (expired) this.expiredCount++;
     this.emitted++;
     this.onCall(record);
+    publishCallRecord({ record });
   }
 }

@@ -8,6 +8,7 @@
 import {
   createKafkaClient,
   lostProducerState,
+  observeProduce,
   type Admin,
   type Consumer,
   type Kafka,
@@ -264,7 +265,7 @@ export class AnalyzerDaemon {
   }
 
   private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    return observeProduce(this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
   }
 
   /**

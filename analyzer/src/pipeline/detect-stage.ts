@@ -146,7 +146,7 @@ export class DetectTask {
       throw error;
     }
     this.stats.alerts += alerts.length;
-    for (const alert of alerts) publishAlert({ signature: alert.rule.id });
+    for (const alert of alerts) publishAlert({ signature: alert.rule.id, id: alert.event.id });
     return true;
   }
 }

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../../schema/src/alert';
 import type { SipTransaction } from '../../../schema/src/sip-transaction';
+import { publishAlert } from '../../../lib/src/metrics/channels';
 import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../../collectors/src/decode';
 import { JsonlWriter } from '../../../collectors/src/publish/jsonl-writer';
 import { CampaignBook, relaysOf } from '../../../analyzer/src/campaigns/campaign-book';
@@ -115,6 +116,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       alerts++;
       campaigns.link(alert);
       writer.writeLine(options.formatAlert(alert));
+      publishAlert({ signature: alert.rule.id, id: alert.event.id });
     },
   });
   if (options.stateFile !== undefined) restoreEngineState(engine, options.stateFile);

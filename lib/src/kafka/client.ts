@@ -3,9 +3,10 @@
 //! second client could sit behind the same functions. kafkajs' own retries are kept short: the
 //! callers' outer loops (lib/src/retry.ts) ride out long outages and log them once.
 import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { LogEntry, PartitionMetadata, Producer } from 'kafkajs';
+import type { LogEntry, PartitionMetadata, Producer, ProducerRecord } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { KafkaConnection } from './connection';
+import { kafkaProduceChannel, publishKafkaProduce } from '../metrics/channels';
 
 export { CompressionTypes, Partitioners };
 export type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer, ProducerRecord } from 'kafkajs';
@@ -47,7 +48,7 @@ export function createKafkaClient(connection: KafkaConnection, options: KafkaCli
 
 /** Idempotent producer, one request in flight (ordering survives retries), murmur2 partitioner. */
 export function createIdempotentProducer(kafka: Kafka, retry?: KafkaClientOptions['retry']): Producer {
-  return kafka.producer({
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
@@ -55,6 +56,32 @@ export function createIdempotentProducer(kafka: Kafka, retry?: KafkaClientOption
     createPartitioner: Partitioners.DefaultPartitioner,
     ...(retry !== undefined ? { retry } : {}),
   });
+  return observeProduce(producer);
+}
+
+/** Publishes every produce request on `sipward:kafka-produce` (records, seconds, acknowledged or not). */
+export function observeProduce(producer: Producer): Producer {
+  const send = producer.send.bind(producer);
+  producer.send = async (record: ProducerRecord) => {
+    if (!kafkaProduceChannel.hasSubscribers) return send(record);
+    const started = performance.now();
+    const report = (ok: boolean): void =>
+      publishKafkaProduce({
+        topic: record.topic,
+        records: record.messages.length,
+        seconds: (performance.now() - started) / 1000,
+        ok,
+      });
+    try {
+      const result = await send(record);
+      report(true);
+      return result;
+    } catch (error) {
+      report(false);
+      throw error;
+    }
+  };
+  return producer;
 }
 
 /** The broker's error type (kafkajs wraps it in retry errors: look through `cause`). */

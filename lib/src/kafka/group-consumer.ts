@@ -2,6 +2,7 @@
 //! then tested with a plain object behind this interface (no broker), and the kafkajs consumer
 //! stays here, in the one adapter.
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { publishKafkaCommit } from '../metrics/channels';
 
 /** One fetched batch of one partition. */
 export interface GroupBatch {
@@ -64,7 +65,10 @@ export function createGroupConsumer(kafka: Kafka, options: GroupConsumerOptions)
         partitionsConsumedConcurrently: concurrency,
         eachBatch,
       }),
-    commitOffsets: (offsets) => consumer.commitOffsets(offsets),
+    commitOffsets: async (offsets) => {
+      await consumer.commitOffsets(offsets);
+      publishKafkaCommit({ group: options.groupId, offsets });
+    },
     seek: (offset) => consumer.seek(offset),
     disconnect: () => consumer.disconnect(),
     onAssigned: (topic, listener) => {
