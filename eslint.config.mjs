@@ -54,6 +54,9 @@ export default tseslint.config(
   layer(['analyzer/**/*.ts'], 'collectors, cli or console (compose decode + detect in cli/src/jobs)', {
     regex: '^(\\.\\./)+(collectors|cli|console)/',
   }),
+  layer(['console/**/*.ts'], 'collectors or cli (the console reads alerts and calls, not packets)', {
+    regex: '^(\\.\\./)+(collectors|cli)/',
+  }),
   // cli is the edge: it may import every layer, only not kafkajs directly.
   layer(['cli/**/*.ts'], '', {}),
   {

@@ -1,4 +1,4 @@
-//! The alert: an ECS document (DESIGN.md "Alert", ../shared/alert-format.md). `sipward analyze`
+//! The alert: an ECS document (docs/contracts.md "Alert"). `sipward analyze`
 //! prints it as JSONL; the analyzer daemon indexes it with `_id` = event.id.
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';

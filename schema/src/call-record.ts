@@ -1,4 +1,4 @@
-//! The call record: one document per INVITE dialog, for fraud teams (DESIGN.md "Call records").
+//! The call record: one document per INVITE dialog, for fraud teams (docs/contracts.md "Call record").
 //! `sipward analyze --calls FILE` writes them as JSONL; the pipeline indexes them with `_id` =
 //! event.id. Optional fields are omitted, never empty, when the signalling did not carry them.
 

@@ -1,4 +1,4 @@
-//! How SIP events travel in `sip.events` records (DESIGN.md "Kafka"; README "Pipeline"), the
+//! How SIP events travel in `sip.events` records (docs/contracts.md "Kafka"; README "Pipeline"), the
 //! contract between `sipward collect` and the analyzer:
 //!   content-type application/x-ndjson — many events of one partition in one value, one
 //!     `sipward decode` line each, separated by "\n" (what collect writes; header `events` = count);

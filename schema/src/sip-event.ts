@@ -1,5 +1,5 @@
 //! The SIP event: one JSON object per SIP message. This is the wire contract between collectors
-//! and analyzers (Kafka value, `sipward decode` output); see ../shared/DESIGN.md "SIP event".
+//! and analyzers (Kafka value, `sipward decode` output); see docs/contracts.md "SIP event".
 //! Optional fields are omitted, never empty, when the message does not carry the information.
 
 import type { AnomalyCode } from './anomalies';

@@ -42,6 +42,9 @@ const CASES: { file: string; from: string; allowed: boolean }[] = [
   { file: 'cli/src/jobs/probe.ts', from: '../../../collectors/src/decode', allowed: true },
   { file: 'cli/src/jobs/probe.ts', from: '../../../analyzer/src/engine/engine', allowed: true },
   { file: 'cli/src/probe.ts', from: 'kafkajs', allowed: false },
+  { file: 'console/src/probe.ts', from: '../../collectors/src/decode', allowed: false },
+  { file: 'console/src/pages/probe.ts', from: '../../../cli/src/main', allowed: false },
+  { file: 'console/src/probe.ts', from: '../../analyzer/src/index/templates', allowed: true },
   { file: 'collectors/src/publish/probe.ts', from: 'kafkajs', allowed: false },
 ];
 

@@ -3,7 +3,7 @@
 // (test/live/live-decode.test.ts): both must judge agreement by the same tuple, or a live pass could
 // hide a difference the file test would catch.
 
-/** The compared fields, in tuple order; paths as in DESIGN.md "SIP event". */
+/** The compared fields, in tuple order; paths as in docs/contracts.md "SIP event". */
 export const FIELDS = [
   'source.ip',
   'source.port',

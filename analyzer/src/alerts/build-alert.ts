@@ -1,4 +1,4 @@
-//! Incident → ECS alert document (schema/src/alert.ts, ../shared/alert-format.md §3). Endpoints are
+//! Incident → ECS alert document (schema/src/alert.ts, docs/contracts.md "Alert"). Endpoints are
 //! oriented as the attack flows: for a response, the requester (its destination) is `source`.
 //! Context comes from the whole incident (its aggregates), not from its last event: a field names
 //! one value only when the incident had one; otherwise `sipward.aggregates` and `related.*` list them.

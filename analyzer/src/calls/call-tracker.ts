@@ -1,4 +1,4 @@
-//! Call records (DESIGN.md "Call records"): one record per INVITE dialog, built passively from the
+//! Call records (docs/contracts.md "Call record"): one record per INVITE dialog, built passively from the
 //! SIP events `analyze` sees. The call-record view of the INVITE state machine (state/invite-dialog.ts):
 //! keyed by Call-ID + the caller's From tag, it follows INVITE → provisional → final (or CANCEL) →
 //! BYE and emits the record once the call is over.

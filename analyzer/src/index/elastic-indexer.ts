@@ -1,4 +1,4 @@
-//! Writes alerts and call records to Elasticsearch for the analyzer daemon (I/O edge, DESIGN.md
+//! Writes alerts and call records to Elasticsearch for the analyzer daemon (I/O edge, docs/contracts.md
 //! "Elasticsearch"). An outage delays indexing, it never loses a document: write() resolves only when
 //! every document is acknowledged or permanently rejected, retrying transient failures forever.
 import { setTimeout as sleep } from 'node:timers/promises';

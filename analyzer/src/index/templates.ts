@@ -1,5 +1,5 @@
 //! Elasticsearch names, index templates and the ingest pipeline for alerts and call records
-//! (DESIGN.md "Elasticsearch", ../shared/alert-format.md §2). Pure data: elastic-indexer.ts PUTs it.
+//! (docs/contracts.md "Elasticsearch"). Pure data: elastic-indexer.ts PUTs it.
 //! Only core field types: the integ-test-zip node lacks match_only_text, constant_keyword, wildcard.
 
 /** Field mapping, the subset of Elasticsearch's property shape these templates use. */

@@ -1,4 +1,4 @@
-//! toSipEvent: DESIGN.md "SIP event" shape from a parsed message and packet meta; timestamps,
+//! toSipEvent: docs/contracts.md "SIP event" shape from a parsed message and packet meta; timestamps,
 //! omitted fields, optional header list without credentials. Run: npx tsx --test collectors/src/event/to-sip-event.test.ts
 
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-//! SipMessage + packet meta → SipEvent, the wire contract of DESIGN.md "SIP event". Pure: time
+//! SipMessage + packet meta → SipEvent, the wire contract of docs/contracts.md "SIP event". Pure: time
 //! comes from the packet, the id from eventIdFor; absent fields are omitted, credentials never copied.
 
 import type { SipEvent, SipFields, Transport } from '../../../schema/src/sip-event';
