@@ -3,13 +3,13 @@
 // request, each offset commit and each bulk request that lib's Kafka adapter and the Elasticsearch
 // indexer make. (Decode, alert and call-record channels: cli/src/jobs/channels.test.ts.)
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { test } from 'node:test';
 import pino from 'pino';
 import { createIdempotentProducer, createKafkaClient } from '../../lib/src/kafka/client';
 import { createGroupConsumer } from '../../lib/src/kafka/group-consumer';
 import type { EsBulkMessage, KafkaCommitMessage, KafkaProduceMessage } from '../../lib/src/metrics/channels';
 import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
+import { recordChannels } from '../../lib/src/test-support/channels';
 import { elasticsearchUrl, kafkaBrokers, requireElasticsearch, requireKafka, uniqueName, waitFor } from './services';
 
 const log = pino({ level: 'silent' });
@@ -17,15 +17,10 @@ const log = pino({ level: 'silent' });
 void test('Kafka produce and commit and Elasticsearch bulk requests publish on their channels', async () => {
   await requireKafka();
   await requireElasticsearch();
-  const produced: KafkaProduceMessage[] = [];
-  const commits: KafkaCommitMessage[] = [];
-  const bulks: EsBulkMessage[] = [];
-  const listeners: [string, (message: unknown) => void][] = [
-    ['sipward:kafka-produce', (m) => produced.push(m as KafkaProduceMessage)],
-    ['sipward:kafka-commit', (m) => commits.push(m as KafkaCommitMessage)],
-    ['sipward:es-bulk', (m) => bulks.push(m as EsBulkMessage)],
-  ];
-  for (const [name, listener] of listeners) subscribe(name, listener);
+  const channels = recordChannels(['sipward:kafka-produce', 'sipward:kafka-commit', 'sipward:es-bulk']);
+  const produced = channels.messages<KafkaProduceMessage>('sipward:kafka-produce');
+  const commits = channels.messages<KafkaCommitMessage>('sipward:kafka-commit');
+  const bulks = channels.messages<EsBulkMessage>('sipward:es-bulk');
 
   const topic = uniqueName('channels');
   const group = uniqueName('channels-group');
@@ -71,7 +66,7 @@ void test('Kafka produce and commit and Elasticsearch bulk requests publish on t
     assert.equal(bulks.at(-1)?.documents, 1);
     assert.equal(bulks.at(-1)?.ok, true);
   } finally {
-    for (const [name, listener] of listeners) unsubscribe(name, listener);
+    channels.close();
     await consumer.disconnect();
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -5,12 +5,12 @@
 // Elasticsearch channels: test/integration/channels.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import type { Alert } from '../../../schema/src/alert';
 import type { CallRecordMessage, AlertMessage, DecodeBatchMessage } from '../../../lib/src/metrics/channels';
 import { repoPath } from '../../../lib/src/repo-root';
+import { recordChannels } from '../../../lib/src/test-support/channels';
 import { runAnalyze } from './analyze';
 
 function collect(stream: PassThrough): () => string[] {
@@ -24,15 +24,7 @@ function collect(stream: PassThrough): () => string[] {
 }
 
 void test('analyze publishes decode batches, alerts and call records on their channels', async () => {
-  const batches: DecodeBatchMessage[] = [];
-  const alerts: AlertMessage[] = [];
-  const calls: CallRecordMessage[] = [];
-  const listeners: [string, (message: unknown) => void][] = [
-    ['sipward:decode-batch', (m) => batches.push(m as DecodeBatchMessage)],
-    ['sipward:alert', (m) => alerts.push(m as AlertMessage)],
-    ['sipward:call-record', (m) => calls.push(m as CallRecordMessage)],
-  ];
-  for (const [name, listener] of listeners) subscribe(name, listener);
+  const channels = recordChannels(['sipward:decode-batch', 'sipward:alert', 'sipward:call-record']);
   const out = new PassThrough();
   const callsOut = new PassThrough();
   const alertLines = collect(out);
@@ -46,6 +38,9 @@ void test('analyze publishes decode batches, alerts and call records on their ch
       out,
       callsOut,
     });
+    const batches = channels.messages<DecodeBatchMessage>('sipward:decode-batch');
+    const alerts = channels.messages<AlertMessage>('sipward:alert');
+    const calls = channels.messages<CallRecordMessage>('sipward:call-record');
     assert.ok(batches.length > 0);
     const sum = (pick: (b: DecodeBatchMessage) => number): number => batches.reduce((n, b) => n + pick(b), 0);
     assert.equal(
@@ -71,6 +66,6 @@ void test('analyze publishes decode batches, alerts and call records on their ch
       records.map((r) => r.call_id),
     );
   } finally {
-    for (const [name, listener] of listeners) unsubscribe(name, listener);
+    channels.close();
   }
 });
