@@ -2,8 +2,10 @@
 //! --threads 1) on large generated captures, measured in the same run as Suricata 7 (SIP parser +
 //! 13 ET-style rules, --runmode single) and tshark, then micro-benchmarks, the engine alone and the
 //! pipeline. Prints markdown tables and writes bench/out/results.json.
-//!   npm run bench -- --only throughput,micro,engine,hep,stages,pipeline,console,siplog   (parts to
-//!   run; default all; stages is the analyzer's pipeline stages in one process, bench/stages.ts; console is bench/console.ts, siplog the SIP transaction log volume,
+//!   npm run bench -- --only throughput,startup,micro,engine,hep,stages,pipeline,console,siplog
+//!   (parts to run; default all; startup is the CPU a command spends before and around its first
+//!   packet; stages is the analyzer's pipeline stages in one process, bench/stages.ts; console is
+//!   bench/console.ts, siplog the SIP transaction log volume,
 //!   bench/sip-log-storage.ts, hep the HEP input path against the pcap path, bench/hep.ts)
 //!   SIPWARD_BENCH_MESSAGES=1000000 (default) sets the size of the big captures.
 //! Suricata is pinned to one core (--runmode single); sipward runs unpinned, as a user runs it, with
@@ -24,7 +26,7 @@ const root = repoRoot();
 const out = join(root, 'bench', 'out');
 const messages = Number(process.env.SIPWARD_BENCH_MESSAGES ?? 1_000_000);
 const tsharkMessages = Math.min(messages, 200_000);
-const PARTS = ['throughput', 'micro', 'engine', 'hep', 'stages', 'pipeline', 'console', 'siplog'] as const;
+const PARTS = ['throughput', 'startup', 'micro', 'engine', 'hep', 'stages', 'pipeline', 'console', 'siplog'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -259,11 +261,58 @@ async function throughput(lines: string[]): Promise<Row[]> {
   return Promise.resolve(rows);
 }
 
+interface StartupRow {
+  command: string;
+  /** Medians of the runs. */
+  cpuSeconds: number;
+  seconds: number;
+}
+
+const STARTUP_RUNS = 5;
+
+/**
+ * Start-up cost: `decode` and `analyze` on a 34-message capture, so nearly all of the CPU is
+ * loading modules (and, for analyze, the signatures) before the first packet. Median of 5 runs,
+ * pinned to one core like the --threads 1 rows.
+ */
+function startup(lines: string[]): StartupRow[] {
+  const capture = join(root, 'test', 'fixtures', 'captures', 'udp.pcap');
+  const rows: StartupRow[] = [];
+  for (const command of ['decode', 'analyze'] as const) {
+    const runs: Array<{ cpu: number; wall: number }> = [];
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      const [cmd, args] = pinned(process.execPath, [
+        join(root, 'bin', 'sipward.js'),
+        command,
+        '--threads',
+        '1',
+        '--log-level',
+        'error',
+        capture,
+      ]);
+      const r = sh(cmd, args, { stdout: 'ignore' });
+      if (r.status !== 0) throw new Error(`${command} (start-up) failed: ${r.stderr.slice(-500)}`);
+      runs.push({ cpu: r.cpuSeconds ?? NaN, wall: r.seconds });
+    }
+    const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+    rows.push({
+      command: `sipward ${command} --threads 1, 34 messages`,
+      cpuSeconds: median(runs.map((r) => r.cpu)),
+      seconds: median(runs.map((r) => r.wall)),
+    });
+  }
+  lines.push('| start-up (median of 5) | CPU s | wall s |', '|---|---:|---:|');
+  for (const r of rows) lines.push(`| ${r.command} | ${r.cpuSeconds.toFixed(3)} | ${r.seconds.toFixed(3)} |`);
+  lines.push('');
+  return rows;
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const parts = selectedParts(process.argv.slice(2));
   const lines: string[] = [];
   const rows = parts.has('throughput') ? await throughput(lines) : [];
+  const startupRows = parts.has('startup') ? startup(lines) : [];
   const micro = parts.has('micro') ? await runMicroBenchmarks() : [];
   if (micro.length > 0) {
     lines.push('| micro-benchmark (in-process, one core) | ops/s | MB/s |', '|---|---:|---:|');
@@ -319,6 +368,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         node: process.version,
         rows,
+        startup: startupRows,
         micro,
         engine,
         hep,

@@ -4,13 +4,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { isSipwardError } from '../../lib/src/errors';
 import { LOG_FORMATS, LOG_LEVELS } from '../../lib/src/logger';
 import { registerCommands } from './commands';
-import { analyzerCommand } from './commands/analyzer';
-import { collectCommand } from './commands/collect';
 import { repoPath } from '../../lib/src/repo-root';
 
 const version = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
-export function buildProgram(): Command {
+/** The whole program; with `argv`, only the sub-command it runs is loaded (commands/index.ts). */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('sipward')
     .description('Passive SIP intrusion detection aligned with GSMA FS.38')
     .version(version)
@@ -23,9 +22,7 @@ export function buildProgram(): Command {
         'log lines: json, or pretty (default: pretty on a terminal, json otherwise)',
       ).choices(LOG_FORMATS),
     );
-  registerCommands(program);
-  program.addCommand(collectCommand());
-  program.addCommand(analyzerCommand());
+  registerCommands(program, argv);
   forEachCommand(program, (command) => command.exitOverride().configureOutput({ outputError: writeUsageError }));
   return program;
 }
@@ -57,7 +54,7 @@ export function reportFailure(error: unknown): number {
 }
 
 export function main(argv: string[]): void {
-  buildProgram()
+  buildProgram(argv)
     .parseAsync(argv)
     .then(
       () => undefined,

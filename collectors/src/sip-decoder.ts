@@ -119,14 +119,7 @@ export class SipDecoder {
       else this.stats.udp_not_sip++;
       return false;
     }
-    this.handOff({
-      data: payload,
-      meta,
-      transport,
-      streamAnomalies: NO_ANOMALIES,
-      missingContentLength: false,
-      ...(hep !== undefined ? { hep } : {}),
-    });
+    this.handOff(wholeMessage(payload, meta, transport, hep !== undefined ? { hep } : undefined));
     return true;
   }
 
@@ -147,25 +140,12 @@ export class SipDecoder {
         // Not SIP, but sent to a SIP port: an event (through the same hand-off, so order holds).
         if (this.sipPorts.has(seg.dstPort)) {
           this.stats.udp_not_sip_events++;
-          this.handOff({
-            data: buf,
-            meta: seg,
-            transport: 'udp',
-            streamAnomalies: NO_ANOMALIES,
-            missingContentLength: false,
-            notSip: true,
-          });
+          this.handOff(wholeMessage(buf, seg, 'udp', NOT_SIP));
         }
       }
       return;
     }
-    this.handOff({
-      data: buf,
-      meta: seg,
-      transport: 'udp',
-      streamAnomalies: NO_ANOMALIES,
-      missingContentLength: false,
-    });
+    this.handOff(wholeMessage(buf, seg, 'udp'));
   }
 
   private emitStream(m: StreamMessage): void {
@@ -192,6 +172,21 @@ export class SipDecoder {
 }
 
 const NO_ANOMALIES: readonly never[] = [];
+const NOT_SIP = { notSip: true } as const;
+
+/** A message that arrived whole (a datagram, a HEP payload): no stream anomalies, framing not in doubt. */
+function wholeMessage(
+  data: Buffer,
+  meta: SipEventMeta,
+  transport: Transport,
+  extra?: Pick<RawSipMessage, 'hep' | 'notSip'>,
+): RawSipMessage {
+  const message: RawSipMessage = { data, meta, transport, streamAnomalies: NO_ANOMALIES, missingContentLength: false };
+  // Assigned, not spread: the common datagram keeps one object shape on the hot path.
+  if (extra?.hep !== undefined) message.hep = extra.hep;
+  if (extra?.notSip === true) message.notSip = true;
+  return message;
+}
 
 /** RFC 5626 §4.4.1 keepalives: a double CRLF ping or a single CRLF pong. */
 function isKeepalive(buf: Buffer): boolean {

@@ -1,11 +1,11 @@
 //! The message half of the decode chain: one SIP message's bytes plus where and when it was seen
-//! → SipEvent. Pure and stateless across messages, so it runs on the main thread or in a parse
+//! → SipEvent. Pure across messages (its parser's state lasts one message), so it runs on the main thread or in a parse
 //! worker (parallel-decode.ts) with the same result.
 import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event';
 import type { AnomalyCode } from '../../schema/src/anomalies';
 import { notSipEvent } from './event/not-sip-event';
 import { toSipEvent, type SipEventMeta, type ToSipEventOptions } from './event/to-sip-event';
-import { parseSipMessage, type SipParseOptions } from './sip/parser';
+import { SipParser, type SipParseOptions } from './sip/parser';
 import type { StreamAnomalyCode } from './transport/stream-anomalies';
 
 /** One message as the packet layer cut it: a datagram's payload or a message from a stream. */
@@ -46,6 +46,7 @@ export class SipMessageDecoder {
   private readonly streamParse: SipParseOptions;
   private readonly eventOptions: Record<Transport, ToSipEventOptions>;
   private readonly observerId: string | undefined;
+  private readonly parser = new SipParser();
 
   constructor(options: MessageDecodeOptions) {
     this.udpParse = { ...options.sip, stream: false };
@@ -69,7 +70,7 @@ export class SipMessageDecoder {
   decode(raw: RawSipMessage): SipEvent {
     if (raw.notSip === true) return notSipEvent({ ...raw.meta, payload: raw.data }, raw.transport, this.observerId);
     const stream = raw.transport !== 'udp';
-    const msg = parseSipMessage(raw.data, 0, raw.data.length, stream ? this.streamParse : this.udpParse);
+    const msg = this.parser.parse(raw.data, 0, raw.data.length, stream ? this.streamParse : this.udpParse);
     const event = toSipEvent(msg, raw.meta, this.eventOptions[raw.transport]);
     if (raw.streamAnomalies.length > 0 || raw.missingContentLength) {
       const codes = new Set<AnomalyCode>(event.sip.anomalies ?? []);

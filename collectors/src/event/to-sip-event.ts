@@ -3,7 +3,7 @@
 
 import type { SipEvent, SipFields, Transport } from '../../../schema/src/sip-event';
 import type { L4Segment } from '../packet';
-import { latin1, setMessageIsAscii, unfold, toText, skipLws, trimEnd } from '../sip/chars';
+import { latin1, unfold, utf8Text, skipLws, trimEnd } from '../sip/chars';
 import { CANONICAL_NAMES, H } from '../sip/header-names';
 import type { SipMessage } from '../sip/parser';
 import { eventIdFor } from './event-id';
@@ -83,15 +83,13 @@ export function toSipEvent(msg: SipMessage, seg: SipEventMeta, opts: ToSipEventO
  */
 function headerList(msg: SipMessage): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  // Another message may have been parsed since this one: decode text without the ASCII shortcut.
-  setMessageIsAscii(false);
   for (const h of msg.headers) {
-    const name = h.id === H.OTHER ? toText(latin1(msg.buf, h.nameStart, h.nameEnd)) : (CANONICAL_NAMES[h.id] ?? '');
+    const name = h.id === H.OTHER ? utf8Text(latin1(msg.buf, h.nameStart, h.nameEnd)) : (CANONICAL_NAMES[h.id] ?? '');
     let v: string;
     if (h.id === H.AUTHORIZATION || h.id === H.PROXY_AUTHORIZATION) v = redactedCredentials(msg, h.id);
     else {
       const a = skipLws(msg.buf, h.valueStart, h.valueEnd);
-      v = toText(unfold(latin1(msg.buf, a, trimEnd(msg.buf, a, h.valueEnd))));
+      v = utf8Text(unfold(latin1(msg.buf, a, trimEnd(msg.buf, a, h.valueEnd))));
       if (v.length > MAX_HEADER_VALUE) v = v.slice(0, MAX_HEADER_VALUE);
     }
     out.push([name, v]);

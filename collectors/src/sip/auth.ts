@@ -2,7 +2,8 @@
 //! realm and uri — never response, nonce, cnonce or any other secret-bearing parameter.
 
 import type { SipAuth } from '../../../schema/src/sip-event';
-import { equalsLower, nextComma, scanQuoted, scanToken, skipLws, str, toText, trimEnd, unquote } from './chars';
+import { equalsLower, nextComma, scanQuoted, scanToken, skipLws, trimEnd } from './chars';
+import type { HeadText } from './head-text';
 
 /**
  * credentials = ("Digest" LWS digest-response) / other-response
@@ -10,13 +11,19 @@ import { equalsLower, nextComma, scanQuoted, scanToken, skipLws, str, toText, tr
  * dig-resp = username / realm / nonce / digest-uri / dresponse / algorithm / cnonce / opaque /
  *            message-qop / nonce-count / auth-param;  auth-param = token EQUAL ( token / quoted-string )
  */
-export function parseAuthorization(b: Buffer, i: number, end: number, header: SipAuth['header']): SipAuth | undefined {
+export function parseAuthorization(
+  t: HeadText,
+  b: Buffer,
+  i: number,
+  end: number,
+  header: SipAuth['header'],
+): SipAuth | undefined {
   let p = skipLws(b, i, end);
   end = trimEnd(b, p, end);
   const ss = p;
   p = scanToken(b, p, end);
   if (p === ss) return undefined;
-  const auth: SipAuth = { scheme: str(ss, p) };
+  const auth: SipAuth = { scheme: t.str(ss, p) };
   if (header) auth.header = header;
   // Each turn moves past at least one byte (a param, or up to the next comma).
   while (p < end) {
@@ -42,13 +49,13 @@ export function parseAuthorization(b: Buffer, i: number, end: number, header: Si
     const ve = quoted ? p : trimEnd(b, vs, p);
     // Only the four public fields become strings; nonce, response, cnonce ... are skipped unread.
     const n = ne - ns;
-    if (n === 8 && equalsLower(b, ns, ne, 'username')) auth.username = valueOf(b, vs, ve, quoted);
-    else if (n === 5 && equalsLower(b, ns, ne, 'realm')) auth.realm = valueOf(b, vs, ve, quoted);
-    else if (n === 3 && equalsLower(b, ns, ne, 'uri')) auth.uri = valueOf(b, vs, ve, quoted);
+    if (n === 8 && equalsLower(b, ns, ne, 'username')) auth.username = valueOf(t, b, vs, ve, quoted);
+    else if (n === 5 && equalsLower(b, ns, ne, 'realm')) auth.realm = valueOf(t, b, vs, ve, quoted);
+    else if (n === 3 && equalsLower(b, ns, ne, 'uri')) auth.uri = valueOf(t, b, vs, ve, quoted);
   }
   return auth;
 }
 
-function valueOf(b: Buffer, vs: number, ve: number, quoted: boolean): string {
-  return toText(quoted ? unquote(b, vs, ve) : str(vs, ve));
+function valueOf(t: HeadText, b: Buffer, vs: number, ve: number, quoted: boolean): string {
+  return t.text(quoted ? t.unquote(b, vs, ve) : t.str(vs, ve));
 }

@@ -1,5 +1,6 @@
 //! Byte classes and small scanners shared by the SIP and SDP parsers (RFC 3261 §25.1 basic rules).
-//! Tables are built once at load; scanners work on latin1 strings or Buffers by index and never allocate.
+//! Immutable tables built once at load and pure scanners over Buffers by index; no state between calls
+//! (the per-message head text lives in the parser instance, head-text.ts).
 
 // Tables are module-local consts, exported by name below: tsc's CommonJS output turns uses of an
 // `export const` inside its own module into `exports.X` property loads, which the profiler showed
@@ -21,24 +22,6 @@ for (let c = 0; c < 256; c++) {
 /** SP, HTAB, CR or LF: folded header values keep their CRLF, so LWS includes line ends here. */
 export function isLws(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
-// Header values are scanned as bytes of the message Buffer (typed-array loads are V8's fastest
-// path) and turned into strings only when the event carries them, as slices of one latin1 string
-// of the whole head made once per message (see setHead). Parsing is synchronous and single-
-// threaded, so one module-level head is safe.
-let head = '';
-let headStart = 0;
-
-/** Declares the latin1 text of buf[start..) that `str` slices from (parser only). */
-export function setHead(text: string, start: number): void {
-  head = text;
-  headStart = start;
-}
-
-/** The text of bytes [a, e) of the current head. */
-export function str(a: number, e: number): string {
-  return head.slice(a - headStart, e - headStart);
 }
 
 /** Index of the first non-LWS byte at or after `i` (bounded by `end`). */
@@ -80,19 +63,6 @@ export function scanQuoted(b: Buffer, i: number, end: number): number {
   return -1;
 }
 
-/** The content of a quoted-string with quoted-pairs resolved; `i`..`close` include both quotes. */
-export function unquote(b: Buffer, i: number, close: number): string {
-  const inner = str(i + 1, close - 1);
-  if (indexOfByte(b, 0x5c, i + 1, close - 1) < 0) return inner;
-  let out = '';
-  for (let k = 0; k < inner.length; k++) {
-    const c = inner.charCodeAt(k);
-    if (c === 0x5c && k + 1 < inner.length) k++;
-    out += inner[k];
-  }
-  return out;
-}
-
 /**
  * Index of the next top-level comma at or after `i`: commas inside quoted strings and <...> do
  * not separate values (RFC 3261 §7.3.1). Returns `end` when there is none.
@@ -121,21 +91,12 @@ function hasHighByte(s: string): boolean {
   return false;
 }
 
-// Set per message by the parser from one native isAscii() over the header bytes: the common
-// all-ASCII message then skips the per-string scan in toText (7% of parse time when profiled).
-let messageIsAscii = false;
-
-export function setMessageIsAscii(ascii: boolean): void {
-  messageIsAscii = ascii;
-}
-
 /**
  * Text for the event: SIP is UTF-8 (RFC 3261 §7), but scanning happens on latin1 strings (one
  * char per byte, offsets stay byte offsets); only strings with high bytes pay a second decode.
  */
-export function toText(latin1: string): string {
-  if (messageIsAscii) return latin1;
-  return hasHighByte(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
+export function utf8Text(latin1Text: string): string {
+  return hasHighByte(latin1Text) ? Buffer.from(latin1Text, 'latin1').toString('utf8') : latin1Text;
 }
 
 interface Latin1Slicer {

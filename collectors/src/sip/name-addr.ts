@@ -9,12 +9,10 @@ import {
   scanQuoted,
   scanToken,
   skipLws,
-  str,
-  toText,
   trimEnd,
-  unquote,
   TOKEN as TOKEN_TABLE,
 } from './chars';
+import type { HeadText } from './head-text';
 import { parseUri, type ParsedUri } from './uri';
 
 // Local copies: module-level consts are constant-folded, `chars_1.X` loads are not.
@@ -47,7 +45,7 @@ const MAX_DELTA_SECONDS = 0xffffffff;
  * "If the URI contains a comma, question mark or semicolon, the URI MUST be enclosed in angle
  * brackets" (§20.10): an addr-spec therefore ends at ';' and may not carry '?'.
  */
-export function parseNameAddr(b: Buffer, i: number, end: number): NameAddr {
+export function parseNameAddr(t: HeadText, b: Buffer, i: number, end: number): NameAddr {
   const out: NameAddr = { uriStart: 0, uriEnd: 0, wildcard: false, bad: false, unterminated: false };
   let p = skipLws(b, i, end);
   end = trimEnd(b, p, end);
@@ -68,7 +66,7 @@ export function parseNameAddr(b: Buffer, i: number, end: number): NameAddr {
       out.unterminated = true;
       return out;
     }
-    out.display = toText(unquote(b, p, q));
+    out.display = t.text(t.unquote(b, p, q));
     p = skipLws(b, q, end);
     if (b[p] !== 0x3c) {
       out.bad = true;
@@ -89,7 +87,7 @@ export function parseNameAddr(b: Buffer, i: number, end: number): NameAddr {
           break;
         }
       }
-      if (de > p) out.display = toText(str(p, de));
+      if (de > p) out.display = t.text(t.str(p, de));
       p = la;
       angle = true;
     }
@@ -110,7 +108,7 @@ export function parseNameAddr(b: Buffer, i: number, end: number): NameAddr {
     }
     out.uriStart = us;
     out.uriEnd = ue;
-    out.uri = parseUri(b, us, ue);
+    out.uri = parseUri(t, b, us, ue);
     if (out.uri.bad) out.bad = true;
     p = close + 1;
   } else {
@@ -122,16 +120,16 @@ export function parseNameAddr(b: Buffer, i: number, end: number): NameAddr {
     }
     out.uriStart = p;
     out.uriEnd = ue;
-    out.uri = parseUri(b, p, ue);
+    out.uri = parseUri(t, b, p, ue);
     // RFC 4475 §3.1.2.13 "regbadct": URI headers outside <> are not allowed.
     if (out.uri.bad || out.uri.hasHeaders) out.bad = true;
     p = ue;
   }
-  parseParams(b, p, end, out);
+  parseParams(t, b, p, end, out);
   return out;
 }
 
-function parseParams(b: Buffer, p: number, end: number, out: NameAddr): void {
+function parseParams(t: HeadText, b: Buffer, p: number, end: number, out: NameAddr): void {
   // Each turn consumes at least the ';', so this ends within (end - p) turns.
   for (;;) {
     p = skipLws(b, p, end);
@@ -174,7 +172,7 @@ function parseParams(b: Buffer, p: number, end: number, out: NameAddr): void {
     }
     const n = ne - ns;
     if (n === 3 && equalsLower(b, ns, ne, 'tag')) {
-      if (ve > vs) out.tag = toText(str(vs, ve));
+      if (ve > vs) out.tag = t.text(t.str(vs, ve));
     } else if (n === 7 && equalsLower(b, ns, ne, 'expires')) {
       const v = vs >= 0 ? parseDigits(b, vs, ve) : -1;
       out.expires = v < 0 || v > MAX_DELTA_SECONDS ? -1 : v;

@@ -1,7 +1,8 @@
 //! URI parsing for SIP header values and the Request-URI: sip/sips (RFC 3261 §19.1.1), tel
 //! (RFC 3966) and any other scheme (kept opaque). Reads message bytes by offset; never throws.
 
-import { indexOfByte, LOWER as LOWER_TABLE, percentDecode, str, toText } from './chars';
+import { indexOfByte, LOWER as LOWER_TABLE, percentDecode } from './chars';
+import type { HeadText } from './head-text';
 
 // Local copy: module-level consts are constant-folded, `chars_1.X` loads are not.
 const LOWER = LOWER_TABLE;
@@ -30,7 +31,7 @@ for (let c = 0; c < 128; c++) {
   IPV6_CHAR[c] = digit || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) || c === 0x3a || c === 0x2e ? 1 : 0;
 }
 
-function schemeOf(b: Buffer, i: number, colon: number): string {
+function schemeOf(t: HeadText, b: Buffer, i: number, colon: number): string {
   const n = colon - i;
   // The schemes we see almost always come back interned: no slice, no toLowerCase.
   if (n === 3 || n === 4) {
@@ -43,7 +44,7 @@ function schemeOf(b: Buffer, i: number, colon: number): string {
     } else if (n === 3 && x === 0x74 && y === 0x65 && z === 0x6c) return 'tel';
   }
   // Registered schemes are short (RFC 7595); a longer one is cut so the event stays bounded.
-  return str(i, Math.min(colon, i + MAX_SCHEME)).toLowerCase();
+  return t.str(i, Math.min(colon, i + MAX_SCHEME)).toLowerCase();
 }
 
 const MAX_SCHEME = 64;
@@ -55,7 +56,7 @@ const MAX_SCHEME = 64;
  * telephone-uri = "tel:" telephone-subscriber                            (RFC 3966 §3)
  * The password is never returned: it is a credential.
  */
-export function parseUri(b: Buffer, i: number, end: number): ParsedUri {
+export function parseUri(t: HeadText, b: Buffer, i: number, end: number): ParsedUri {
   const out: ParsedUri = { scheme: '', hasHeaders: false, bad: false };
   let p = i;
   while (p < end && SCHEME_CHAR[b[p] ?? 0] === 1) p++;
@@ -63,7 +64,7 @@ export function parseUri(b: Buffer, i: number, end: number): ParsedUri {
     out.bad = true;
     return out;
   }
-  out.scheme = schemeOf(b, i, p);
+  out.scheme = schemeOf(t, b, i, p);
   p++;
   for (let k = p; k < end; k++) {
     const c = b[k] ?? 0;
@@ -73,17 +74,17 @@ export function parseUri(b: Buffer, i: number, end: number): ParsedUri {
       break;
     }
   }
-  if (out.scheme === 'sip' || out.scheme === 'sips') parseSipTail(b, p, end, out);
+  if (out.scheme === 'sip' || out.scheme === 'sips') parseSipTail(t, b, p, end, out);
   else if (out.scheme === 'tel') {
     let e = indexOfByte(b, 0x3b, p, end);
     if (e < 0) e = end;
     if (e === p) out.bad = true;
-    else out.user = toText(str(p, e));
+    else out.user = t.text(t.str(p, e));
   }
   return out;
 }
 
-function parseSipTail(b: Buffer, p: number, end: number, out: ParsedUri): void {
+function parseSipTail(t: HeadText, b: Buffer, p: number, end: number, out: ParsedUri): void {
   // '@' is not allowed unescaped in params or headers, so the first one ends the userinfo.
   const atSign = indexOfByte(b, 0x40, p, end);
   let h = p;
@@ -91,7 +92,7 @@ function parseSipTail(b: Buffer, p: number, end: number, out: ParsedUri): void {
     let ue = indexOfByte(b, 0x3a, p, atSign);
     if (ue < 0) ue = atSign;
     if (ue === p) out.bad = true;
-    else out.user = toText(percentDecode(str(p, ue)));
+    else out.user = t.text(percentDecode(t.str(p, ue)));
     h = atSign + 1;
   }
   let e = h;
@@ -104,10 +105,10 @@ function parseSipTail(b: Buffer, p: number, end: number, out: ParsedUri): void {
     }
     if (e >= end) {
       out.bad = true;
-      out.host = str(h + 1, end);
+      out.host = t.str(h + 1, end);
       return;
     }
-    out.host = str(h + 1, e);
+    out.host = t.str(h + 1, e);
     e++;
   } else {
     while (e < end) {
@@ -117,7 +118,7 @@ function parseSipTail(b: Buffer, p: number, end: number, out: ParsedUri): void {
       e++;
     }
     if (e === h) out.bad = true;
-    else out.host = str(h, e);
+    else out.host = t.str(h, e);
   }
   if (e < end && b[e] === 0x3a) {
     let pe = e + 1;

@@ -2,7 +2,8 @@
 //! carries. Reads message bytes by offset; never throws.
 
 import type { SipVia } from '../../../schema/src/sip-event';
-import { equalsLower, indexOfByte, isLws, parseDigits, scanQuoted, scanToken, skipLws, str, toText } from './chars';
+import { equalsLower, indexOfByte, isLws, parseDigits, scanQuoted, scanToken, skipLws } from './chars';
+import type { HeadText } from './head-text';
 
 export interface ParsedVia {
   via: SipVia;
@@ -13,10 +14,10 @@ const TRANSPORTS: readonly string[] = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS',
 const TRANSPORTS_LOWER = TRANSPORTS.map((t) => t.toLowerCase());
 
 /** Upper-case transport; registered ones come back interned (no new string per Via). */
-function transportOf(b: Buffer, a: number, e: number): string {
+function transportOf(t: HeadText, b: Buffer, a: number, e: number): string {
   for (let k = 0; k < TRANSPORTS.length; k++)
     if (equalsLower(b, a, e, TRANSPORTS_LOWER[k] ?? '')) return TRANSPORTS[k] ?? '';
-  return str(a, e).toUpperCase();
+  return t.str(a, e).toUpperCase();
 }
 
 /**
@@ -26,7 +27,7 @@ function transportOf(b: Buffer, a: number, e: number): string {
  * via-params = via-ttl / via-maddr / via-received / via-branch / response-port / via-extension
  * response-port = "rport" [EQUAL 1*DIGIT]                               (RFC 3581 §4)
  */
-export function parseVia(b: Buffer, i: number, end: number): ParsedVia {
+export function parseVia(t: HeadText, b: Buffer, i: number, end: number): ParsedVia {
   const via: SipVia = {};
   const out: ParsedVia = { via, bad: false };
   let p = skipLws(b, i, end);
@@ -58,7 +59,7 @@ export function parseVia(b: Buffer, i: number, end: number): ParsedVia {
     out.bad = true;
     return out;
   }
-  via.transport = transportOf(b, ts, p);
+  via.transport = transportOf(t, b, ts, p);
   if (!ok || p >= end || !isLws(b[p] ?? 0)) out.bad = true;
   p = skipLws(b, p, end);
   // sent-by host: IPv6 reference or hostname/IPv4; brackets are dropped so it compares to an IP.
@@ -69,7 +70,7 @@ export function parseVia(b: Buffer, i: number, end: number): ParsedVia {
       out.bad = true;
       return out;
     }
-    via.host = str(hs + 1, rb);
+    via.host = t.str(hs + 1, rb);
     p = rb + 1;
   } else {
     while (p < end) {
@@ -81,7 +82,7 @@ export function parseVia(b: Buffer, i: number, end: number): ParsedVia {
       out.bad = true;
       return out;
     }
-    via.host = toText(str(hs, p));
+    via.host = t.text(t.str(hs, p));
   }
   p = skipLws(b, p, end);
   if (p < end && b[p] === 0x3a) {
@@ -135,10 +136,10 @@ export function parseVia(b: Buffer, i: number, end: number): ParsedVia {
     }
     const n = ne - ns;
     if (n === 6 && equalsLower(b, ns, ne, 'branch')) {
-      if (v1 > v0) via.branch = toText(str(v0, v1));
+      if (v1 > v0) via.branch = t.text(t.str(v0, v1));
       else out.bad = true;
     } else if (n === 8 && equalsLower(b, ns, ne, 'received')) {
-      if (v1 > v0) via.received = str(v0, v1);
+      if (v1 > v0) via.received = t.str(v0, v1);
     } else if (n === 5 && equalsLower(b, ns, ne, 'rport')) {
       if (v0 < 0) via.rport = true;
       else {

@@ -1,4 +1,4 @@
-//! Reads `signatures/**/signature.yaml` (+ expect.yaml) from the built-in folder and any `--rules`
+//! Reads `signatures/**/signature.yaml` (+ expect.yaml for `rules validate|test`) from the built-in folder and any `--rules`
 //! folders (later folders add or override by id), validates each against signature.schema.json and
 //! the semantic rules of signatures/README.md, and reports problems as "<file>:<line>: <field>: …".
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -21,7 +21,10 @@ export interface LoadOptions {
   baseDir?: string;
   /** Skip the built-in folder entirely (only `extraDirs`). */
   noBaseDir?: boolean;
-  /** Demand expect.yaml with ≥1 positive and ≥1 negative fixture (`rules validate` / `rules test`). */
+  /**
+   * Read expect.yaml and demand ≥1 positive and ≥1 negative fixture (`rules validate` / `rules test`).
+   * Without it expect.yaml is not read at all (LoadedSignature.expect stays undefined).
+   */
   requireFixtures?: boolean;
 }
 
@@ -434,7 +437,9 @@ export function checkSignatures(options: LoadOptions = {}): { signatures: Loaded
       }
       seen.set(signature.id, file);
       const dir = dirname(file);
-      const expect = loadExpect(dir, errors, options.requireFixtures === true);
+      // Fixtures matter to `rules validate` / `rules test` only: analyze and the daemons skip them
+      // (reading 40 expect.yaml files was a fifth of analyze's start-up).
+      const expect = options.requireFixtures === true ? loadExpect(dir, errors, true) : undefined;
       byId.set(signature.id, { signature, file, dir, ...(expect !== undefined ? { expect } : {}) });
     }
   }
