@@ -59,7 +59,7 @@ export function relocate(frame: Buffer, net: string, tag: string): Buffer {
   }
   out.writeUInt16BE(ihl + 8 + payload.length, 16);
   out.writeUInt16BE(0, 24);
-  out.writeUInt16BE(internetChecksum(out.subarray(14, l4)), 24);
+  out.writeUInt16BE(internetChecksum(out, 14, l4), 24);
   out.writeUInt16BE(8 + payload.length, l4 + 4);
   out.writeUInt16BE(0, l4 + 6);
   return out;

@@ -21,21 +21,23 @@ export interface PcapWriteOptions {
   snaplen?: number;
 }
 
-/** Writes 32/16-bit fields in the file's byte order. */
-function fieldWriters(bigEndian: boolean): {
+interface FieldWriters {
   w32: (b: Buffer, v: number, off: number) => void;
   w16: (b: Buffer, v: number, off: number) => void;
-} {
-  return {
-    w32: (b, v, off) => {
-      if (bigEndian) b.writeUInt32BE(v >>> 0, off);
-      else b.writeUInt32LE(v >>> 0, off);
-    },
-    w16: (b, v, off) => {
-      if (bigEndian) b.writeUInt16BE(v, off);
-      else b.writeUInt16LE(v, off);
-    },
-  };
+}
+
+const BIG_ENDIAN: FieldWriters = {
+  w32: (b, v, off) => void b.writeUInt32BE(v >>> 0, off),
+  w16: (b, v, off) => void b.writeUInt16BE(v, off),
+};
+const LITTLE_ENDIAN: FieldWriters = {
+  w32: (b, v, off) => void b.writeUInt32LE(v >>> 0, off),
+  w16: (b, v, off) => void b.writeUInt16LE(v, off),
+};
+
+/** Writes 32/16-bit fields in the file's byte order. */
+function fieldWriters(bigEndian: boolean): FieldWriters {
+  return bigEndian ? BIG_ENDIAN : LITTLE_ENDIAN;
 }
 
 /** The 24-byte global header of a classic pcap file. */
