@@ -109,6 +109,17 @@ class YamlFile {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
   }
 
+  /** The file parsed, or undefined with one `file:line: (yaml): …` line per syntax error appended. */
+  static read(file: string, errors: string[]): YamlFile | undefined {
+    const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
+    for (const e of yaml.doc.errors) {
+      errors.push(
+        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
+      );
+    }
+    return yaml.doc.errors.length > 0 ? undefined : yaml;
+  }
+
   lineOf(path: YamlPath): number {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
@@ -198,15 +209,8 @@ function normaliseThreshold(value: unknown): number | undefined {
 
 /** Checks one signature.yaml; returns the signature, or undefined with `errors` appended. */
 function loadOne(file: string, listDirs: readonly string[], errors: string[]): Signature | undefined {
-  const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
-  if (yaml.doc.errors.length > 0) {
-    for (const e of yaml.doc.errors) {
-      errors.push(
-        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
-      );
-    }
-    return undefined;
-  }
+  const yaml = YamlFile.read(file, errors);
+  if (yaml === undefined) return undefined;
   const raw: unknown = yaml.doc.toJS();
   const validate = schemaValidator();
   if (!validate(raw)) {
@@ -342,15 +346,8 @@ function loadExpect(dir: string, errors: string[], requireFixtures: boolean): Ex
     if (requireFixtures) errors.push(`${displayPath(file)}:1: (file): missing expect.yaml (fixtures are required)`);
     return undefined;
   }
-  const yaml = new YamlFile(file, readFileSync(file, 'utf8'));
-  if (yaml.doc.errors.length > 0) {
-    for (const e of yaml.doc.errors) {
-      errors.push(
-        `${displayPath(file)}:${yamlErrorPosition(e, yaml.lines)}: (yaml): ${yamlErrorText(e, yaml.lines, yaml.text)}`,
-      );
-    }
-    return undefined;
-  }
+  const yaml = YamlFile.read(file, errors);
+  if (yaml === undefined) return undefined;
   const raw: unknown = yaml.doc.toJS();
   if (!Array.isArray(raw)) {
     errors.push(yaml.error([], 'expected a list of { fixture, alerts, match? }'));
