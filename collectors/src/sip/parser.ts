@@ -82,6 +82,8 @@ let defaultParser: SipParser | undefined;
  * message-header = header-name HCOLON header-value CRLF;  HCOLON = *( SP / HTAB ) ":" SWS
  * Continuation lines start with SP/HTAB (§7.3.1); LF alone is tolerated and reported (bare_lf);
  * CRLFs before the start line are ignored (§7.5).
+ * A shared default parser, for tests and one-off callers; decode paths own a SipParser each.
+ * @internal
  */
 export function parseSipMessage(buf: Buffer, start: number, end: number, opts?: SipParseOptions): SipMessage {
   return (defaultParser ??= new SipParser()).parse(buf, start, end, opts);
