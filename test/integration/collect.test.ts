@@ -18,28 +18,10 @@ import { DEFAULT_SIP_PORTS } from '../../collectors/src/capture/live-interface';
 import { toDecodeInputOptions } from '../../cli/src/input-options';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { kafkaBrokers, requireKafka, uniqueName, waitFor } from './services';
+import { collectArgv, FROM_SOURCE } from '../../cli/src/test-support/collect-argv';
 import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
-const FROM_SOURCE = __filename.endsWith('.ts');
-
-// From source (npx tsx --test) cli/src/main.ts cannot load (it finds package.json relative to
-// dist/), so the command is mounted on a bare program the way main.ts does it.
-const SOURCE_RUNNER = `
-const { Command, Option, CommanderError } = require('commander');
-const { collectCommand } = require(${JSON.stringify(join(ROOT, 'cli/src/commands/collect.ts'))});
-const { isSipwardError } = require(${JSON.stringify(join(ROOT, 'lib/src/errors.ts'))});
-const p = new Command('sipward').addOption(new Option('--log-level <level>').default('info')).exitOverride();
-p.addCommand(collectCommand());
-p.parseAsync(['node', 'sipward', ...process.argv.slice(1)]).catch((e) => {
-  if (e instanceof CommanderError) process.exitCode = e.exitCode;
-  else if (isSipwardError(e)) { process.stderr.write('sipward: ' + e.message + ' (' + e.code + ')\\n'); process.exitCode = 2; }
-  else { process.stderr.write('sipward: internal error: ' + (e && e.stack) + '\\n'); process.exitCode = 70; }
-});`;
-
-function sipwardArgv(args: string[]): string[] {
-  return FROM_SOURCE ? ['--import', 'tsx', '-e', SOURCE_RUNNER, ...args] : [join(ROOT, 'bin', 'sipward.js'), ...args];
-}
 
 interface Run {
   child: ChildProcess;
@@ -48,7 +30,7 @@ interface Run {
 }
 
 function startCollect(args: string[]): Run {
-  const child = spawn(process.execPath, sipwardArgv(['collect', ...args]), {
+  const child = spawn(process.execPath, collectArgv(args), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,32 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { collectArgv } from '../test-support/collect-argv';
 import { repoRoot } from '../../../lib/src/repo-root';
 
-// Run from the source tree (tsx) or from dist/ (compiled): the CLI is started the same way.
-const FROM_SOURCE = __filename.endsWith('.ts');
 const ROOT = repoRoot();
 const CAPTURE = 'test/fixtures/captures/udp.pcap';
 /** Nothing listens on port 1: connections are refused at once. */
 const NO_BROKER = '127.0.0.1:1';
-
-// From source, cli/src/main.ts cannot load (it finds package.json relative to dist/): mount the
-// command on a bare program the way main.ts does.
-const SOURCE_RUNNER = `
-const { Command, Option, CommanderError } = require('commander');
-const { collectCommand } = require(${JSON.stringify(join(ROOT, 'cli/src/commands/collect.ts'))});
-const { isSipwardError } = require(${JSON.stringify(join(ROOT, 'lib/src/errors.ts'))});
-const p = new Command('sipward').addOption(new Option('--log-level <level>').default('info')).exitOverride();
-p.addCommand(collectCommand());
-p.parseAsync(['node', 'sipward', ...process.argv.slice(1)]).catch((e) => {
-  if (e instanceof CommanderError) process.exitCode = e.exitCode;
-  else if (isSipwardError(e)) { process.stderr.write('sipward: ' + e.message + ' (' + e.code + ')\\n'); process.exitCode = 2; }
-  else { process.stderr.write('sipward: internal error: ' + (e && e.stack) + '\\n'); process.exitCode = 70; }
-});`;
-
-function argv(args: string[]): string[] {
-  return FROM_SOURCE ? ['--import', 'tsx', '-e', SOURCE_RUNNER, ...args] : [join(ROOT, 'bin', 'sipward.js'), ...args];
-}
 
 /** The test's environment without the collector's own variables (a developer may have them set). */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -42,7 +23,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function collect(args: string[], extraEnv: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, argv(['collect', ...args]), {
+  const r = spawnSync(process.execPath, collectArgv(args), {
     cwd: ROOT,
     env: env(extraEnv),
     encoding: 'utf8',
@@ -150,7 +131,7 @@ void test('a broker that never answers: --give-up-after exits 2 with BROKER_UNAV
 void test('SIGTERM during an outage: stops, drains for --drain-timeout, exits 0 with a summary', async () => {
   const child = spawn(
     process.execPath,
-    argv(['collect', '--file', CAPTURE, '--kafka', NO_BROKER, '--drain-timeout', '0.5']),
+    collectArgv(['--file', CAPTURE, '--kafka', NO_BROKER, '--drain-timeout', '0.5']),
     { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
