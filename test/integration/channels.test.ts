@@ -50,13 +50,16 @@ void test('Kafka produce and commit and Elasticsearch bulk requests publish on t
     await consumer.connect();
     await consumer.subscribe(topic);
     let seen = 0;
-    await consumer.run(1, async ({ batch }) => {
+    await consumer.run(1, async ({ batch, resolveOffset }) => {
       seen += batch.messages.length;
       const last = batch.messages.at(-1);
-      if (last !== undefined)
-        await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);
+      if (last === undefined) return;
+      // Resolved, or the consumer fetches the same batch again (auto-resolve is off in the adapter).
+      resolveOffset(last.offset);
+      await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);
     });
-    await waitFor('the three records consumed and committed', () => seen === 3 && commits.length > 0);
+    await waitFor('the three records consumed and committed', () => seen >= 3 && commits.length > 0);
+    assert.equal(seen, 3);
     assert.deepEqual(commits.at(-1), { group, offsets: [{ topic, partition: 0, offset: '3' }] });
 
     await indexer.setup();
