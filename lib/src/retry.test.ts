@@ -13,22 +13,17 @@ void test('backoff without jitter: initial, doubled each attempt, capped', () =>
 });
 
 void test('backoff with equal jitter: half the step fixed, half random', () => {
-  assert.equal(
-    backoffDelay(0, jittered, () => 0),
-    50,
-  );
-  assert.equal(
-    backoffDelay(0, jittered, () => 0.999999),
-    100,
-  );
-  assert.equal(
-    backoffDelay(3, jittered, () => 1),
-    800,
-  );
-  assert.equal(
-    backoffDelay(5000, jittered, () => 0),
-    5_000,
-  );
+  const cases: [attempt: number, random: number, delay: number][] = [
+    [0, 0, 50],
+    [0, 0.999999, 100],
+    [3, 1, 800],
+    [5000, 0, 5_000],
+  ];
+  for (const [attempt, random, delay] of cases)
+    assert.equal(
+      backoffDelay(attempt, jittered, () => random),
+      delay,
+    );
 });
 
 void test('a Backoff steps through the policy and starts again after reset', () => {

@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
-import { MetricsServer } from '../../../lib/src/metrics/server';
 import { loadAnalyzerMetrics } from '../metrics/load';
-import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
+import { addMetricsOptions, serveMetrics, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon, type AnalyzerStage } from '../../../analyzer/src/pipeline/analyzer-daemon';
 import { kafkaConnection } from '../../../lib/src/kafka/connection';
@@ -137,21 +136,16 @@ export function analyzerCommand(): Command {
         flags.metricsPort === undefined
           ? undefined
           : new (loadAnalyzerMetrics().AnalyzerMetrics)(() => daemon.stats(), daemon.signatureIds);
-      const server =
-        metrics === undefined || flags.metricsPort === undefined
-          ? undefined
-          : await MetricsServer.start({
-              port: flags.metricsPort,
-              host: flags.metricsHost,
-              registry: metrics.registry,
-              readiness: () =>
-                stopping
-                  ? { ready: false, reason: 'stopping' }
-                  : started
-                    ? { ready: true }
-                    : { ready: false, reason: 'starting: Kafka topics, Elasticsearch templates' },
-            });
-      if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
+      const server = await serveMetrics(
+        flags,
+        metrics?.registry,
+        {
+          stopping: () => stopping,
+          ready: () => started,
+          starting: 'starting: Kafka topics, Elasticsearch templates',
+        },
+        log,
+      );
       await daemon.start();
       started = true;
       const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);

@@ -19,9 +19,8 @@ import {
   parsePositiveInteger,
   parsePositiveNumber,
 } from '../parse-options';
-import { MetricsServer } from '../../../lib/src/metrics/server';
 import { loadCollectMetrics } from '../metrics/load';
-import { addMetricsOptions, type MetricsFlags } from '../metrics/options';
+import { addMetricsOptions, serveMetrics, type MetricsFlags } from '../metrics/options';
 
 export interface CollectFlags extends InputFlags, MetricsFlags, KafkaSecurityFlags {
   file?: string[];
@@ -139,21 +138,12 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
   let interrupted = false;
   const metrics =
     flags.metricsPort === undefined ? undefined : new (loadCollectMetrics().CollectMetrics)(() => publisher.stats);
-  const server =
-    metrics === undefined || flags.metricsPort === undefined
-      ? undefined
-      : await MetricsServer.start({
-          port: flags.metricsPort,
-          host: flags.metricsHost,
-          registry: metrics.registry,
-          readiness: () =>
-            interrupted
-              ? { ready: false, reason: 'stopping' }
-              : publisher.ready
-                ? { ready: true }
-                : { ready: false, reason: 'not connected to Kafka yet' },
-        });
-  if (server !== undefined) log.info({ metrics: `${flags.metricsHost}:${server.port}` }, 'metrics endpoint up');
+  const server = await serveMetrics(
+    flags,
+    metrics?.registry,
+    { stopping: () => interrupted, ready: () => publisher.ready, starting: 'not connected to Kafka yet' },
+    log,
+  );
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
