@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PacketDecoder } from './decode-packet';
@@ -27,6 +26,7 @@ import {
   udpFrame,
   vxlan,
 } from '../../lib/src/test-support/capture';
+import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 function raw(data: Buffer, linkType: number = LinkType.ETHERNET, tsSec = 1700000000, tsNsec = 123456789): RawPacket {
   return { linkType, tsSec, tsNsec, data, originalLength: data.length, interfaceId: 0 };
@@ -332,7 +332,7 @@ void test('tshark oracle: innermost addresses, ports and payload length agree on
     outer4(41, innerV6),
     outer6(41, innerV6),
   ];
-  const dir = mkdtempSync(join(tmpdir(), 'sipward-oracle-'));
+  const dir = tempDir('sipward-oracle-');
   const path = join(dir, 'oracle.pcap');
   writeFileSync(path, pcapBytes(frames.map((data, i) => ({ data, tsSec: 1, tsNsec: i * 1000 }))));
   const lines = execFileSync(

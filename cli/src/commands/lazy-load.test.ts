@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '../../../lib/src/repo-root';
 
 // Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = repoRoot();
 const MAIN = join(ROOT, 'dist', 'cli', 'src', 'main.js');
 const CAPTURE = join(ROOT, 'test', 'fixtures', 'captures', 'udp.pcap');
 
