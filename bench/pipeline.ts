@@ -163,10 +163,11 @@ interface AnalyzerStats {
   memory?: { rss: number; heap_used: number; heap_total: number; external: number };
 }
 
-function spawnCli(root: string, args: string[]): Daemon {
+function spawnCli(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
   const child = spawn(process.execPath, [join(root, 'bin', 'sipward.js'), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let err = '';
   let out = '';
@@ -254,26 +255,33 @@ function analyzerLog(root: string, name: string): string {
 }
 
 function startAnalyzer(root: string, topic: string, group: string, namespace: string, extra: string[] = []): Daemon {
-  return spawnCli(root, [
-    '--log-level',
-    'info',
-    'analyzer',
-    '--kafka',
-    KAFKA.join(','),
-    '--topic',
-    topic,
-    '--group',
-    group,
-    '--elasticsearch',
-    ES,
-    '--namespace',
-    namespace,
-    '--keyed-partitions',
-    '4',
-    '--config',
-    join(root, 'config', 'site.example.yaml'),
-    ...extra,
-  ]);
+  // SIPWARD_BENCH_ANALYZER_NODE_OPTIONS: node flags for the analyzer alone (a heap limit, say).
+  const nodeOptions = process.env.SIPWARD_BENCH_ANALYZER_NODE_OPTIONS;
+  const env = nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+  return spawnCli(
+    root,
+    [
+      '--log-level',
+      'info',
+      'analyzer',
+      '--kafka',
+      KAFKA.join(','),
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--elasticsearch',
+      ES,
+      '--namespace',
+      namespace,
+      '--keyed-partitions',
+      '4',
+      '--config',
+      join(root, 'config', 'site.example.yaml'),
+      ...extra,
+    ],
+    env,
+  );
 }
 
 /**
