@@ -222,7 +222,7 @@ async function collect(
   topic: string,
   extra: string[] = [],
   onPid?: (pid: number | undefined) => void,
-): Promise<{ seconds: number; published: number }> {
+): Promise<{ seconds: number; published: number; dropped: number }> {
   const t0 = performance.now();
   const d = spawnCli(root, [
     '--log-level',
@@ -246,7 +246,9 @@ async function collect(
   // The summary is the last line with a published count (progress lines come before it).
   const published = [...d.stderr().matchAll(/"published":(\d+)/g)].at(-1);
   if (!published) throw new Error(`sipward collect printed no summary: ${d.stderr().slice(-800)}`);
-  return { seconds, published: Number(published[1]) };
+  // A file's events are dropped only when the queue does not drain within --drain-timeout at the end.
+  const dropped = Number([...d.stderr().matchAll(/"dropped_total":(\d+)/g)].at(-1)?.[1] ?? 0);
+  return { seconds, published: Number(published[1]), dropped };
 }
 
 /** Where a run's analyzer log is kept (bench/out), for a post-mortem of a slow or stalled run. */
@@ -527,6 +529,8 @@ async function committedToEnd(topicName: string, groupId: string): Promise<boole
 
 interface EndToEnd {
   published: number;
+  /** Events collect dropped (its drain timeout at the end of the file). */
+  dropped: number;
   collectSeconds: number;
   dialogSeconds: number;
   endSeconds: number;
@@ -622,6 +626,7 @@ async function endToEnd(
     const end = Math.max(changedAt, committedAt, dialogDone);
     return {
       published: c.published,
+      dropped: c.dropped,
       collectSeconds,
       dialogSeconds: (dialogDone - t0) / 1000,
       endSeconds: (end - t0) / 1000,
@@ -654,7 +659,7 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
       what: `${label}: collect → Kafka, process wall time`,
       value: r.published / r.collectSeconds,
       unit: 'msgs/s',
-      note: `${r.published} published in ${r.collectSeconds.toFixed(1)} s; collect ${r.collectRss.describe()}`,
+      note: `${r.published} published${r.dropped > 0 ? ` (${r.dropped} DROPPED)` : ''} in ${r.collectSeconds.toFixed(1)} s; collect ${r.collectRss.describe()}`,
     },
     {
       tool: 'collect → Kafka → analyzer dialog stage',
