@@ -163,10 +163,11 @@ interface AnalyzerStats {
   memory?: { rss: number; heap_used: number; heap_total: number; external: number };
 }
 
-function spawnCli(root: string, args: string[]): Daemon {
+function spawnCli(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
   const child = spawn(process.execPath, [join(root, 'bin', 'sipward.js'), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let err = '';
   let out = '';
@@ -221,7 +222,7 @@ async function collect(
   topic: string,
   extra: string[] = [],
   onPid?: (pid: number | undefined) => void,
-): Promise<{ seconds: number; published: number }> {
+): Promise<{ seconds: number; published: number; dropped: number }> {
   const t0 = performance.now();
   const d = spawnCli(root, [
     '--log-level',
@@ -245,7 +246,9 @@ async function collect(
   // The summary is the last line with a published count (progress lines come before it).
   const published = [...d.stderr().matchAll(/"published":(\d+)/g)].at(-1);
   if (!published) throw new Error(`sipward collect printed no summary: ${d.stderr().slice(-800)}`);
-  return { seconds, published: Number(published[1]) };
+  // A file's events are dropped only when the queue does not drain within --drain-timeout at the end.
+  const dropped = Number([...d.stderr().matchAll(/"dropped_total":(\d+)/g)].at(-1)?.[1] ?? 0);
+  return { seconds, published: Number(published[1]), dropped };
 }
 
 /** Where a run's analyzer log is kept (bench/out), for a post-mortem of a slow or stalled run. */
@@ -254,26 +257,33 @@ function analyzerLog(root: string, name: string): string {
 }
 
 function startAnalyzer(root: string, topic: string, group: string, namespace: string, extra: string[] = []): Daemon {
-  return spawnCli(root, [
-    '--log-level',
-    'info',
-    'analyzer',
-    '--kafka',
-    KAFKA.join(','),
-    '--topic',
-    topic,
-    '--group',
-    group,
-    '--elasticsearch',
-    ES,
-    '--namespace',
-    namespace,
-    '--keyed-partitions',
-    '4',
-    '--config',
-    join(root, 'config', 'site.example.yaml'),
-    ...extra,
-  ]);
+  // SIPWARD_BENCH_ANALYZER_NODE_OPTIONS: node flags for the analyzer alone (a heap limit, say).
+  const nodeOptions = process.env.SIPWARD_BENCH_ANALYZER_NODE_OPTIONS;
+  const env = nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+  return spawnCli(
+    root,
+    [
+      '--log-level',
+      'info',
+      'analyzer',
+      '--kafka',
+      KAFKA.join(','),
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--elasticsearch',
+      ES,
+      '--namespace',
+      namespace,
+      '--keyed-partitions',
+      '4',
+      '--config',
+      join(root, 'config', 'site.example.yaml'),
+      ...extra,
+    ],
+    env,
+  );
 }
 
 /**
@@ -519,6 +529,8 @@ async function committedToEnd(topicName: string, groupId: string): Promise<boole
 
 interface EndToEnd {
   published: number;
+  /** Events collect dropped (its drain timeout at the end of the file). */
+  dropped: number;
   collectSeconds: number;
   dialogSeconds: number;
   endSeconds: number;
@@ -614,6 +626,7 @@ async function endToEnd(
     const end = Math.max(changedAt, committedAt, dialogDone);
     return {
       published: c.published,
+      dropped: c.dropped,
       collectSeconds,
       dialogSeconds: (dialogDone - t0) / 1000,
       endSeconds: (end - t0) / 1000,
@@ -646,7 +659,7 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
       what: `${label}: collect → Kafka, process wall time`,
       value: r.published / r.collectSeconds,
       unit: 'msgs/s',
-      note: `${r.published} published in ${r.collectSeconds.toFixed(1)} s; collect ${r.collectRss.describe()}`,
+      note: `${r.published} published${r.dropped > 0 ? ` (${r.dropped} DROPPED)` : ''} in ${r.collectSeconds.toFixed(1)} s; collect ${r.collectRss.describe()}`,
     },
     {
       tool: 'collect → Kafka → analyzer dialog stage',

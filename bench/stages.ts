@@ -11,6 +11,7 @@ import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../schema/src/event-
 import type { KafkaMessage } from '../lib/src/kafka/client';
 import { keyPartition } from '../lib/src/kafka/client';
 import { createLogger } from '../lib/src/logger';
+import { kafkaMessage as record } from '../lib/src/test-support/kafka-message';
 import { toJsonLine } from '../collectors/src/event/jsonl';
 import { decodeInputs } from '../collectors/src/decode';
 import { compileSignature } from '../analyzer/src/engine/compile/compile-signature';
@@ -28,17 +29,6 @@ const LATENESS_MS = 100;
 export interface StageRow {
   name: string;
   value: string;
-}
-
-function record(offset: number, value: string, contentType?: string): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(value),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: contentType === undefined ? {} : { 'content-type': Buffer.from(contentType) },
-  } as KafkaMessage;
 }
 
 /** What `collect` writes: per partition (Call-ID key), records of EVENTS_PER_RECORD JSON lines. */

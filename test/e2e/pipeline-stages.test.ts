@@ -18,7 +18,7 @@ import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../schema/src/eve
 import { decodeKeyed, type KeyedEvent } from '../../analyzer/src/pipeline/records';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
-import type { KafkaMessage } from '../../lib/src/kafka/client';
+import { kafkaMessage as message } from '../../lib/src/test-support/kafka-message';
 import { createLogger } from '../../lib/src/logger';
 import { repoRoot } from '../../lib/src/repo-root';
 
@@ -31,17 +31,6 @@ async function demoEvents(): Promise<SipEvent[]> {
     { onEvent: (e) => events.push(e), afterBatch: () => Promise.resolve() },
   );
   return events;
-}
-
-function message(offset: number, value: string, contentType?: string): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(value),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: contentType === undefined ? {} : { 'content-type': Buffer.from(contentType) },
-  } as KafkaMessage;
 }
 
 function referenceAlerts(events: readonly SipEvent[]): Map<string, Alert> {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KafkaMessage } from '../../../lib/src/kafka/client';
+import { kafkaMessage as record } from '../../../lib/src/test-support/kafka-message';
 import type { Alert } from '../../../schema/src/alert';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { copyEnrichment, emptyEnrichment } from '../engine/enrich/enrichment';
@@ -36,17 +37,6 @@ interface Item {
   o: number;
   event: SipEvent;
   ids?: string[];
-}
-
-function record(offset: number, value: string): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(value),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: {},
-  } as KafkaMessage;
 }
 
 /** A keyed batch record, serialised as the dialog stage does. */
@@ -184,6 +174,6 @@ void test('a record that is not a keyed record is counted malformed, never throw
   const { task } = detectTask(1);
   task.process(record(0, '{"k":"x"}'), false);
   task.process(record(1, 'not json'), false);
-  task.process({ ...record(2, ''), value: null }, false);
+  task.process(record(2, null), false);
   assert.equal(task.stats.malformed, 3);
 });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KafkaMessage } from '../../../lib/src/kafka/client';
+import { kafkaMessage } from '../../../lib/src/test-support/kafka-message';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../../schema/src/event-records';
 import { compileSignature } from '../engine/compile/compile-signature';
@@ -16,14 +17,7 @@ const KEYED = 4;
 const bySource = compileSignature(signature({ id: 'SIP-T-SRC', kind: 'event_count', group_by: ['source.ip'] }));
 
 function batchRecord(offset: number, events: readonly SipEvent[]): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(encodeEventBatch(events.map((e) => JSON.stringify(e)))),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: { 'content-type': Buffer.from(CONTENT_TYPE_EVENT_BATCH) },
-  } as KafkaMessage;
+  return kafkaMessage(offset, encodeEventBatch(events.map((e) => JSON.stringify(e))), CONTENT_TYPE_EVENT_BATCH);
 }
 
 /** A dialog task whose deliveries are recorded and succeed unless `failing` is set. */
@@ -148,17 +142,7 @@ void test('poison lines are dead-lettered with their reason, the rest of the bat
   const { task, delivered } = dialogTask();
   const good = JSON.stringify(register(1, { callId: 'a', seq: 1 }));
   const noTime = JSON.stringify({ ...register(1, { callId: 'b', seq: 1 }), '@timestamp': 'yesterday' });
-  task.process(
-    {
-      key: null,
-      value: Buffer.from(encodeEventBatch([good, '[1,2]', noTime])),
-      timestamp: '0',
-      attributes: 0,
-      offset: '4',
-      headers: { 'content-type': Buffer.from(CONTENT_TYPE_EVENT_BATCH) },
-    } as KafkaMessage,
-    false,
-  );
+  task.process(kafkaMessage(4, encodeEventBatch([good, '[1,2]', noTime]), CONTENT_TYPE_EVENT_BATCH), false);
   await task.flush();
   assert.deepEqual(
     delivered[0]?.dead.map((d) => [d.offset, d.reason]),

@@ -6,19 +6,13 @@ import { test } from 'node:test';
 import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { GroupBatchPayload, GroupConsumer, PartitionOffset } from '../../../lib/src/kafka/group-consumer';
 import { createLogger } from '../../../lib/src/logger';
+import { kafkaMessage } from '../../../lib/src/test-support/kafka-message';
 import { StageRunner, type StageTask } from './stage-runner';
 
 const TOPIC = 'sip.events';
 
 function message(offset: number): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(`m${offset}`),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: {},
-  } as KafkaMessage;
+  return kafkaMessage(offset, `m${offset}`);
 }
 
 /** A consumer group of one member, driven by the test. */
