@@ -144,12 +144,17 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
     { stopping: () => interrupted, ready: () => publisher.ready, starting: 'not connected to Kafka yet' },
     log,
   );
+  // A file that ended is flushed without a deadline (the give-up policy bounds a dead broker);
+  // a signal during that final flush gives it --drain-timeout from then on, as during capture.
+  let finalFlush = false;
+  let drainTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
       if (publisher.fatal === undefined) log.info({ signal }, 'stopping: capture ends, the queue is flushed');
       interrupted = true;
       publisher.stopInput();
+      if (finalFlush) drainTimer = setTimeout(() => publisher.abortDrain(), flags.drainTimeout * 1000);
     } else {
       log.warn({ signal }, 'second signal: stopping without flushing');
       publisher.abortDrain();
@@ -179,11 +184,14 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
 
   let stats: PublisherStats | undefined;
   try {
-    // A failed input has nothing worth waiting for; a give-up is reported by close.
-    stats = await publisher.close(
-      failure !== undefined && publisher.fatal === undefined ? 0 : flags.drainTimeout * 1000,
-    );
+    // A failed input has nothing worth waiting for; a give-up is reported by close. A file read to
+    // its end must reach Kafka whole, so it waits as long as the give-up policy lets it.
+    finalFlush = !live && !interrupted && failure === undefined;
+    const drainMs =
+      failure !== undefined && publisher.fatal === undefined ? 0 : finalFlush ? Infinity : flags.drainTimeout * 1000;
+    stats = await publisher.close(drainMs);
   } finally {
+    clearTimeout(drainTimer);
     unwireSignals();
     await server?.close();
   }
@@ -204,4 +212,13 @@ async function runCollect(files: string[], inputFlags: InputFlags, flags: Collec
     },
     'collect finished',
   );
+  // Events lost without being asked to stop are data loss: say so in the exit status, not only in
+  // the log. (A signal's drain timeout and a second signal drop by the operator's choice: exit 0.)
+  if (stats.dropped_total > 0 && !interrupted) {
+    log.error({ dropped_total: stats.dropped_total, dropped: stats.dropped }, 'not every event reached Kafka');
+    process.exitCode = EXIT_EVENTS_DROPPED;
+  }
 }
+
+/** `collect` read its input to the end but not every event reached Kafka. */
+const EXIT_EVENTS_DROPPED = 3;

@@ -292,7 +292,8 @@ export class KafkaPublisher {
   }
 
   /**
-   * Flushes what is queued (at most `drainTimeoutMs`), counts the rest as dropped ('shutdown'),
+   * Flushes what is queued (at most `drainTimeoutMs`; Infinity: until the queue is empty, the give-up
+   * policy fails or `abortDrain` is called), counts the rest as dropped ('shutdown'),
    * disconnects, and returns the final stats. Throws the give-up error when there was one.
    */
   async close(drainTimeoutMs: number): Promise<PublisherStats> {
@@ -594,6 +595,11 @@ function errorText(error: unknown): string {
 }
 
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity)
+    return promise.then(
+      () => true,
+      () => true,
+    );
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
     void promise.then(
