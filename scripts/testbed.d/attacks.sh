@@ -104,14 +104,19 @@ wait_listen_on() {
   die "nothing listens on udp $ip:$port in $ns"
 }
 
-bg_wait() {
-  local e pid name rc
-  for e in "${BG_PIDS[@]}"; do
+bg_wait() { wait_all BG_PIDS "$RUN_DIR" 'background sipp'; }
+
+# wait_all LIST DIR WHAT: waits for every "pid:name" in the array named LIST and empties it; the
+# first that failed ends the run, naming its log DIR/name.log (fs38.sh's fs_wait uses it too).
+wait_all() {
+  local -n pending="$1"
+  local dir="$2" what="$3" e pid name rc
+  for e in "${pending[@]}"; do
     pid=${e%%:*} name=${e#*:} rc=0
     wait "$pid" || rc=$?
-    [[ $rc -eq 0 ]] || die "background sipp $name exited $rc (see $RUN_DIR/$name.log)"
+    [[ $rc -eq 0 ]] || die "$what $name exited $rc (see $dir/$name.log)"
   done
-  BG_PIDS=()
+  pending=()
 }
 
 # benign_bg SECONDS CALLS: the ordinary traffic that every attack capture also holds, from the

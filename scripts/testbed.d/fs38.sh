@@ -73,29 +73,24 @@ fs_up() {
 FS_DIR=
 # fs_sipp NAME NS ARGS...: one sipp run in the foreground; fails the scenario if sipp fails.
 fs_sipp() {
-  local name="$1" ns="$2"; shift 2
   local rc=0
-  (cd "$RUN_DIR" && exec ip netns exec "$ns" sipp "$@" -nostdin -trace_err -timeout "$FS_TIMEOUT" \
-    -timeout_error -error_file "$FS_DIR/$name.err" >"$FS_DIR/$name.log" 2>&1) || rc=$?
-  [[ $rc -eq 0 ]] || die "sipp $name exited $rc (see $FS_DIR/$name.log)"
+  (fs_exec_sipp "$@") || rc=$?
+  [[ $rc -eq 0 ]] || die "sipp $1 exited $rc (see $FS_DIR/$1.log)"
 }
 # fs_bg NAME NS ARGS...: the same in the background (a callee); fs_wait checks them all.
 FS_BG=()
 fs_bg() {
-  local name="$1" ns="$2"; shift 2
-  (cd "$RUN_DIR" && exec ip netns exec "$ns" sipp "$@" -nostdin -trace_err -timeout "$FS_TIMEOUT" \
-    -timeout_error -error_file "$FS_DIR/$name.err" >"$FS_DIR/$name.log" 2>&1) &
+  (fs_exec_sipp "$@") &
   PIDS+=("$!")
-  FS_BG+=("$!:$name")
+  FS_BG+=("$!:$1")
 }
-fs_wait() {
-  local e pid name rc
-  for e in "${FS_BG[@]}"; do
-    pid=${e%%:*} name=${e#*:} rc=0
-    wait "$pid" || rc=$?
-    [[ $rc -eq 0 ]] || die "sipp $name exited $rc (see $FS_DIR/$name.log)"
-  done
-  FS_BG=()
+fs_wait() { wait_all FS_BG "$FS_DIR" sipp; }
+# fs_exec_sipp NAME NS ARGS...: becomes sipp in NS (run it in a subshell), bounded by FS_TIMEOUT,
+# its output in FS_DIR/NAME.log.
+fs_exec_sipp() {
+  local name="$1" ns="$2"; shift 2
+  cd "$RUN_DIR" && exec ip netns exec "$ns" sipp "$@" -nostdin -trace_err -timeout "$FS_TIMEOUT" \
+    -timeout_error -error_file "$FS_DIR/$name.err" >"$FS_DIR/$name.log" 2>&1
 }
 
 # The country of every number these scenarios dial (ISO 3166 alpha-2; "none" = non-geographic
