@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { runSipward, type SipwardRun } from '../../lib/src/test-support/run-sipward';
 import { repoRoot } from '../../lib/src/repo-root';
 
 // Compiled to dist/cli/src/: the repository root is three levels up.
@@ -13,18 +14,9 @@ const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = join(ROOT, 'test', 'fixtures', 'captures', 'tcp-split.pcap');
 
-function sipward(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 30_000,
-    // No inherited broker: `analyzer` must not find one in the environment.
-    env: { ...process.env, SIPWARD_KAFKA: '', ...env },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[], env: NodeJS.ProcessEnv = {}): SipwardRun {
+  // No inherited broker: `analyzer` must not find one in the environment.
+  return runSipward(args, { timeoutMs: 30_000, env: { SIPWARD_KAFKA: '', ...env } });
 }
 
 function oneLine(stderr: string): string {

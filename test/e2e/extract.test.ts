@@ -7,19 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Alert } from '../../schema/src/alert';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
+import { runSipward, type SipwardRun } from '../../lib/src/test-support/run-sipward';
 import { repoRoot } from '../../lib/src/repo-root';
 
 const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const DEMO = 'samples/demo-attacks.pcap';
 
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, '--log-level', 'warn', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(['--log-level', 'warn', ...args], { timeoutMs: 120_000 });
 }
 
 /** Frames tshark reads from `file`, optionally only those matching a display filter. */

@@ -3,7 +3,6 @@
 // analyzer's indexer wrote the same alerts and calls. Every page is checked against the files
 // `analyze` wrote (not against the console's own code) and screenshotted to test-artifacts/ui/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,21 +18,14 @@ import { syntheticAlert } from '../../console/src/test-support/synthetic';
 import { ARTIFACTS, launchChromium, startUi, TcpRelay, type RunningUi } from './console-harness';
 import { elasticsearchUrl, requireElasticsearch } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../lib/src/repo-root';
+import { jsonLines, runSipward, type SipwardRun } from '../../lib/src/test-support/run-sipward';
 
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
-
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 120_000 });
 }
 
 function jsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
+  return jsonLines<T>(readFileSync(file, 'utf8'));
 }
 
 interface Demo {

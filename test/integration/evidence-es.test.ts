@@ -3,7 +3,6 @@
 // and `sipward report fraud --elasticsearch` gives exactly the report of the same call records
 // read from the JSONL file. Every run uses its own namespace (data streams cannot be deleted).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,26 +14,10 @@ import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
 import { firstIndexName, writeName } from '../../analyzer/src/index/templates';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { elasticsearchUrl, requireElasticsearch, uniqueName } from './services';
-import { repoRoot } from '../../lib/src/repo-root';
+import { jsonLines, runSipward, type SipwardRun } from '../../lib/src/test-support/run-sipward';
 
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
-
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, SIPWARD_ELASTICSEARCH: '' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function jsonl<T>(text: string): T[] {
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 120_000, env: { SIPWARD_ELASTICSEARCH: '' } });
 }
 
 void describe('evidence and fraud reports (real Elasticsearch)', () => {
@@ -62,8 +45,8 @@ void describe('evidence and fraud reports (real Elasticsearch)', () => {
       callsFile,
     ]);
     assert.equal(r.status, 0, r.stderr);
-    alerts = jsonl<Alert>(r.stdout);
-    calls = jsonl<CallRecord>(readFileSync(callsFile, 'utf8'));
+    alerts = jsonLines<Alert>(r.stdout);
+    calls = jsonLines<CallRecord>(readFileSync(callsFile, 'utf8'));
     const result = await indexer.write([
       ...alerts.map((a) => ({ target: 'alert' as const, id: a.event.id, doc: { ...a } })),
       ...calls.map((c) => ({ target: 'call' as const, id: c.event.id, doc: { ...c } })),

@@ -3,30 +3,17 @@
 // against the 200 OK and BYE timestamps `sipward decode` reports for the same capture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallRecord } from '../../../schema/src/call-record';
 import type { SipEvent } from '../../../schema/src/sip-event';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../../lib/src/repo-root';
+import { jsonLines, runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 
-// Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = 'test/fixtures/captures/udp.pcap';
 
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function jsonl<T>(text: string): T[] {
-  return text
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 60_000 });
 }
 
 /** "…T18:05:02.073270Z" → µs since the epoch, exactly (Date.parse keeps only ms). */
@@ -42,10 +29,10 @@ void test('analyze --calls on the udp testbed capture: one record per call, stat
   const r = sipward(['analyze', CAPTURE, '--format', 'jsonl', '--calls', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /"calls":\{"calls":4,/);
-  const calls = jsonl<CallRecord>(readFileSync(out, 'utf8'));
+  const calls = jsonLines<CallRecord>(readFileSync(out, 'utf8'));
 
   // The decoder's view of the same capture: when each INVITE was answered and each BYE sent.
-  const events = jsonl<SipEvent>(sipward(['decode', CAPTURE]).stdout);
+  const events = jsonLines<SipEvent>(sipward(['decode', CAPTURE]).stdout);
   const answeredAt = new Map<string, string>();
   const byeAt = new Map<string, string>();
   for (const e of events) {
@@ -128,7 +115,10 @@ void test('analyze --calls links alerts and calls both ways (demo capture)', () 
   const out = join(tempDir(), 'calls.jsonl');
   const r = sipward(['analyze', 'samples/demo-attacks.pcap', '--format', 'jsonl', '--calls', out]);
   assert.equal(r.status, 0, r.stderr);
-  const linked = assertLinkedBothWays(jsonl<LinkedAlert>(r.stdout), jsonl<CallRecord>(readFileSync(out, 'utf8')));
+  const linked = assertLinkedBothWays(
+    jsonLines<LinkedAlert>(r.stdout),
+    jsonLines<CallRecord>(readFileSync(out, 'utf8')),
+  );
   assert.ok(linked > 0, 'the demo has INVITE-based alerts');
 });
 
@@ -136,8 +126,8 @@ void test('toll fraud: every FRD alert links to every call it counted; numbers a
   const out = join(tempDir(), 'calls.jsonl');
   const r = sipward(['analyze', 'test/fixtures/attacks/fs-toll-fraud.pcap', '--format', 'jsonl', '--calls', out]);
   assert.equal(r.status, 0, r.stderr);
-  const alerts = jsonl<LinkedAlert>(r.stdout);
-  const calls = jsonl<CallRecord>(readFileSync(out, 'utf8'));
+  const alerts = jsonLines<LinkedAlert>(r.stdout);
+  const calls = jsonLines<CallRecord>(readFileSync(out, 'utf8'));
   assertLinkedBothWays(alerts, calls);
   const callIds = new Set(calls.map((c) => c.call_id));
   const frd = alerts.filter((a) => a.rule.id.startsWith('SIP-FRD-'));

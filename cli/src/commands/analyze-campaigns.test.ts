@@ -3,37 +3,20 @@
 // campaign document tells the story in order, at the highest severity (the cracked password).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../../schema/src/alert';
 import type { Campaign } from '../../../schema/src/campaign';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../../lib/src/repo-root';
-
-// Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
-
-function jsonl<T>(text: string): T[] {
-  return text
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
-}
+import { jsonLines, runSipward } from '../../../lib/src/test-support/run-sipward';
 
 void test('analyze --campaigns on the demo capture: one attacker, one critical campaign, in order', () => {
   const out = join(tempDir(), 'campaigns.jsonl');
-  const r = spawnSync(
-    process.execPath,
-    [SIPWARD, 'analyze', 'samples/demo-attacks.pcap', '--format', 'jsonl', '--campaigns', out],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
-  );
+  const r = runSipward(['analyze', 'samples/demo-attacks.pcap', '--format', 'jsonl', '--campaigns', out]);
   assert.equal(r.status, 0, r.stderr);
-  const alerts = jsonl<Alert>(r.stdout);
+  const alerts = jsonLines<Alert>(r.stdout);
   assert.ok(alerts.length >= 5, `alerts: ${alerts.map((a) => a.rule.id).join(', ')}`);
-  const campaigns = jsonl<Campaign>(readFileSync(out, 'utf8'));
+  const campaigns = jsonLines<Campaign>(readFileSync(out, 'utf8'));
   assert.equal(campaigns.length, 1);
   const c = campaigns[0] as Campaign;
   for (const a of alerts) assert.equal(a.sipward.campaign?.id, c.event.id, `${a.rule.id} in the campaign`);

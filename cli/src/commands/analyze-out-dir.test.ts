@@ -2,19 +2,15 @@
 // `--out`/`--calls`, under the fixed names `sipward ui --from DIR` reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../../lib/src/repo-root';
+import { runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = 'samples/demo-attacks.pcap';
 
-function sipward(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 120_000 });
 }
 
 void test('analyze --out-dir writes alerts.jsonl, calls.jsonl and sip-log.jsonl equal to --out, --calls and --sip-log', () => {

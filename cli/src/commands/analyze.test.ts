@@ -1,19 +1,13 @@
 // `sipward analyze` as a user runs it: alerts on the bundled demo, one line for bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../../lib/src/repo-root';
+import { runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 
-// Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
-
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 60_000 });
 }
 
 void test('analyze on the README sample prints ECS alerts and a summary', () => {

@@ -1,19 +1,13 @@
 // `sipward decode` as a user runs it: output shape, summary, and one clear line for bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
-import { repoRoot } from '../../../lib/src/repo-root';
+import { runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 
-// Compiled to dist/cli/src/commands/: the repository root is four levels up.
-const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
-
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 30_000 });
 }
 
 void test('decode prints one JSON event per SIP message and a summary on stderr', () => {

@@ -3,20 +3,18 @@
 // prints what each signature runs with; a typo in the tuning is an error with its line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 import { repoRoot } from '../../../lib/src/repo-root';
 
 const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURE = 'samples/demo-attacks.pcap';
 const SITE = readFileSync(join(ROOT, 'scripts', 'testbed.d', 'site.yaml'), 'utf8');
 
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 120_000 });
 }
 
 function config(tuning: string): string {

@@ -1,18 +1,16 @@
 // `sipward ui` and `sipward kibana` usage errors: one line on stderr, exit 2, before serving anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { runSipward, type SipwardRun } from '../../../lib/src/test-support/run-sipward';
 import { repoRoot } from '../../../lib/src/repo-root';
 
 const ROOT = repoRoot();
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 
-function sipward(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SIPWARD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function sipward(args: string[]): SipwardRun {
+  return runSipward(args, { timeoutMs: 60_000 });
 }
 
 void test('ui refuses a public bind without a token, two sources, a bad port and an empty token file', () => {
