@@ -11,7 +11,7 @@
 import { NO_SAMPLE } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
 import { firstValue } from '../compile/compile';
-import { selects, type KindContext, type KindRunner } from './kind';
+import { runnerOver, selects, type KindContext, type KindRunner } from './kind';
 
 /** Values remembered per group; past it the oldest-learned is forgotten. */
 const MAX_VALUES = 256;
@@ -107,7 +107,7 @@ export function baselineKind({ compiled, book, maxGroups }: KindContext): KindRu
     }
   }
 
-  return {
+  return runnerOver(groups, {
     process(event, txn, now) {
       if (!selects(compiled, event, txn)) return;
       const key = compiled.groupKey(event, txn);
@@ -137,11 +137,5 @@ export function baselineKind({ compiled, book, maxGroups }: KindContext): KindRu
       if (s?.version !== 1 || !Array.isArray(s.groups)) throw new Error(`${sig.id}: unreadable baseline state`);
       for (const [key, g] of s.groups) groups.set(key, g);
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }

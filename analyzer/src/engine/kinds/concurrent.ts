@@ -4,7 +4,7 @@
 import { EvidenceRing } from '../../alerts/evidence';
 import { LruTable } from '../../state/lru-table';
 import { firstValue } from '../compile/compile';
-import { selectedGroup, type KindContext, type KindRunner } from './kind';
+import { runnerOver, selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface GroupItems {
   /** Item id → start time. Small per group: the threshold is a handful of calls. */
@@ -30,7 +30,7 @@ export function concurrentKind({ compiled, book, maxGroups }: KindContext): Kind
     for (const [id, startMs] of state.open) if (now - startMs >= maxDurationMs) state.open.delete(id);
   };
 
-  return {
+  return runnerOver(groups, {
     process(event, ctx, now) {
       const key = selectedGroup(compiled, event, ctx);
       if (key === undefined) return;
@@ -64,11 +64,5 @@ export function concurrentKind({ compiled, book, maxGroups }: KindContext): Kind
         book.add(live, event, ctx, now, size - live.count);
       }
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }

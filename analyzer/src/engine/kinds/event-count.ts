@@ -1,7 +1,7 @@
 //! `event_count`: ≥ threshold matching events per group within the window (floods, brute force).
 import { EvidenceRing } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
-import { selectedGroup, type KindContext, type KindRunner } from './kind';
+import { countWindow, runnerOver, selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface CountState {
   lastMs: number;
@@ -10,16 +10,14 @@ interface CountState {
 }
 
 export function eventCountKind({ compiled, book, maxGroups }: KindContext): KindRunner {
-  const sig = compiled.signature;
-  const threshold = sig.threshold ?? 1;
-  const windowMs = sig.windowMs ?? 60_000;
+  const { threshold, windowMs } = countWindow(compiled);
   const groups = new KeyedWindows<CountState>(maxGroups, windowMs);
   const create = (): CountState => ({
     lastMs: 0,
     ring: new TimestampRing(threshold),
     evidence: new EvidenceRing(threshold),
   });
-  return {
+  return runnerOver(groups, {
     process(event, txn, now) {
       const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
@@ -38,11 +36,5 @@ export function eventCountKind({ compiled, book, maxGroups }: KindContext): Kind
         groups.delete(key);
       }
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }

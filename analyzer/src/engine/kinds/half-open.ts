@@ -8,7 +8,7 @@ import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
 import { LruTable } from '../../state/lru-table';
 import { transactionKey } from '../../state/transaction-table';
 import { emptyEnrichment } from '../enrich/enrichment';
-import { selects, type KindContext, type KindRunner } from './kind';
+import { countWindow, selects, type KindContext, type KindRunner } from './kind';
 
 interface Pending {
   txnKey: string;
@@ -25,8 +25,7 @@ interface HalfOpenState {
 
 export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRunner {
   const sig = compiled.signature;
-  const threshold = sig.threshold ?? 1;
-  const windowMs = sig.windowMs ?? 60_000;
+  const { threshold, windowMs } = countWindow(compiled);
   const timeoutMs = sig.timeoutMs ?? 32_000;
   const groups = new KeyedWindows<HalfOpenState>(maxGroups, windowMs);
   /** Transaction key → unanswered request; never touched, so LRU order is deadline order. */

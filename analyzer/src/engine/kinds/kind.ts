@@ -37,3 +37,28 @@ export function selects(compiled: CompiledSignature, event: SipEvent, txn: Enric
 export function selectedGroup(compiled: CompiledSignature, event: SipEvent, txn: Enrichment): string | undefined {
   return selects(compiled, event, txn) ? compiled.groupKey(event, txn) : undefined;
 }
+
+/** A windowed kind's count and window, with the catalog's defaults (one event, 60 s). */
+export function countWindow(compiled: CompiledSignature): { threshold: number; windowMs: number } {
+  const sig = compiled.signature;
+  return { threshold: sig.threshold ?? 1, windowMs: sig.windowMs ?? 60_000 };
+}
+
+/** Bounded per-group state, as the engine's stats read it. */
+export interface StateTable {
+  readonly size: number;
+  readonly evictions: number;
+}
+
+/** `runner` with `stateEntries` and `evictions` read live from its one state table. */
+export function runnerOver(table: StateTable, runner: Omit<KindRunner, 'stateEntries' | 'evictions'>): KindRunner {
+  return {
+    ...runner,
+    get stateEntries() {
+      return table.size;
+    },
+    get evictions() {
+      return table.evictions;
+    },
+  };
+}

@@ -3,7 +3,7 @@
 //! Counts are bucketed: exact to a tenth of the window (keyed-windows.ts BucketCounter).
 import { EvidenceRing, MAX_TALLIED_BEFORE_CROSSING } from '../../alerts/evidence';
 import { BucketCounter, KeyedWindows } from '../../state/keyed-windows';
-import { selects, type KindContext, type KindRunner } from './kind';
+import { countWindow, runnerOver, selects, type KindContext, type KindRunner } from './kind';
 
 interface RatioState {
   lastMs: number;
@@ -15,8 +15,7 @@ interface RatioState {
 
 export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunner {
   const sig = compiled.signature;
-  const threshold = sig.threshold ?? 1;
-  const windowMs = sig.windowMs ?? 60_000;
+  const { threshold, windowMs } = countWindow(compiled);
   const minEvents = sig.min_events ?? 1;
   const isNumerator = compiled.numerator;
   const isDenominator = compiled.denominator;
@@ -24,7 +23,7 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
     throw new Error(`${sig.id}: ratio without numerator/denominator`);
   }
   const groups = new KeyedWindows<RatioState>(maxGroups, windowMs);
-  return {
+  return runnerOver(groups, {
     process(event, txn, now) {
       if (!selects(compiled, event, txn)) return;
       const num = isNumerator(event, txn);
@@ -56,11 +55,5 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
         groups.delete(key);
       }
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }

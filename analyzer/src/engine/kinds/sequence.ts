@@ -3,7 +3,7 @@
 //! The window runs from the first counted event of step 0 to the completing event of the last step.
 import { EvidenceRing, MAX_TALLIED_BEFORE_CROSSING } from '../../alerts/evidence';
 import { KeyedWindows, TimestampRing } from '../../state/keyed-windows';
-import { selectedGroup, type KindContext, type KindRunner } from './kind';
+import { countWindow, runnerOver, selectedGroup, type KindContext, type KindRunner } from './kind';
 
 interface SequenceState {
   lastMs: number;
@@ -20,7 +20,7 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
   const sig = compiled.signature;
   const steps = compiled.steps;
   const last = steps.length - 1;
-  const windowMs = sig.windowMs ?? 60_000;
+  const { windowMs } = countWindow(compiled);
   if (last < 0) throw new Error(`${sig.id}: sequence without steps`);
   const groups = new KeyedWindows<SequenceState>(maxGroups, windowMs);
   const create = (): SequenceState => ({
@@ -30,7 +30,7 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
     counted: 0,
     evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
   });
-  return {
+  return runnerOver(groups, {
     process(event, txn, now) {
       const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
@@ -80,11 +80,5 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
         } else state.stage = last;
       }
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }

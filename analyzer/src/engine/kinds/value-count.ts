@@ -3,7 +3,7 @@
 import { EvidenceRing } from '../../alerts/evidence';
 import { DistinctWindow, KeyedWindows } from '../../state/keyed-windows';
 import { firstValue } from '../compile/compile';
-import { selects, type KindContext, type KindRunner } from './kind';
+import { countWindow, runnerOver, selects, type KindContext, type KindRunner } from './kind';
 
 interface DistinctState {
   lastMs: number;
@@ -14,12 +14,11 @@ interface DistinctState {
 
 export function valueCountKind({ compiled, book, maxGroups }: KindContext): KindRunner {
   const sig = compiled.signature;
-  const threshold = sig.threshold ?? 1;
-  const windowMs = sig.windowMs ?? 60_000;
+  const { threshold, windowMs } = countWindow(compiled);
   const field = compiled.field;
   if (field === undefined) throw new Error(`${sig.id}: value_count without field`);
   const groups = new KeyedWindows<DistinctState>(maxGroups, windowMs);
-  return {
+  return runnerOver(groups, {
     process(event, txn, now) {
       if (!selects(compiled, event, txn)) return;
       const raw = firstValue(field, event, txn);
@@ -56,11 +55,5 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
         groups.delete(key);
       }
     },
-    get stateEntries() {
-      return groups.size;
-    },
-    get evictions() {
-      return groups.evictions;
-    },
-  };
+  });
 }
