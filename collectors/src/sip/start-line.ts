@@ -2,28 +2,14 @@
 //! cheap yes/no test that lets the decoder drop non-SIP traffic on SIP ports.
 
 import type { AnomalyCode } from '../../../schema/src/anomalies';
+import { SIP_METHODS } from '../../../schema/src/sip-methods';
 import { latin1, TOKEN as TOKEN_TABLE } from './chars';
 
 // Local copies: module-level consts are constant-folded, `chars_1.X` loads are not.
 const TOKEN = TOKEN_TABLE;
 
-/** Methods of RFC 3261 and its extensions (3262 3265/6665 3311 3428 3515 3903 6086). Case-sensitive (§7.1). */
-export const KNOWN_METHODS: readonly string[] = [
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-];
+/** The known methods (schema/src/sip-methods.ts), in the order methodName tries them. */
+export const KNOWN_METHODS: readonly string[] = SIP_METHODS;
 const KNOWN = new Set(KNOWN_METHODS);
 
 export function isKnownMethod(method: string): boolean {

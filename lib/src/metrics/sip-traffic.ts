@@ -1,24 +1,10 @@
 //! SIP messages by method and response class, counted per event (bounded label sets).
 import { Counter, type Registry } from 'prom-client';
+import { SIP_METHODS } from '../../../schema/src/sip-methods';
 import { bounded } from './registry';
 
-/** RFC 3261 and the extension methods in common use; anything else is "other". */
-const METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'REGISTER',
-  'OPTIONS',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
+/** The methods the parser knows (schema/src/sip-methods.ts); anything else is "other". */
+const METHODS: ReadonlySet<string> = new Set(SIP_METHODS);
 
 /** The fields of a SIP event this counter reads. */
 export interface SipMessageKind {
