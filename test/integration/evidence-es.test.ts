@@ -90,19 +90,14 @@ void describe('evidence and fraud reports (real Elasticsearch)', () => {
     assert.ok(linked.hits.hits.length >= 1);
   });
 
+  /** `report fraud` over the calls indexed in this test's namespace. */
+  const fraudFromEs = (args: string[]): SipwardRun =>
+    sipward(['report', 'fraud', '--elasticsearch', elasticsearchUrl, '--namespace', namespace, ...args]);
+
   void test('report fraud from Elasticsearch equals the report from the JSONL file, in every format', () => {
     for (const format of ['json', 'csv', 'table']) {
       const fromFile = sipward(['report', 'fraud', '--calls', callsFile, '--format', format]);
-      const fromEs = sipward([
-        'report',
-        'fraud',
-        '--elasticsearch',
-        elasticsearchUrl,
-        '--namespace',
-        namespace,
-        '--format',
-        format,
-      ]);
+      const fromEs = fraudFromEs(['--format', format]);
       assert.equal(fromFile.status, 0, fromFile.stderr);
       assert.equal(fromEs.status, 0, fromEs.stderr);
       assert.equal(fromEs.stdout, fromFile.stdout, format);
@@ -114,18 +109,7 @@ void describe('evidence and fraud reports (real Elasticsearch)', () => {
     assert.equal(report.totals.calls, calls.length);
     assert.equal(report.totals.answered, calls.filter((c) => c.outcome === 'answered').length);
     assert.ok(Math.abs(report.totals.minutes - minutes) < 0.001);
-    const window = sipward([
-      'report',
-      'fraud',
-      '--elasticsearch',
-      elasticsearchUrl,
-      '--namespace',
-      namespace,
-      '--from',
-      calls[10]?.start ?? '',
-      '--format',
-      'json',
-    ]);
+    const window = fraudFromEs(['--from', calls[10]?.start ?? '', '--format', 'json']);
     assert.equal(window.status, 0, window.stderr);
     const expected = calls.filter((c) => Date.parse(c.start) >= Date.parse(calls[10]?.start ?? '')).length;
     assert.equal((JSON.parse(window.stdout) as { totals: { calls: number } }).totals.calls, expected);
