@@ -28,13 +28,17 @@ atk_is_up() {
   [[ -e "/run/netns/$NS_ATK" ]] && nsx "$NS_ATK" ip link show atk0 >/dev/null 2>&1
 }
 
-atk_down() {
-  local pid
-  [[ -e "/run/netns/$NS_ATK" ]] || return 0
-  for pid in $(ip netns pids "$NS_ATK" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+atk_down() { ns_remove "$NS_ATK"; }
+
+# ns_remove NS: ends what runs in the extra namespace NS (TERM, then KILL) and deletes it, if it
+# exists (fs38.sh's fs_down uses it too).
+ns_remove() {
+  local ns="$1" pid
+  [[ -e "/run/netns/$ns" ]] || return 0
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
   sleep 0.2
-  for pid in $(ip netns pids "$NS_ATK" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-  ip netns delete "$NS_ATK"
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  ip netns delete "$ns"
 }
 
 atk_up() {

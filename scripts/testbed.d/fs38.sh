@@ -33,14 +33,7 @@ FS_SCENARIOS=(fs-benign fs-busy fs-toll-fraud fs-wangiri fs-forward fs-dialog fs
 # Upper bound for one sipp run of these scenarios (seconds).
 FS_TIMEOUT=60
 
-fs_down() {
-  local pid
-  [[ -e "/run/netns/$NS_TRK" ]] || return 0
-  for pid in $(ip netns pids "$NS_TRK" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-  sleep 0.2
-  for pid in $(ip netns pids "$NS_TRK" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-  ip netns delete "$NS_TRK"
-}
+fs_down() { ns_remove "$NS_TRK"; }
 
 fs_up() {
   local i
