@@ -29,55 +29,40 @@ export class AnalyzerMetrics {
           [{ stage: 'detect' }, read(s, 'detect')],
         ];
       };
-    pulledCounter(
-      r,
-      'sipward_consumed_records_total',
-      'Kafka records processed, by stage',
-      ['stage'],
-      stages((s, k) => s[k].processed),
-    );
-    pulledCounter(
-      r,
-      'sipward_replayed_records_total',
-      'Records replayed to rebuild state, by stage',
-      ['stage'],
-      stages((s, k) => s[k].replayed),
-    );
-    pulledCounter(
-      r,
-      'sipward_offset_commits_total',
-      'Offset commits, by stage',
-      ['stage'],
-      stages((s, k) => s[k].commits),
-    );
-    pulledCounter(
-      r,
-      'sipward_state_rebuilds_total',
-      'Partition state rebuilds, by stage',
-      ['stage'],
-      stages((s, k) => s[k].rebuilds),
-    );
-    pulledGauge(
-      r,
-      'sipward_assigned_partitions',
-      'Partitions assigned to this instance, by stage',
-      ['stage'],
-      stages((s, k) => s[k].partitions.length),
-    );
-    pulledGauge(
-      r,
-      'sipward_state_entries',
-      'State entries held (transactions, dialogs, signature windows), by stage',
-      ['stage'],
-      stages((s, k) => s.state[k].entries),
-    );
-    pulledCounter(
-      r,
-      'sipward_state_evictions_total',
-      'State entries evicted at the size bounds, by stage',
-      ['stage'],
-      stages((s, k) => s.state[k].evictions),
-    );
+    // Per-stage readings: [kind, name, help, read].
+    const perStage: ReadonlyArray<
+      readonly ['counter' | 'gauge', string, string, (s: AnalyzerDaemonStats, stage: 'dialog' | 'detect') => number]
+    > = [
+      ['counter', 'sipward_consumed_records_total', 'Kafka records processed, by stage', (s, k) => s[k].processed],
+      [
+        'counter',
+        'sipward_replayed_records_total',
+        'Records replayed to rebuild state, by stage',
+        (s, k) => s[k].replayed,
+      ],
+      ['counter', 'sipward_offset_commits_total', 'Offset commits, by stage', (s, k) => s[k].commits],
+      ['counter', 'sipward_state_rebuilds_total', 'Partition state rebuilds, by stage', (s, k) => s[k].rebuilds],
+      [
+        'gauge',
+        'sipward_assigned_partitions',
+        'Partitions assigned to this instance, by stage',
+        (s, k) => s[k].partitions.length,
+      ],
+      [
+        'gauge',
+        'sipward_state_entries',
+        'State entries held (transactions, dialogs, signature windows), by stage',
+        (s, k) => s.state[k].entries,
+      ],
+      [
+        'counter',
+        'sipward_state_evictions_total',
+        'State entries evicted at the size bounds, by stage',
+        (s, k) => s.state[k].evictions,
+      ],
+    ];
+    for (const [kind, name, help, read] of perStage)
+      (kind === 'counter' ? pulledCounter : pulledGauge)(r, name, help, ['stage'], stages(read));
     pulledCounter(
       r,
       'sipward_events_total',

@@ -16,6 +16,32 @@ export function newRegistry(role: 'collect' | 'analyzer'): Registry {
   return registry;
 }
 
+/** Calls `put` once per value of a reading (without labels for a single number). */
+function eachValue(reading: Reading, put: (value: number, labels?: Labels) => void): void {
+  if (typeof reading === 'number') put(reading);
+  else for (const [labels, value] of reading) put(value, labels);
+}
+
+/** The configuration of a pulled metric: prom-client calls `collect` before every scrape. */
+function pulled<M extends Counter | Gauge>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  refresh: (metric: M) => void,
+): { name: string; help: string; labelNames: readonly string[]; registers: Registry[]; collect(this: M): void } {
+  return {
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      refresh(this);
+    },
+  };
+}
+
 /** A counter whose cumulative value(s) are read from a stats object at every scrape. */
 export function pulledCounter(
   registry: Registry,
@@ -24,18 +50,13 @@ export function pulledCounter(
   labelNames: readonly string[],
   read: () => Reading,
 ): Counter {
-  return new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      const reading = read();
-      if (typeof reading === 'number') this.inc(Math.max(0, reading));
-      else for (const [labels, value] of reading) this.inc(labels, Math.max(0, value));
-    },
-  });
+  return new Counter(
+    pulled<Counter>(registry, name, help, labelNames, (counter) =>
+      eachValue(read(), (value, labels) =>
+        labels === undefined ? counter.inc(Math.max(0, value)) : counter.inc(labels, Math.max(0, value)),
+      ),
+    ),
+  );
 }
 
 /** A gauge read at every scrape. */
@@ -46,18 +67,11 @@ export function pulledGauge(
   labelNames: readonly string[],
   read: () => Reading,
 ): Gauge {
-  return new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      const reading = read();
-      if (typeof reading === 'number') this.set(reading);
-      else for (const [labels, value] of reading) this.set(labels, value);
-    },
-  });
+  return new Gauge(
+    pulled<Gauge>(registry, name, help, labelNames, (gauge) =>
+      eachValue(read(), (value, labels) => (labels === undefined ? gauge.set(value) : gauge.set(labels, value))),
+    ),
+  );
 }
 
 /** `value` when it is one of `allowed`, else "other": keeps a label's cardinality bounded. */
