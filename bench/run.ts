@@ -50,6 +50,19 @@ interface Row {
   note?: string;
 }
 
+/** A row of the throughput table from one timed run of `capture` that handled `count` messages. */
+function timedRow(tool: string, capture: string, count: number, r: { seconds: number; cpuSeconds?: number }): Row {
+  return {
+    tool,
+    capture,
+    messages: count,
+    seconds: r.seconds,
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
+    msgsPerSec: count / r.seconds,
+    mbPerSec: mb(capture) / r.seconds,
+  };
+}
+
 function sh(
   cmd: string,
   args: string[],
@@ -128,15 +141,12 @@ function runSipward(capture: string, command: 'decode' | 'analyze', threads?: 1)
   if (r.status !== 0) throw new Error(`sipward ${command} failed: ${r.stderr.slice(-500)}`);
   const summary = /"sip_messages":(\d+)/.exec(r.stderr);
   const count = summary ? Number(summary[1]) : NaN;
-  return {
-    tool: `sipward ${command === 'decode' ? 'decode → JSONL' : 'analyze → alerts'}, ${threads === 1 ? '--threads 1' : 'default threads'}`,
+  return timedRow(
+    `sipward ${command === 'decode' ? 'decode → JSONL' : 'analyze → alerts'}, ${threads === 1 ? '--threads 1' : 'default threads'}`,
     capture,
-    messages: count,
-    seconds: r.seconds,
-    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
-    msgsPerSec: count / r.seconds,
-    mbPerSec: mb(capture) / r.seconds,
-  };
+    count,
+    r,
+  );
 }
 
 function runSuricata(capture: string, rules = false): Row | undefined {
@@ -165,15 +175,12 @@ function runSuricata(capture: string, rules = false): Row | undefined {
   let count = 0;
   for (let i = eve.indexOf('"event_type":"sip"'); i !== -1; i = eve.indexOf('"event_type":"sip"', i + 1)) count++;
   const version = sh('suricata', ['-V']).stdout.trim().replace('This is Suricata version ', '');
-  return {
-    tool: rules ? `Suricata ${version} (SIP parser + 13 ET-style rules)` : `Suricata ${version} (SIP only, EVE)`,
+  return timedRow(
+    rules ? `Suricata ${version} (SIP parser + 13 ET-style rules)` : `Suricata ${version} (SIP only, EVE)`,
     capture,
-    messages: count,
-    seconds: r.seconds,
-    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
-    msgsPerSec: count / r.seconds,
-    mbPerSec: mb(capture) / r.seconds,
-  };
+    count,
+    r,
+  );
 }
 
 function runTshark(capture: string): Row | undefined {
@@ -197,15 +204,7 @@ function runTshark(capture: string): Row | undefined {
   let count = 0;
   for (const line of r.stdout.split('\n')) if (line) count += line.split('|').length;
   const version = /TShark \(Wireshark\) ([\d.]+)/.exec(sh('tshark', ['-v']).stdout)?.[1] ?? '?';
-  return {
-    tool: `tshark ${version} (-Y sip, fields)`,
-    capture,
-    messages: count,
-    seconds: r.seconds,
-    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
-    msgsPerSec: count / r.seconds,
-    mbPerSec: mb(capture) / r.seconds,
-  };
+  return timedRow(`tshark ${version} (-Y sip, fields)`, capture, count, r);
 }
 
 function fmt(n: number): string {

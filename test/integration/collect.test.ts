@@ -29,6 +29,11 @@ interface Run {
   exit: Promise<number | null>;
 }
 
+/** `collect` arguments that publish one capture file to a topic of the test broker. */
+function fileToTopic(capture: string, topic: string): string[] {
+  return ['--file', capture, '--kafka', kafkaBrokers.join(','), '--topic', topic];
+}
+
 function startCollect(args: string[]): Run {
   const child = spawn(process.execPath, collectArgv(args), {
     cwd: ROOT,
@@ -155,12 +160,7 @@ void describe('sipward collect (real broker)', () => {
     const startedAt = Date.now();
 
     const run = startCollect([
-      '--file',
-      capture,
-      '--kafka',
-      kafkaBrokers.join(','),
-      '--topic',
-      topic,
+      ...fileToTopic(capture, topic),
       '--partitions',
       '4',
       // The drain timeout is for signals: a file read to its end is flushed whole (it used to drop
@@ -224,12 +224,7 @@ void describe('sipward collect (real broker)', () => {
       const topic = uniqueName('sipward-it-collect-restart');
       topics.push(topic);
       const run = startCollect([
-        '--file',
-        capture,
-        '--kafka',
-        kafkaBrokers.join(','),
-        '--topic',
-        topic,
+        ...fileToTopic(capture, topic),
         '--queue-max',
         '20000',
         '--drain-timeout',
