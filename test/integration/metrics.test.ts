@@ -24,7 +24,7 @@ import {
   compareAlerts,
   compareCalls,
 } from './pipeline-harness';
-import { elasticsearchUrl, kafkaBrokers, requireElasticsearch, requireKafka, uniqueName } from './services';
+import { elasticsearchUrl, kafkaBrokers, requirePipelineServices, uniqueName } from './services';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 /** How long SIGTERM may take: collect's drain timeout is 10 s by default; the analyzer flushes to ES. */
@@ -118,10 +118,7 @@ function countBy(events: readonly SipEvent[], key: (e: SipEvent) => string | und
 }
 
 void describe('metrics, health and shutdown of collect and analyzer', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
+  before(requirePipelineServices);
   after(async () => {
     for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   });

@@ -22,20 +22,17 @@ import {
   untilCommitted,
   startCollector,
   summary,
+  pipelineNames,
+  stopDaemons,
   type Daemon,
   type Reference,
 } from './pipeline-harness';
-import { requireElasticsearch, requireKafka, uniqueName } from './services';
+import { requirePipelineServices } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 const running: Daemon[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function names(prefix: string): { topic: string; group: string; namespace: string } {
-  const base = uniqueName(prefix);
-  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
-}
 
 function perfect(ref: Reference): string {
   return summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
@@ -48,12 +45,9 @@ async function stream(): Promise<{ events: Awaited<ReturnType<typeof decodeCaptu
 }
 
 void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
+  before(requirePipelineServices);
   after(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
+    await stopDaemons(running);
     // Whatever happened, leave both services running for the rest of the suite.
     services('up', 'kafka');
     services('up', 'elasticsearch');
@@ -61,7 +55,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Kafka broker stopped for 20 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-kafka');
+    const n = pipelineNames('f-kafka');
     await createTopic(n.topic, 4);
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
@@ -79,7 +73,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Elasticsearch stopped for 30 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-es');
+    const n = pipelineNames('f-es');
     await createTopic(n.topic, 4);
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
@@ -97,7 +91,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('analyzer killed with SIGKILL mid-stream and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-kill');
+    const n = pipelineNames('f-kill');
     await createTopic(n.topic, 4);
     const first = startAnalyzer(n);
     running.push(first);
@@ -143,7 +137,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
     );
     assert.equal(made.status, 0, made.stderr);
     const ref = reference(await decodeCapture(capture));
-    const n = names('f-collect');
+    const n = pipelineNames('f-collect');
     await createTopic(n.topic, 4);
     const analyzer = startAnalyzer(n);
     running.push(analyzer);

@@ -15,7 +15,7 @@ import { loadSignatures } from '../../analyzer/src/engine/load/load-signatures';
 import type { SiteConfig } from '../../analyzer/src/site/site-config';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';
-import { elasticsearchUrl, kafkaBrokers } from './services';
+import { elasticsearchUrl, kafkaBrokers, uniqueName } from './services';
 import { repoRoot } from '../../lib/src/repo-root';
 
 export const ROOT = repoRoot();
@@ -181,6 +181,17 @@ export async function publish(
   } finally {
     await producer.disconnect();
   }
+}
+
+/** A fresh topic, its consumer group and the index namespace for one pipeline run. */
+export function pipelineNames(prefix: string): { topic: string; group: string; namespace: string } {
+  const base = uniqueName(prefix);
+  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
+}
+
+/** Stops (SIGTERM, then SIGKILL after a grace) every daemon in `daemons`, emptying it. */
+export async function stopDaemons(daemons: Daemon[]): Promise<void> {
+  await Promise.all(daemons.splice(0).map((d) => d.stop()));
 }
 
 export interface Daemon {

@@ -6,24 +6,27 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
-import { createTopic, indexed, ROOT, startAnalyzer, startCollector, type Daemon } from './pipeline-harness';
-import { requireElasticsearch, requireKafka, uniqueName } from './services';
+import {
+  createTopic,
+  indexed,
+  pipelineNames,
+  ROOT,
+  startAnalyzer,
+  startCollector,
+  stopDaemons,
+  type Daemon,
+} from './pipeline-harness';
+import { requirePipelineServices } from './services';
 
 const TOLL_FRAUD = join(ROOT, 'test', 'fixtures', 'attacks', 'fs-toll-fraud.pcap');
 const running: Daemon[] = [];
 
 void describe('pipeline: call records and alerts link both ways', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-  });
+  before(requirePipelineServices);
+  after(() => stopDaemons(running));
 
   void test('every FRD alert links to every call it counted, and those calls link back', async () => {
-    const base = uniqueName('lk');
-    const n = { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
+    const n = pipelineNames('lk');
     await createTopic(n.topic, 4);
     running.push(startCollector({ topic: n.topic, files: [TOLL_FRAUD] }));
     const analyzer = startAnalyzer(n);
