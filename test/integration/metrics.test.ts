@@ -8,11 +8,12 @@
 // collect received, and indexes the alerts and call records `sipward analyze` gives for the capture).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SipEvent } from '../../schema/src/sip-event';
 import { hepExport } from '../../collectors/src/test-support/hep';
+import { freePort } from '../../lib/src/test-support/free-port';
 import {
   BIN,
   createTopic,
@@ -59,15 +60,6 @@ async function terminate(proc: Proc, signal: 'SIGTERM' | 'SIGINT'): Promise<{ co
   const code = await proc.exit;
   clearTimeout(timer);
   return { code, ms: Date.now() - t0 };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port');
-  return address.port;
 }
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {
