@@ -94,6 +94,23 @@ async function until(what: string, check: () => Promise<boolean>, ms: number, co
   }
 }
 
+/** Waits until `path` on `port` answers 200 (`who` names the daemon in the timeout message). */
+function untilOk(who: string, port: number, path: string, ms: number, context: () => string): Promise<void> {
+  return until(`${who} ${path}`, async () => (await get(port, path)).status === 200, ms, context);
+}
+
+/** Waits until the scraped `metric` on `port` equals `value`. */
+function untilMetric(
+  what: string,
+  port: number,
+  metric: string,
+  value: number,
+  ms: number,
+  context: () => string,
+): Promise<void> {
+  return until(what, async () => (await scrape(port)).get(metric) === value, ms, context);
+}
+
 function sum(m: Map<string, number>, prefix: string): number {
   let n = 0;
   for (const [k, v] of m) if (k === prefix || k.startsWith(`${prefix}{`)) n += v;
@@ -136,12 +153,7 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
         String(metricsPort),
       ]),
     );
-    await until(
-      'collect /readyz',
-      async () => (await get(metricsPort, '/readyz')).status === 200,
-      30_000,
-      collect.stderr,
-    );
+    await untilOk('collect', metricsPort, '/readyz', 30_000, collect.stderr);
     assert.equal((await get(metricsPort, '/healthz')).status, 200);
     assert.equal((await get(metricsPort, '/nope')).status, 404);
 
@@ -149,9 +161,11 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
     await new Promise<void>((done) => socket.once('connect', done));
     await new Promise<void>((done) => socket.end(Buffer.concat(packets), done));
     const n = events.length;
-    await until(
+    await untilMetric(
       'every event published',
-      async () => (await scrape(metricsPort)).get('sipward_published_events_total') === n,
+      metricsPort,
+      'sipward_published_events_total',
+      n,
       60_000,
       collect.stderr,
     );
@@ -193,25 +207,10 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
         .concat(['--metrics-port', String(metricsPort)]),
     );
     // Alive (healthz) as soon as it listens, ready only once topics and templates are in place.
-    await until(
-      'analyzer /healthz',
-      async () => (await get(metricsPort, '/healthz')).status === 200,
-      30_000,
-      analyzer.stderr,
-    );
-    await until(
-      'analyzer /readyz',
-      async () => (await get(metricsPort, '/readyz')).status === 200,
-      90_000,
-      analyzer.stderr,
-    );
+    await untilOk('analyzer', metricsPort, '/healthz', 30_000, analyzer.stderr);
+    await untilOk('analyzer', metricsPort, '/readyz', 90_000, analyzer.stderr);
     const n = events.length;
-    await until(
-      'every event taken in',
-      async () => (await scrape(metricsPort)).get('sipward_events_total') === n,
-      90_000,
-      analyzer.stderr,
-    );
+    await untilMetric('every event taken in', metricsPort, 'sipward_events_total', n, 90_000, analyzer.stderr);
 
     // Nothing lost end to end: the alerts and call records of the embedded engine, in Elasticsearch.
     const want = reference(events);
