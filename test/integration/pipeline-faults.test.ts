@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   ROOT,
   compareAlerts,
@@ -23,15 +23,12 @@ import {
   startCollector,
   summary,
   pipelineNames,
-  stopDaemons,
-  type Daemon,
+  pipelineSuite,
   type Reference,
 } from './pipeline-harness';
-import { requirePipelineServices } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function perfect(ref: Reference): string {
@@ -45,9 +42,8 @@ async function stream(): Promise<{ events: Awaited<ReturnType<typeof decodeCaptu
 }
 
 void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 }, () => {
-  before(requirePipelineServices);
-  after(async () => {
-    await stopDaemons(running);
+  const running = pipelineSuite();
+  after(() => {
     // Whatever happened, leave both services running for the rest of the suite.
     services('up', 'kafka');
     services('up', 'elasticsearch');

@@ -3,7 +3,7 @@
 // call records in Elasticsearch names the alert back (`alert_ids`), whichever was indexed first.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import {
@@ -13,17 +13,13 @@ import {
   ROOT,
   startAnalyzer,
   startCollector,
-  stopDaemons,
-  type Daemon,
+  pipelineSuite,
 } from './pipeline-harness';
-import { requirePipelineServices } from './services';
 
 const TOLL_FRAUD = join(ROOT, 'test', 'fixtures', 'attacks', 'fs-toll-fraud.pcap');
-const running: Daemon[] = [];
 
 void describe('pipeline: call records and alerts link both ways', { timeout: 300_000 }, () => {
-  before(requirePipelineServices);
-  after(() => stopDaemons(running));
+  const running = pipelineSuite();
 
   void test('every FRD alert links to every call it counted, and those calls link back', async () => {
     const n = pipelineNames('lk');

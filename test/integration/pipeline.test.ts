@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import {
@@ -27,18 +27,15 @@ import {
   startCollector,
   summary,
   pipelineNames,
+  pipelineSuite,
   stopDaemons,
-  type Daemon,
 } from './pipeline-harness';
-import { requirePipelineServices } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
 
 void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { timeout: 300_000 }, () => {
-  before(requirePipelineServices);
-  after(() => stopDaemons(running));
+  const running = pipelineSuite();
 
   void test('proof 1: the same alerts and call records as `sipward analyze` on the same capture', async () => {
     const n = pipelineNames('p1');

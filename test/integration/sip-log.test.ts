@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { SIP_MAPPINGS, unmappedPaths } from '../../analyzer/src/index/templates';
@@ -18,14 +18,12 @@ import {
   ROOT,
   startAnalyzer,
   startCollector,
-  stopDaemons,
-  type Daemon,
+  pipelineSuite,
 } from './pipeline-harness';
-import { elasticsearchUrl, requirePipelineServices } from './services';
+import { elasticsearchUrl } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
 
 async function sipLog(namespace: string): Promise<Map<string, SipTransaction>> {
   const index = `logs-sipward.sip-${namespace}`;
@@ -43,8 +41,7 @@ async function sipLog(namespace: string): Promise<Map<string, SipTransaction>> {
 }
 
 void describe('SIP transaction log: collect → Kafka → analyzer → Elasticsearch', { timeout: 300_000 }, () => {
-  before(requirePipelineServices);
-  after(() => stopDaemons(running));
+  const running = pipelineSuite();
 
   void test('the indexed log equals `analyze --sip-log` on the same capture; alerts carry evidence text', async () => {
     const n = pipelineNames('sl');
