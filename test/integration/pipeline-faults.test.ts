@@ -11,7 +11,6 @@ import {
   ROOT,
   compareAlerts,
   compareCalls,
-  createTopic,
   decodeCapture,
   publish,
   reference,
@@ -22,7 +21,7 @@ import {
   untilCommitted,
   startCollector,
   summary,
-  pipelineNames,
+  pipelineTopic,
   pipelineSuite,
   type Reference,
 } from './pipeline-harness';
@@ -51,8 +50,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Kafka broker stopped for 20 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = pipelineNames('f-kafka');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-kafka');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const flowing = publish(n.topic, events, 400);
@@ -69,8 +67,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Elasticsearch stopped for 30 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = pipelineNames('f-es');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-es');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const flowing = publish(n.topic, events, 400);
@@ -87,8 +84,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('analyzer killed with SIGKILL mid-stream and restarted', async () => {
     const { events, ref } = await stream();
-    const n = pipelineNames('f-kill');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-kill');
     const first = startAnalyzer(n);
     running.push(first);
     const flowing = publish(n.topic, events, 400);
@@ -133,8 +129,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
     );
     assert.equal(made.status, 0, made.stderr);
     const ref = reference(await decodeCapture(capture));
-    const n = pipelineNames('f-collect');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-collect');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const first = startCollector({ topic: n.topic, files: [capture], extra: ['--batch-max', '200'] });

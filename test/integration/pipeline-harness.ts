@@ -190,6 +190,13 @@ export function pipelineNames(prefix: string): { topic: string; group: string; n
   return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
 }
 
+/** pipelineNames(prefix), its topic created with 4 partitions. */
+export async function pipelineTopic(prefix: string): Promise<{ topic: string; group: string; namespace: string }> {
+  const n = pipelineNames(prefix);
+  await createTopic(n.topic, 4);
+  return n;
+}
+
 /** Stops (SIGTERM, then SIGKILL after a grace) every daemon in `daemons`, emptying it. */
 export async function stopDaemons(daemons: Daemon[]): Promise<void> {
   await Promise.all(daemons.splice(0).map((d) => d.stop()));

@@ -6,15 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
-import {
-  createTopic,
-  indexed,
-  pipelineNames,
-  ROOT,
-  startAnalyzer,
-  startCollector,
-  pipelineSuite,
-} from './pipeline-harness';
+import { indexed, pipelineTopic, ROOT, startAnalyzer, startCollector, pipelineSuite } from './pipeline-harness';
 
 const TOLL_FRAUD = join(ROOT, 'test', 'fixtures', 'attacks', 'fs-toll-fraud.pcap');
 
@@ -22,8 +14,7 @@ void describe('pipeline: call records and alerts link both ways', { timeout: 300
   const running = pipelineSuite();
 
   void test('every FRD alert links to every call it counted, and those calls link back', async () => {
-    const n = pipelineNames('lk');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('lk');
     running.push(startCollector({ topic: n.topic, files: [TOLL_FRAUD] }));
     const analyzer = startAnalyzer(n);
     running.push(analyzer);

@@ -27,6 +27,7 @@ import {
   startCollector,
   summary,
   pipelineNames,
+  pipelineTopic,
   pipelineSuite,
   stopDaemons,
 } from './pipeline-harness';
@@ -83,15 +84,13 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
     const ref = reference(events);
     assert.ok(ref.alerts.size >= 40, `reference alerts ${ref.alerts.size}`);
 
-    const one = pipelineNames('p2one');
-    await createTopic(one.topic, 4);
+    const one = await pipelineTopic('p2one');
     running.push(startAnalyzer(one));
     await publish(one.topic, events, 1500);
     const single = await settle(ref, one.namespace, 90_000);
     await stopDaemons(running);
 
-    const three = pipelineNames('p2three');
-    await createTopic(three.topic, 4);
+    const three = await pipelineTopic('p2three');
     running.push(startAnalyzer(three), startAnalyzer(three));
     const flowing = publish(three.topic, events, 1500);
     await new Promise((r) => setTimeout(r, 2500));
@@ -107,8 +106,7 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
   void test('proof 3: the dialog and detect stages in two processes give the same alerts and calls', async () => {
     const events = repeated(await decodeCapture(DEMO), 2, 70 * 60_000);
     const ref = reference(events);
-    const n = pipelineNames('p3split');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('p3split');
     running.push(
       startAnalyzer({ ...n, extra: ['--stage', 'detect'] }),
       startAnalyzer({ ...n, extra: ['--stage', 'dialog'] }),
