@@ -269,18 +269,18 @@ export class ElasticStore implements ConsoleStore {
     const should: Query[] = [term('alert_ids', alert.event.id)];
     const callIds = [...alertCallIds(alert)];
     if (callIds.length > 0) should.push({ terms: { call_id: callIds } });
-    const result = await this.search<CallView>(this.callIndex, {
-      query: { bool: { should, minimum_should_match: 1 } },
-      size: LINKED_MAX,
-      sort: [{ '@timestamp': 'asc' }],
-    });
-    return sources(result);
+    return this.linked<CallView>(this.callIndex, should);
   }
 
   async alertsOfCall(call: CallView): Promise<AlertView[]> {
     const should: Query[] = [term('sip.call_id', call.call_id), term('sipward.call_ids', call.call_id)];
     if (call.alert_ids.length > 0) should.push({ terms: { 'event.id': call.alert_ids } });
-    const result = await this.search<AlertView>(this.alertIndex, {
+    return this.linked<AlertView>(this.alertIndex, should);
+  }
+
+  /** Oldest-first documents of `index` matching any of `should`, at most LINKED_MAX. */
+  private async linked<T>(index: string, should: Query[]): Promise<T[]> {
+    const result = await this.search<T>(index, {
       query: { bool: { should, minimum_should_match: 1 } },
       size: LINKED_MAX,
       sort: [{ '@timestamp': 'asc' }],

@@ -10,19 +10,18 @@
 // labels.yaml says what each holds and is generated with them (scripts/testbed.d/attack-labels.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../../lib/src/repo-root';
+import { runSipward } from '../../lib/src/test-support/run-sipward';
 
 const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
 /** The README's first command analyzes this one; it carries its own labels in the same format. */
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 const DEMO_LABELS = join(ROOT, 'samples', 'demo-attacks.labels.yaml');
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 /** Slack around the labelled range: alert windows may start at the first evidence or the first packet. */
 const SLACK_MS = 2000;
 
@@ -109,14 +108,9 @@ function parseAlert(line: string): AlertLine {
 }
 
 function analyze(file: string, config?: string): AlertLine[] {
-  const args = [SIPWARD, 'analyze', file, '--format', 'jsonl', ...(config !== undefined ? ['--config', config] : [])];
-  const r = spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  assert.equal(r.status, 0, `sipward analyze ${file} exited ${String(r.status)}: ${(r.stderr ?? '').slice(-2000)}`);
+  const args = ['analyze', file, '--format', 'jsonl', ...(config !== undefined ? ['--config', config] : [])];
+  const r = runSipward(args, { maxBuffer: 256 * 1024 * 1024, timeoutMs: 120_000 });
+  assert.equal(r.status, 0, `sipward analyze ${file} exited ${String(r.status)}: ${r.stderr.slice(-2000)}`);
   return r.stdout
     .split('\n')
     .filter((l) => l.trim() !== '')

@@ -5,17 +5,16 @@
 // 50 ms of the sipp hold time (-d: ACK to BYE; the 200 OK leaves about a millisecond before the ACK).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CallRecord } from '../../schema/src/call-record';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { repoRoot } from '../../lib/src/repo-root';
+import { runSipward } from '../../lib/src/test-support/run-sipward';
 
 const ROOT = repoRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'attacks');
-const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 /** Hold-time tolerance: the 200 OK → BYE interval vs sipp's -d (ACK → BYE). */
 const TOLERANCE_S = 0.05;
 
@@ -73,26 +72,9 @@ function callRecords(capture: PlannedCapture): CallRecord[] {
   const dir = tempDir('sipward-calls-');
   try {
     const out = join(dir, 'calls.jsonl');
-    const r = spawnSync(
-      process.execPath,
-      [
-        SIPWARD,
-        'analyze',
-        join(FIXTURES, capture.file),
-        '--config',
-        capture.config,
-        '--format',
-        'jsonl',
-        '--calls',
-        out,
-      ],
-      { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-    );
-    assert.equal(
-      r.status,
-      0,
-      `analyze --calls ${capture.file} exited ${String(r.status)}: ${(r.stderr ?? '').slice(-2000)}`,
-    );
+    const args = ['analyze', join(FIXTURES, capture.file), '--config', capture.config, '--format', 'jsonl'];
+    const r = runSipward([...args, '--calls', out], { maxBuffer: 64 * 1024 * 1024, timeoutMs: 120_000 });
+    assert.equal(r.status, 0, `analyze --calls ${capture.file} exited ${String(r.status)}: ${r.stderr.slice(-2000)}`);
     return readFileSync(out, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')

@@ -47,6 +47,19 @@ function referenceAlerts(events: readonly SipEvent[]): Map<string, Alert> {
 }
 
 /** Events → one dialog partition → keyed records → detect tasks; alerts by id (newest version). */
+type DialogOptions = ConstructorParameters<typeof DialogTask>[0];
+
+/** The dialog stage of partition 0 over `signatures`, handing its output to `deliver`. */
+function dialogTask(signatures: ReturnType<typeof activeSignatures>, deliver: DialogOptions['deliver']): DialogTask {
+  return new DialogTask({
+    partition: 0,
+    signatures: signatures.map((s) => compileSignature(s.signature)),
+    keyedPartitions: KEYED,
+    enricher: {},
+    deliver,
+  });
+}
+
 async function throughStages(
   events: readonly SipEvent[],
   form: 'batch' | 'single',
@@ -54,16 +67,10 @@ async function throughStages(
 ): Promise<Map<string, Alert>> {
   const signatures = activeSignatures(loadSignatures({ extraDirs: [] }), false);
   const keyed: KeyedOut[] = [];
-  const dialog = new DialogTask({
-    partition: 0,
-    signatures: signatures.map((s) => compileSignature(s.signature)),
-    keyedPartitions: KEYED,
-    enricher: {},
-    deliver: async (out) => {
-      // A slow output: later batches pile up and go together in the next delivery.
-      await new Promise((r) => setTimeout(r, 1));
-      keyed.push(...out.keyed);
-    },
+  const dialog = dialogTask(signatures, async (out) => {
+    // A slow output: later batches pile up and go together in the next delivery.
+    await new Promise((r) => setTimeout(r, 1));
+    keyed.push(...out.keyed);
   });
   let pending: Promise<boolean> = Promise.resolve(false);
   if (input === 'single') {
@@ -131,17 +138,10 @@ void test('dialog and detect stages in memory give the alerts of the single-proc
 });
 
 void test('an input record of an unknown encoding, or a bad line in a batch, is dead-lettered with its reason', async () => {
-  const signatures = activeSignatures(loadSignatures({ extraDirs: [] }), false);
   const dead: DeadLetter[] = [];
-  const dialog = new DialogTask({
-    partition: 0,
-    signatures: signatures.map((s) => compileSignature(s.signature)),
-    keyedPartitions: KEYED,
-    enricher: {},
-    deliver: (out) => {
-      dead.push(...out.dead);
-      return Promise.resolve();
-    },
+  const dialog = dialogTask(activeSignatures(loadSignatures({ extraDirs: [] }), false), (out) => {
+    dead.push(...out.dead);
+    return Promise.resolve();
   });
   const [first] = await demoEvents();
   assert.ok(first !== undefined);

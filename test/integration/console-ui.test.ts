@@ -11,7 +11,7 @@ import pino from 'pino';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import type { SipTransaction } from '../../schema/src/sip-transaction';
-import { ElasticIndexer } from '../../analyzer/src/index/elastic-indexer';
+import { ElasticIndexer, type IndexDoc } from '../../analyzer/src/index/elastic-indexer';
 import { createElasticClient } from '../../analyzer/src/index/es-client';
 import { sipTemplate } from '../../analyzer/src/index/templates';
 import { syntheticAlert } from '../../console/src/test-support/synthetic';
@@ -91,6 +91,23 @@ after(async () => {
 });
 
 /** The transaction log into `logs-sipward.sip-<ns>` under its template, as the analyzer daemon writes it. */
+function indexDoc(target: 'alert' | 'call', record: Alert | CallRecord): IndexDoc {
+  return { target, id: record.event.id, doc: record as unknown as Record<string, unknown> };
+}
+
+/** Sets up `namespace` in the test Elasticsearch and writes `docs` (none rejected), refreshed. */
+async function indexAll(namespace: string, docs: IndexDoc[]): Promise<void> {
+  const indexer = new ElasticIndexer({
+    connection: { node: elasticsearchUrl },
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
+  await indexer.setup();
+  assert.equal((await indexer.write(docs)).rejected.length, 0);
+  await indexer.refresh();
+  await indexer.close();
+}
+
 async function indexSipLog(namespace: string, records: SipTransaction[]): Promise<void> {
   const client = createElasticClient({ node: elasticsearchUrl });
   try {
@@ -307,27 +324,10 @@ void describe('sipward ui in Chromium', () => {
   void test('from the real Elasticsearch node, and a banner when it goes away mid-session', async () => {
     await requireElasticsearch();
     const namespace = `console${Date.now().toString(36)}`;
-    const indexer = new ElasticIndexer({
-      connection: { node: elasticsearchUrl },
-      namespace,
-      logger: pino({ level: 'silent' }),
-    });
-    await indexer.setup();
-    const result = await indexer.write([
-      ...demo.alerts.map((a) => ({
-        target: 'alert' as const,
-        id: a.event.id,
-        doc: a as unknown as Record<string, unknown>,
-      })),
-      ...demo.calls.map((c) => ({
-        target: 'call' as const,
-        id: c.event.id,
-        doc: c as unknown as Record<string, unknown>,
-      })),
+    await indexAll(namespace, [
+      ...demo.alerts.map((a) => indexDoc('alert', a)),
+      ...demo.calls.map((c) => indexDoc('call', c)),
     ]);
-    assert.equal(result.rejected.length, 0);
-    await indexer.refresh();
-    await indexer.close();
     await indexSipLog(namespace, demo.sipLog);
 
     const es = new URL(elasticsearchUrl);
@@ -370,20 +370,11 @@ void describe('sipward ui in Chromium', () => {
 void test('Elasticsearch: pages past the 10 000-hit window are read with search_after, exactly', async () => {
   await requireElasticsearch();
   const namespace = `consoledeep${Date.now().toString(36)}`;
-  const indexer = new ElasticIndexer({
-    connection: { node: elasticsearchUrl },
-    namespace,
-    logger: pino({ level: 'silent' }),
-  });
-  await indexer.setup();
   const n = 10_050;
-  const docs = Array.from({ length: n }, (_, i) => {
-    const a = syntheticAlert(i);
-    return { target: 'alert' as const, id: a.event.id, doc: a as unknown as Record<string, unknown> };
-  });
-  assert.equal((await indexer.write(docs)).rejected.length, 0);
-  await indexer.refresh();
-  await indexer.close();
+  await indexAll(
+    namespace,
+    Array.from({ length: n }, (_, i) => indexDoc('alert', syntheticAlert(i))),
+  );
   const ui = await startUi(['--elasticsearch', elasticsearchUrl, '--namespace', namespace]);
   try {
     const ids = async (query: string): Promise<{ ids: string[]; total: number }> => {

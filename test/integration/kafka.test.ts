@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Admin, Consumer, EachMessagePayload, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, EachMessagePayload, LogEntry, Producer } from 'kafkajs';
 import { kafkaBrokers, requireKafka, serviceVersions, uniqueName, waitFor } from './services';
 
 // kafkajs errors go to the test output, except the retriable one every fresh broker answers
@@ -86,6 +86,13 @@ void describe('kafka (real broker)', () => {
     return c;
   }
 
+  /** Connects `consumer`, subscribes it to `topic` from the beginning and starts it with `config`. */
+  async function runFromStart(consumer: Consumer, topic: string, config: ConsumerRunConfig): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run(config);
+  }
+
   void test('broker answers metadata requests and reports its version', async () => {
     const cluster = await admin.describeCluster();
     assert.equal(cluster.brokers.length, 1, 'scripts/services runs exactly one combined broker');
@@ -115,9 +122,7 @@ void describe('kafka (real broker)', () => {
 
     const seen: Seen[] = [];
     const consumer = newConsumer(groupId);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
+    await runFromStart(consumer, topic, {
       eachMessage: async (p) => {
         seen.push(record(p));
       },
@@ -156,9 +161,7 @@ void describe('kafka (real broker)', () => {
     const first: Seen[] = [];
     let committed = false;
     const c1 = newConsumer(groupId);
-    await c1.connect();
-    await c1.subscribe({ topics: [topic], fromBeginning: true });
-    await c1.run({
+    await runFromStart(c1, topic, {
       autoCommit: false,
       eachMessage: async (p) => {
         first.push(record(p));
@@ -185,9 +188,7 @@ void describe('kafka (real broker)', () => {
     // Second member of the same group: fromBeginning must not matter once an offset is committed.
     const second: Seen[] = [];
     const c2 = newConsumer(groupId);
-    await c2.connect();
-    await c2.subscribe({ topics: [topic], fromBeginning: true });
-    await c2.run({
+    await runFromStart(c2, topic, {
       autoCommit: false,
       eachMessage: async (p) => {
         second.push(record(p));

@@ -8,11 +8,12 @@
 // collect received, and indexes the alerts and call records `sipward analyze` gives for the capture).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SipEvent } from '../../schema/src/sip-event';
 import { hepExport } from '../../collectors/src/test-support/hep';
+import { freePort } from '../../lib/src/test-support/free-port';
 import {
   BIN,
   createTopic,
@@ -24,7 +25,7 @@ import {
   compareAlerts,
   compareCalls,
 } from './pipeline-harness';
-import { elasticsearchUrl, kafkaBrokers, requireElasticsearch, requireKafka, uniqueName } from './services';
+import { elasticsearchUrl, kafkaBrokers, requirePipelineServices, uniqueName } from './services';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
 /** How long SIGTERM may take: collect's drain timeout is 10 s by default; the analyzer flushes to ES. */
@@ -61,15 +62,6 @@ async function terminate(proc: Proc, signal: 'SIGTERM' | 'SIGINT'): Promise<{ co
   return { code, ms: Date.now() - t0 };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port');
-  return address.port;
-}
-
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, text: await res.text() };
@@ -102,6 +94,23 @@ async function until(what: string, check: () => Promise<boolean>, ms: number, co
   }
 }
 
+/** Waits until `path` on `port` answers 200 (`who` names the daemon in the timeout message). */
+function untilOk(who: string, port: number, path: string, ms: number, context: () => string): Promise<void> {
+  return until(`${who} ${path}`, async () => (await get(port, path)).status === 200, ms, context);
+}
+
+/** Waits until the scraped `metric` on `port` equals `value`. */
+function untilMetric(
+  what: string,
+  port: number,
+  metric: string,
+  value: number,
+  ms: number,
+  context: () => string,
+): Promise<void> {
+  return until(what, async () => (await scrape(port)).get(metric) === value, ms, context);
+}
+
 function sum(m: Map<string, number>, prefix: string): number {
   let n = 0;
   for (const [k, v] of m) if (k === prefix || k.startsWith(`${prefix}{`)) n += v;
@@ -118,10 +127,7 @@ function countBy(events: readonly SipEvent[], key: (e: SipEvent) => string | und
 }
 
 void describe('metrics, health and shutdown of collect and analyzer', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
+  before(requirePipelineServices);
   after(async () => {
     for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   });
@@ -147,12 +153,7 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
         String(metricsPort),
       ]),
     );
-    await until(
-      'collect /readyz',
-      async () => (await get(metricsPort, '/readyz')).status === 200,
-      30_000,
-      collect.stderr,
-    );
+    await untilOk('collect', metricsPort, '/readyz', 30_000, collect.stderr);
     assert.equal((await get(metricsPort, '/healthz')).status, 200);
     assert.equal((await get(metricsPort, '/nope')).status, 404);
 
@@ -160,9 +161,11 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
     await new Promise<void>((done) => socket.once('connect', done));
     await new Promise<void>((done) => socket.end(Buffer.concat(packets), done));
     const n = events.length;
-    await until(
+    await untilMetric(
       'every event published',
-      async () => (await scrape(metricsPort)).get('sipward_published_events_total') === n,
+      metricsPort,
+      'sipward_published_events_total',
+      n,
       60_000,
       collect.stderr,
     );
@@ -204,25 +207,10 @@ void describe('metrics, health and shutdown of collect and analyzer', { timeout:
         .concat(['--metrics-port', String(metricsPort)]),
     );
     // Alive (healthz) as soon as it listens, ready only once topics and templates are in place.
-    await until(
-      'analyzer /healthz',
-      async () => (await get(metricsPort, '/healthz')).status === 200,
-      30_000,
-      analyzer.stderr,
-    );
-    await until(
-      'analyzer /readyz',
-      async () => (await get(metricsPort, '/readyz')).status === 200,
-      90_000,
-      analyzer.stderr,
-    );
+    await untilOk('analyzer', metricsPort, '/healthz', 30_000, analyzer.stderr);
+    await untilOk('analyzer', metricsPort, '/readyz', 90_000, analyzer.stderr);
     const n = events.length;
-    await until(
-      'every event taken in',
-      async () => (await scrape(metricsPort)).get('sipward_events_total') === n,
-      90_000,
-      analyzer.stderr,
-    );
+    await untilMetric('every event taken in', metricsPort, 'sipward_events_total', n, 90_000, analyzer.stderr);
 
     // Nothing lost end to end: the alerts and call records of the embedded engine, in Elasticsearch.
     const want = reference(events);

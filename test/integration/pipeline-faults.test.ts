@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   ROOT,
   compareAlerts,
   compareCalls,
-  createTopic,
   decodeCapture,
   publish,
   reference,
@@ -22,20 +21,14 @@ import {
   untilCommitted,
   startCollector,
   summary,
-  type Daemon,
+  pipelineTopic,
+  pipelineSuite,
   type Reference,
 } from './pipeline-harness';
-import { requireElasticsearch, requireKafka, uniqueName } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function names(prefix: string): { topic: string; group: string; namespace: string } {
-  const base = uniqueName(prefix);
-  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
-}
 
 function perfect(ref: Reference): string {
   return summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
@@ -48,12 +41,8 @@ async function stream(): Promise<{ events: Awaited<ReturnType<typeof decodeCaptu
 }
 
 void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
+  const running = pipelineSuite();
+  after(() => {
     // Whatever happened, leave both services running for the rest of the suite.
     services('up', 'kafka');
     services('up', 'elasticsearch');
@@ -61,8 +50,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Kafka broker stopped for 20 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-kafka');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-kafka');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const flowing = publish(n.topic, events, 400);
@@ -79,8 +67,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('Elasticsearch stopped for 30 s and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-es');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-es');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const flowing = publish(n.topic, events, 400);
@@ -97,8 +84,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
 
   void test('analyzer killed with SIGKILL mid-stream and restarted', async () => {
     const { events, ref } = await stream();
-    const n = names('f-kill');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-kill');
     const first = startAnalyzer(n);
     running.push(first);
     const flowing = publish(n.topic, events, 400);
@@ -143,8 +129,7 @@ void describe('pipeline faults while events flow (proof 3)', { timeout: 900_000 
     );
     assert.equal(made.status, 0, made.stderr);
     const ref = reference(await decodeCapture(capture));
-    const n = names('f-collect');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('f-collect');
     const analyzer = startAnalyzer(n);
     running.push(analyzer);
     const first = startCollector({ topic: n.topic, files: [capture], extra: ['--batch-max', '200'] });

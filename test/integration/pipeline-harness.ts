@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
@@ -15,7 +16,7 @@ import { loadSignatures } from '../../analyzer/src/engine/load/load-signatures';
 import type { SiteConfig } from '../../analyzer/src/site/site-config';
 import { decodeInputs } from '../../collectors/src/decode';
 import { createLogger } from '../../lib/src/logger';
-import { elasticsearchUrl, kafkaBrokers } from './services';
+import { elasticsearchUrl, kafkaBrokers, requirePipelineServices, uniqueName } from './services';
 import { repoRoot } from '../../lib/src/repo-root';
 
 export const ROOT = repoRoot();
@@ -181,6 +182,35 @@ export async function publish(
   } finally {
     await producer.disconnect();
   }
+}
+
+/** A fresh topic, its consumer group and the index namespace for one pipeline run. */
+export function pipelineNames(prefix: string): { topic: string; group: string; namespace: string } {
+  const base = uniqueName(prefix);
+  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
+}
+
+/** pipelineNames(prefix), its topic created with 4 partitions. */
+export async function pipelineTopic(prefix: string): Promise<{ topic: string; group: string; namespace: string }> {
+  const n = pipelineNames(prefix);
+  await createTopic(n.topic, 4);
+  return n;
+}
+
+/** Stops (SIGTERM, then SIGKILL after a grace) every daemon in `daemons`, emptying it. */
+export async function stopDaemons(daemons: Daemon[]): Promise<void> {
+  await Promise.all(daemons.splice(0).map((d) => d.stop()));
+}
+
+/**
+ * Hooks the enclosing suite up to the pipeline's services: Kafka and Elasticsearch must answer
+ * before it runs, and every daemon pushed to the returned list is stopped after it.
+ */
+export function pipelineSuite(): Daemon[] {
+  const running: Daemon[] = [];
+  before(requirePipelineServices);
+  after(() => stopDaemons(running));
+  return running;
 }
 
 export interface Daemon {

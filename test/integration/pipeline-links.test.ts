@@ -3,28 +3,18 @@
 // call records in Elasticsearch names the alert back (`alert_ids`), whichever was indexed first.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
-import { createTopic, indexed, ROOT, startAnalyzer, startCollector, type Daemon } from './pipeline-harness';
-import { requireElasticsearch, requireKafka, uniqueName } from './services';
+import { indexed, pipelineTopic, ROOT, startAnalyzer, startCollector, pipelineSuite } from './pipeline-harness';
 
 const TOLL_FRAUD = join(ROOT, 'test', 'fixtures', 'attacks', 'fs-toll-fraud.pcap');
-const running: Daemon[] = [];
 
 void describe('pipeline: call records and alerts link both ways', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-  });
+  const running = pipelineSuite();
 
   void test('every FRD alert links to every call it counted, and those calls link back', async () => {
-    const base = uniqueName('lk');
-    const n = { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('lk');
     running.push(startCollector({ topic: n.topic, files: [TOLL_FRAUD] }));
     const analyzer = startAnalyzer(n);
     running.push(analyzer);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import {
@@ -26,32 +26,20 @@ import {
   startAnalyzer,
   startCollector,
   summary,
-  type Daemon,
+  pipelineNames,
+  pipelineTopic,
+  pipelineSuite,
+  stopDaemons,
 } from './pipeline-harness';
-import { requireElasticsearch, requireKafka, uniqueName } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
-
-function names(prefix: string): { topic: string; group: string; namespace: string } {
-  const base = uniqueName(prefix);
-  return { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(running.splice(0).map((d) => d.stop()));
-}
 
 void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
-  after(stopAll);
+  const running = pipelineSuite();
 
   void test('proof 1: the same alerts and call records as `sipward analyze` on the same capture', async () => {
-    const n = names('p1');
+    const n = pipelineNames('p1');
     // The embedded default, as a user runs it.
     const callsFile = join(tempDir('sipward-p1-'), 'calls.jsonl');
     const analyze = spawnSync(
@@ -87,7 +75,7 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
       else collector.child.once('exit', (code) => resolve(code));
     });
     assert.equal(exit, 0, collector.stderr().slice(-2000));
-    await stopAll();
+    await stopDaemons(running);
   });
 
   void test('proof 2: one analyzer and three (one joining mid-stream) give the same alert set', async () => {
@@ -96,15 +84,13 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
     const ref = reference(events);
     assert.ok(ref.alerts.size >= 40, `reference alerts ${ref.alerts.size}`);
 
-    const one = names('p2one');
-    await createTopic(one.topic, 4);
+    const one = await pipelineTopic('p2one');
     running.push(startAnalyzer(one));
     await publish(one.topic, events, 1500);
     const single = await settle(ref, one.namespace, 90_000);
-    await stopAll();
+    await stopDaemons(running);
 
-    const three = names('p2three');
-    await createTopic(three.topic, 4);
+    const three = await pipelineTopic('p2three');
     running.push(startAnalyzer(three), startAnalyzer(three));
     const flowing = publish(three.topic, events, 1500);
     await new Promise((r) => setTimeout(r, 2500));
@@ -114,14 +100,13 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
     const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
     assert.equal(summary(single), empty, 'one analyzer');
     assert.equal(summary(scaled), empty, 'three analyzers');
-    await stopAll();
+    await stopDaemons(running);
   });
 
   void test('proof 3: the dialog and detect stages in two processes give the same alerts and calls', async () => {
     const events = repeated(await decodeCapture(DEMO), 2, 70 * 60_000);
     const ref = reference(events);
-    const n = names('p3split');
-    await createTopic(n.topic, 4);
+    const n = await pipelineTopic('p3split');
     running.push(
       startAnalyzer({ ...n, extra: ['--stage', 'detect'] }),
       startAnalyzer({ ...n, extra: ['--stage', 'dialog'] }),
@@ -130,11 +115,11 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
     const split = await settle(ref, n.namespace, 90_000);
     const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
     assert.equal(summary(split), empty);
-    await stopAll();
+    await stopDaemons(running);
   });
 
   void test('proof 4: poison is dead-lettered, counted and logged once, and the group goes on', async () => {
-    const n = names('p4');
+    const n = pipelineNames('p4');
     const events = await decodeCapture(DEMO);
     const ref = reference(events);
     await createTopic(n.topic, 4);
@@ -171,6 +156,6 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
       .split('\n')
       .filter((l) => l.includes('dead-letter'));
     assert.equal(logged.length, 4, `one log line per reason, got ${logged.length}`);
-    await stopAll();
+    await stopDaemons(running);
   });
 });

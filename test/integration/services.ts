@@ -91,6 +91,12 @@ export async function requireElasticsearch(): Promise<void> {
   }
 }
 
+/** Both requireKafka and requireElasticsearch: the pipeline tests need the two services. */
+export async function requirePipelineServices(): Promise<void> {
+  await requireKafka();
+  await requireElasticsearch();
+}
+
 /** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -6,16 +6,24 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Alert } from '../../schema/src/alert';
 import type { SipTransaction } from '../../schema/src/sip-transaction';
 import { SIP_MAPPINGS, unmappedPaths } from '../../analyzer/src/index/templates';
-import { BIN, createTopic, indexed, ROOT, startAnalyzer, startCollector, type Daemon } from './pipeline-harness';
-import { elasticsearchUrl, requireElasticsearch, requireKafka, uniqueName } from './services';
+import {
+  BIN,
+  createTopic,
+  indexed,
+  pipelineNames,
+  ROOT,
+  startAnalyzer,
+  startCollector,
+  pipelineSuite,
+} from './pipeline-harness';
+import { elasticsearchUrl } from './services';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 
 const DEMO = join(ROOT, 'samples', 'demo-attacks.pcap');
-const running: Daemon[] = [];
 
 async function sipLog(namespace: string): Promise<Map<string, SipTransaction>> {
   const index = `logs-sipward.sip-${namespace}`;
@@ -33,17 +41,10 @@ async function sipLog(namespace: string): Promise<Map<string, SipTransaction>> {
 }
 
 void describe('SIP transaction log: collect → Kafka → analyzer → Elasticsearch', { timeout: 300_000 }, () => {
-  before(async () => {
-    await requireKafka();
-    await requireElasticsearch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-  });
+  const running = pipelineSuite();
 
   void test('the indexed log equals `analyze --sip-log` on the same capture; alerts carry evidence text', async () => {
-    const base = uniqueName('sl');
-    const n = { topic: base, group: `${base}-g`, namespace: base.replace(/-/g, '_') };
+    const n = pipelineNames('sl');
     const file = join(tempDir('sipward-sl-'), 'sip-log.jsonl');
     const analyze = spawnSync(process.execPath, [BIN, 'analyze', DEMO, '--format', 'jsonl', '--sip-log', file], {
       encoding: 'utf8',

@@ -6,6 +6,9 @@ import { register, responseTo, run, signature, sipEvent } from './test-events';
 import type { Signature } from './signature';
 
 /** SIP-AUTH-01-like: failed digest answers to requests that carried credentials. */
+/** The `where` of the INVITE-counting signatures below. */
+const INVITES: Signature['where'] = { 'sip.type': 'request', 'sip.method': 'INVITE' };
+
 const bruteForce: Signature = signature({
   kind: 'event_count',
   where: { 'sip.type': 'response', 'sip.status_code': [401, 403, 407], 'txn.request_has_auth': true },
@@ -73,12 +76,7 @@ void test('event_count: the window slides — failures spread wider than the win
 });
 
 void test('event_count: retransmissions are not counted by floods', () => {
-  const flood = signature({
-    kind: 'event_count',
-    where: { 'sip.type': 'request', 'sip.method': 'INVITE' },
-    windowMs: 10_000,
-    threshold: 5,
-  });
+  const flood = signature({ kind: 'event_count', where: INVITES, windowMs: 10_000, threshold: 5 });
   const invite = (t: number, callId: string): SipEvent =>
     sipEvent({
       t,
@@ -213,13 +211,7 @@ void test('sequence: a failure burst then a success (SIP-AUTH-03)', () => {
 });
 
 void test('half_open: INVITEs left without a final response past the timeout', () => {
-  const sig = signature({
-    kind: 'half_open',
-    where: { 'sip.type': 'request', 'sip.method': 'INVITE' },
-    timeoutMs: 32_000,
-    windowMs: 60_000,
-    threshold: 5,
-  });
+  const sig = signature({ kind: 'half_open', where: INVITES, timeoutMs: 32_000, windowMs: 60_000, threshold: 5 });
   const invites = (n: number, answer?: number): SipEvent[] =>
     Array.from({ length: n }, (_, i) => {
       const req = sipEvent({

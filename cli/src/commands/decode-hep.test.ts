@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../lib/src/test-support/temp-dir';
+import { freePort } from '../../../lib/src/test-support/free-port';
 import { hepExport } from '../../../collectors/src/test-support/hep';
 import { repoRoot } from '../../../lib/src/repo-root';
 
@@ -16,15 +17,6 @@ import { repoRoot } from '../../../lib/src/repo-root';
 const ROOT = repoRoot();
 const SIPWARD = join(ROOT, 'bin', 'sipward.js');
 const CAPTURES = join(ROOT, 'test', 'fixtures', 'captures');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 interface Run {
   status: number | null;

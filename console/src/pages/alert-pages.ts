@@ -6,7 +6,7 @@ import { messageDetail, renderLadder } from '../ladder';
 import type { AlertPage, AlertQuery, AlertView, CallView, Count } from '../model';
 import { evidenceMessage, type LadderMessage } from '../sip-log';
 import { callTable } from './call-pages';
-import { formButtons, pager, select, severityBadge, shortTime, textInput, timeInput } from './common';
+import { formButtons, pager, select, selectValues, severityBadge, shortTime, textInput, timeInput } from './common';
 
 function alertFilters(q: AlertQuery, signatures: Count[], themes: string[]): Html {
   const severities: Array<[string, string]> = [
@@ -15,23 +15,13 @@ function alertFilters(q: AlertQuery, signatures: Count[], themes: string[]): Htm
     ['47', 'medium'],
     ['21', 'low'],
   ];
+  const signatureKeys = signatures.map((s) => s.key);
   return html`<form class="filters" id="alert-filters" method="get" action="/">
     ${select('severity', 'Severity', severities, q.severity?.toString())}
-    ${select(
-      'signature',
-      'Signature',
-      signatures.map((s) => [s.key, s.key]),
-      q.signature,
-    )}
-    ${select(
-      'theme',
-      'FS.38 theme',
-      themes.map((t) => [t, t]),
-      q.theme,
-    )}
-    ${textInput('source', 'Source IP', q.source)} ${textInput('account', 'Account', q.account)}
-    ${textInput('campaign', 'Campaign', q.campaign)} ${timeInput('from', 'From', q.from)} ${timeInput('to', 'To', q.to)}
-    ${formButtons('/')}
+    ${selectValues('signature', 'Signature', signatureKeys, q.signature)}
+    ${selectValues('theme', 'FS.38 theme', themes, q.theme)} ${textInput('source', 'Source IP', q.source)}
+    ${textInput('account', 'Account', q.account)} ${textInput('campaign', 'Campaign', q.campaign)}
+    ${timeInput('from', 'From', q.from)} ${timeInput('to', 'To', q.to)} ${formButtons('/')}
   </form>`;
 }
 

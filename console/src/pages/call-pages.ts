@@ -6,7 +6,7 @@ import type { AlertView, CallQuery, CallView, Page, SipLogEntry } from '../model
 import { callAccount } from '../model';
 import { logMessage, type LadderMessage } from '../sip-log';
 import { ladderSection } from './alert-pages';
-import { formButtons, pager, select, severityBadge, shortTime, textInput, timeInput } from './common';
+import { formButtons, pager, select, selectValues, severityBadge, shortTime, textInput, timeInput } from './common';
 
 const NUMBER_TYPES = [
   'FIXED_LINE',
@@ -67,12 +67,7 @@ export function callTable(calls: readonly CallView[], id: string): Html {
 function callFilters(q: CallQuery): Html {
   return html`<form class="filters" id="call-filters" method="get" action="/calls">
     ${textInput('country', 'Destination country', q.country, 'e.g. GB')}
-    ${select(
-      'number_type',
-      'Number type',
-      NUMBER_TYPES.map((t) => [t, t]),
-      q.numberType,
-    )}
+    ${selectValues('number_type', 'Number type', NUMBER_TYPES, q.numberType)}
     ${textInput('account', 'Account', q.account)} ${textInput('min_duration', 'Min duration s', q.minDurationS)}
     ${textInput('max_duration', 'Max duration s', q.maxDurationS)}
     ${select(

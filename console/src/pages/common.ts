@@ -47,6 +47,12 @@ export function select(name: string, label: string, options: Array<[string, stri
   >`;
 }
 
+/** A select whose options show their own values. */
+export function selectValues(name: string, label: string, values: readonly string[], value: string | undefined): Html {
+  const options = values.map((v): [string, string] => [v, v]);
+  return select(name, label, options, value);
+}
+
 /** A datetime-local input holds "YYYY-MM-DDTHH:MM[:SS]" (read as UTC). */
 export function timeInput(name: string, label: string, iso: string | undefined): Html {
   const value = iso === undefined ? '' : iso.replace(/\.\d+Z$|Z$/, '');
