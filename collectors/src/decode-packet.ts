@@ -6,7 +6,13 @@ import { decodeEthernet, decodeLink, EtherType, newLinkInfo, type LinkInfo } fro
 import { newIpv4Header, parseIpv4, type Ipv4Header } from './net/ipv4';
 import { newIpv6Header, parseIpv6, skipIpv6Extensions, Ipv6Next, type Ipv6Header } from './net/ipv6';
 import { formatIpv4, formatIpv6 } from './net/ip-address';
-import { IpDefragmenter, ipv4FragmentKey, ipv6FragmentKey, type DefragOptions } from './net/ip-defragmenter';
+import {
+  IpDefragmenter,
+  ipv4FragmentKey,
+  ipv6FragmentKey,
+  type DefragOptions,
+  type ReassembledDatagram,
+} from './net/ip-defragmenter';
 import { GreProtocol, newGreHeader, parseGre, type GreHeader } from './tunnel/gre';
 import { erspanPayload, newErspanPayload, type ErspanPayload } from './tunnel/erspan';
 import { looksLikeVxlan, VXLAN_DEFAULT_PORT, VXLAN_HEADER_LENGTH } from './tunnel/vxlan';
@@ -207,6 +213,33 @@ export class PacketDecoder {
     return false;
   }
 
+  /** One fragment of the packet in `this.buf` to the defragmenter; the datagram once it is whole. */
+  private reassemble(
+    key: string,
+    protocol: number,
+    fragmentOffset: number,
+    moreFragments: boolean,
+    start: number,
+    end: number,
+    tsSec: number,
+    sizeLimit?: number,
+  ): ReassembledDatagram | null {
+    const r = this.defragmenter.add(
+      key,
+      protocol,
+      fragmentOffset,
+      moreFragments,
+      this.buf,
+      start,
+      end,
+      tsSec,
+      sizeLimit,
+    );
+    if (r === null) this.counters.fragment_held++;
+    else this.counters.reassembled++;
+    return r;
+  }
+
   private ipv4(tsSec: number): boolean {
     const c = this.counters;
     const buf = this.buf;
@@ -218,22 +251,17 @@ export class PacketDecoder {
     this.innermostAddresses(4, h.srcOffset, h.dstOffset);
     if (!h.moreFragments && h.fragmentOffset === 0) return this.payload(h.protocol, h.payloadOffset, h.payloadEnd);
     const key = ipv4FragmentKey(buf, h.srcOffset, h.id, h.protocol);
-    const r = this.defragmenter.add(
+    const r = this.reassemble(
       key,
       h.protocol,
       h.fragmentOffset,
       h.moreFragments,
-      buf,
       h.payloadOffset,
       h.payloadEnd,
       tsSec,
       65535 - h.headerLength,
     );
-    if (r === null) {
-      c.fragment_held++;
-      return false;
-    }
-    c.reassembled++;
+    if (r === null) return false;
     this.buf = r.data;
     return this.payload(r.protocol, 0, r.data.length);
   }
@@ -249,21 +277,8 @@ export class PacketDecoder {
     this.innermostAddresses(6, h.srcOffset, h.dstOffset);
     if (!h.isFragment) return this.payload(h.protocol, h.payloadOffset, h.payloadEnd);
     const key = ipv6FragmentKey(buf, h.srcOffset, h.fragmentId);
-    const r = this.defragmenter.add(
-      key,
-      h.protocol,
-      h.fragmentOffset,
-      h.moreFragments,
-      buf,
-      h.payloadOffset,
-      h.payloadEnd,
-      tsSec,
-    );
-    if (r === null) {
-      c.fragment_held++;
-      return false;
-    }
-    c.reassembled++;
+    const r = this.reassemble(key, h.protocol, h.fragmentOffset, h.moreFragments, h.payloadOffset, h.payloadEnd, tsSec);
+    if (r === null) return false;
     const data = r.data;
     // The fragmentable part may start with more extension headers (destination options ...).
     const scratch = this.extScratch;
