@@ -97,4 +97,52 @@ void describe('MirrorDedup', () => {
     );
     assert.equal(keys.size, inputs.size);
   });
+
+  void it('answers like a plain Map of key → first time on random traffic (small tables, many collisions)', () => {
+    // The reference keeps the semantics the typed table must have: same window, same ring order,
+    // same early eviction; it only stores keys in a Map.
+    class MapModel {
+      private readonly seen = new Map<number, number>();
+      private readonly ring: Array<[number, number]> = [];
+      private now = 0;
+      constructor(private readonly max: number) {}
+      isDuplicate(seg: L4Segment): boolean {
+        const ms = seg.tsSec * 1000 + seg.tsNsec / 1e6;
+        if (ms > this.now) this.now = ms;
+        while (this.ring.length > 0 && (this.ring[0]?.[1] ?? 0) < this.now - 50) this.drop();
+        const key = mirrorKey(seg);
+        const first = this.seen.get(key);
+        if (first !== undefined && Math.abs(ms - first) <= 50) return true;
+        if (this.ring.length === this.max) this.drop();
+        this.ring.push([key, ms]);
+        this.seen.set(key, ms);
+        return false;
+      }
+      get entries(): number {
+        return this.seen.size;
+      }
+      private drop(): void {
+        const [key, ms] = this.ring.shift() ?? [0, 0];
+        if (this.seen.get(key) === ms) this.seen.delete(key);
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 40 })), { maxLength: 300 }),
+        (max, steps) => {
+          const d = new MirrorDedup({ maxEntries: max });
+          const model = new MapModel(max);
+          let t = 1000;
+          for (const [payload, dt] of steps) {
+            t += dt;
+            const seg = udp(t, `p${payload}`);
+            assert.equal(d.isDuplicate(seg), model.isDuplicate(seg));
+            assert.equal(d.entries, model.entries);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

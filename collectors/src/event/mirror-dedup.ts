@@ -103,25 +103,40 @@ function mixNum(n: number): void {
   k2 ^= k2 >>> 13;
 }
 
+/** Marks a free slot of the key table: mirror keys are non-negative integers. */
+const FREE = -1;
+
 /**
- * Time-ordered ring of (key, time) plus a map key → time of the first copy. Old entries leave
- * the ring head as packet time advances, so memory is bounded by maxEntries and work is O(1) per packet.
+ * Time-ordered ring of (key, time) plus an open-addressing table key → time of the first copy,
+ * both in typed arrays: a Map of 53-bit keys boxed a heap number per key and per time on every
+ * packet, and those lived long enough (the window) to be promoted — a good part of decode's GC.
+ * Old entries leave the ring head as packet time advances, so memory is bounded by maxEntries and
+ * work is O(1) per packet.
  */
 export class MirrorDedup {
   readonly counters: MirrorDedupCounters = { packets: 0, duplicates: 0, evictedEarly: 0 };
   private readonly opts: MirrorDedupOptions;
-  private readonly seen = new Map<number, number>();
   private readonly ringKey: Float64Array;
   private readonly ringMs: Float64Array;
   private head = 0;
   private size = 0;
   private nowMs = 0;
+  // Linear probing, at most half full (≥ 2 slots per ring entry), deletion by backward shift.
+  private readonly slotKey: Float64Array;
+  private readonly slotMs: Float64Array;
+  private readonly mask: number;
+  private used = 0;
 
   constructor(options: Partial<MirrorDedupOptions> = {}) {
     this.opts = { ...DEFAULT_MIRROR_DEDUP_OPTIONS, ...options };
     const cap = Math.max(1, this.opts.maxEntries);
     this.ringKey = new Float64Array(cap);
     this.ringMs = new Float64Array(cap);
+    let slots = 4;
+    while (slots < cap * 2) slots *= 2;
+    this.slotKey = new Float64Array(slots).fill(FREE);
+    this.slotMs = new Float64Array(slots);
+    this.mask = slots - 1;
   }
 
   /** True when `seg` repeats a packet seen within the window: the caller drops it. */
@@ -131,31 +146,54 @@ export class MirrorDedup {
     if (ms > this.nowMs) this.nowMs = ms;
     this.expire();
     const key = mirrorKey(seg);
-    const first = this.seen.get(key);
+    const slot = this.find(key);
     // Two capture points may stamp the copies slightly out of order: compare both ways.
-    if (first !== undefined && Math.abs(ms - first) <= this.opts.windowMs) {
+    if (slot >= 0 && Math.abs(ms - (this.slotMs[slot] ?? 0)) <= this.opts.windowMs) {
       this.counters.duplicates++;
       return true;
     }
-    this.remember(key, ms);
+    this.remember(key, ms, slot);
     return false;
   }
 
   get entries(): number {
-    return this.seen.size;
+    return this.used;
   }
 
-  private remember(key: number, ms: number): void {
+  /** Slot of `key` in the table, or -1. */
+  private find(key: number): number {
+    const keys = this.slotKey;
+    const mask = this.mask;
+    // ToInt32 keeps the low 32 bits: h2's 21 well-mixed bits and 11 of h1's.
+    for (let i = key & mask; ; i = (i + 1) & mask) {
+      const k = keys[i] ?? FREE;
+      if (k === key) return i;
+      if (k === FREE) return -1;
+    }
+  }
+
+  /** `slot`: where `key` already is, or -1. */
+  private remember(key: number, ms: number, slot: number): void {
     const cap = this.ringKey.length;
     if (this.size === cap) {
       this.counters.evictedEarly++;
       this.dropHead();
+      // The drop may have moved or removed this key's slot.
+      if (slot >= 0) slot = this.find(key);
     }
     const at = (this.head + this.size) % cap;
     this.ringKey[at] = key;
     this.ringMs[at] = ms;
     this.size++;
-    this.seen.set(key, ms);
+    if (slot < 0) {
+      const keys = this.slotKey;
+      const mask = this.mask;
+      slot = key & mask;
+      while (keys[slot] !== FREE) slot = (slot + 1) & mask;
+      keys[slot] = key;
+      this.used++;
+    }
+    this.slotMs[slot] = ms;
   }
 
   private expire(): void {
@@ -167,8 +205,30 @@ export class MirrorDedup {
     const key = this.ringKey[this.head] ?? 0;
     const ms = this.ringMs[this.head] ?? 0;
     // The key may have been re-remembered later (a new copy after the window): keep that one.
-    if (this.seen.get(key) === ms) this.seen.delete(key);
+    const slot = this.find(key);
+    if (slot >= 0 && this.slotMs[slot] === ms) this.remove(slot);
     this.head = (this.head + 1) % this.ringKey.length;
     this.size--;
+  }
+
+  /** Empties `slot`, shifting later entries of its probe run back so every lookup still finds them. */
+  private remove(slot: number): void {
+    const keys = this.slotKey;
+    const times = this.slotMs;
+    const mask = this.mask;
+    let hole = slot;
+    for (let i = (slot + 1) & mask; ; i = (i + 1) & mask) {
+      const k = keys[i] ?? FREE;
+      if (k === FREE) break;
+      const home = k & mask;
+      // Move k into the hole unless its home lies cyclically in (hole, i].
+      if (((i - home) & mask) >= ((i - hole) & mask)) {
+        keys[hole] = k;
+        times[hole] = times[i] ?? 0;
+        hole = i;
+      }
+    }
+    keys[hole] = FREE;
+    this.used--;
   }
 }
