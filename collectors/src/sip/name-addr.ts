@@ -46,7 +46,18 @@ const MAX_DELTA_SECONDS = 0xffffffff;
  * brackets" (§20.10): an addr-spec therefore ends at ';' and may not carry '?'.
  */
 export function parseNameAddr(t: HeadText, b: Buffer, i: number, end: number): NameAddr {
-  const out: NameAddr = { uriStart: 0, uriEnd: 0, wildcard: false, bad: false, unterminated: false };
+  // Every field from the start: one object shape for all results keeps the readers monomorphic.
+  const out: NameAddr = {
+    display: undefined,
+    uri: undefined,
+    uriStart: 0,
+    uriEnd: 0,
+    tag: undefined,
+    expires: undefined,
+    wildcard: false,
+    bad: false,
+    unterminated: false,
+  };
   let p = skipLws(b, i, end);
   end = trimEnd(b, p, end);
   if (p >= end) {

@@ -57,7 +57,15 @@ const MAX_SCHEME = 64;
  * The password is never returned: it is a credential.
  */
 export function parseUri(t: HeadText, b: Buffer, i: number, end: number): ParsedUri {
-  const out: ParsedUri = { scheme: '', hasHeaders: false, bad: false };
+  // Every field from the start: one object shape for all results keeps the readers monomorphic.
+  const out: ParsedUri = {
+    scheme: '',
+    user: undefined,
+    host: undefined,
+    port: undefined,
+    hasHeaders: false,
+    bad: false,
+  };
   let p = i;
   while (p < end && SCHEME_CHAR[b[p] ?? 0] === 1) p++;
   if (p === i || p >= end || b[p] !== 0x3a) {
