@@ -377,8 +377,9 @@ export class PacketDecoder {
       protocol,
       srcPort: this.buf.readUInt16BE(this.pOff),
       dstPort: this.buf.readUInt16BE(this.pOff + 2),
-      vlan: li.vlan.length === 0 ? [] : li.vlan.slice(),
-      tunnel: this.tunnel ?? [],
+      // Shared empty lists for the untagged, unencapsulated common case: nothing appends to a segment's.
+      vlan: li.vlan.length === 0 ? NO_VLAN : li.vlan.slice(),
+      tunnel: this.tunnel ?? NO_TUNNEL,
       payload,
     };
   }
@@ -452,3 +453,5 @@ export class PacketDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_VLAN: number[] = [];
+const NO_TUNNEL: string[] = [];
