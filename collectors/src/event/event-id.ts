@@ -36,9 +36,24 @@ function fmix(h: number): number {
 }
 
 function mixString(s: string): void {
-  // Addresses are ASCII; one char per step keeps it simple, a separator ends the field.
-  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
-  mix(0xffff);
+  // Addresses are ASCII; one char per step keeps it simple, a separator ends the field. The lanes
+  // live in locals for the loop: ~35 steps per message, through module state they cost a fifth of the id.
+  let a = h1;
+  let b = h2;
+  const n = s.length;
+  for (let i = 0; i <= n; i++) {
+    let k = Math.imul(i < n ? s.charCodeAt(i) : 0xffff, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    a ^= k;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    b ^= k;
+    b = (b << 17) | (b >>> 15);
+    b = (Math.imul(b, 9) + 0x38495ab5) | 0;
+  }
+  h1 = a;
+  h2 = b;
 }
 
 const HEX: string[] = [];
