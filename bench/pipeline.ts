@@ -11,7 +11,8 @@
 //!   4. alert latency — a paced 10k msg/s live-like stream of attack traffic, capture time →
 //!      alert document searchable.
 //! Skipped (with a note) when SIPWARD_BENCH_PIPELINE=0 or the services do not answer;
-//! SIPWARD_BENCH_PIPELINE_MESSAGES sets the captures' size (default 1M).
+//! SIPWARD_BENCH_PIPELINE_MESSAGES sets the captures' size (default 1M); SIPWARD_BENCH_PIPELINE_PARTS
+//! (comma-separated: producer, raw, e2e, real, split, latency; default all) runs some of the parts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -949,6 +950,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
     topics.push(t, `${t}.watermarks`);
     return t;
   };
+  const parts = pipelineParts(process.env.SIPWARD_BENCH_PIPELINE_PARTS);
   const label = `${messages / 1000}k-msg uniform UDP capture`;
   const realisticLabel = `${messages / 1000}k-msg realistic capture (attacks among the traffic)`;
   // Other work on the 2 cores (a test suite on the same broker) skews every number: show it.
@@ -968,81 +970,84 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
   };
 
   try {
-    // 1. producer alone
-    const gzipTopic = topic('gzip');
-    const gz = await collect(root, capture, gzipTopic);
-    rows.push({
-      tool: 'sipward collect (gzip, default)',
-      what: `producer alone: ${label} → 4-partition topic, process wall time`,
-      value: gz.published / gz.seconds,
-      unit: 'msgs/s',
-      note: `${gz.published} published in ${gz.seconds.toFixed(2)} s`,
-    });
-    const plainTopic = topic('none');
-    const plain = await collect(root, capture, plainTopic, ['--compression', 'none']);
-    rows.push({
-      tool: 'sipward collect --compression none',
-      what: `producer alone: ${label}, process wall time`,
-      value: plain.published / plain.seconds,
-      unit: 'msgs/s',
-      note: `${plain.published} published in ${plain.seconds.toFixed(2)} s`,
-    });
-
     let rawCeiling: number | undefined;
-    await stage('consumer alone / raw produce', async () => {
-      // 2. consumer alone, raw produce ceiling
-      const cGz = await consumeAll(gzipTopic, gz.published, 0);
+    // 1. producer alone (also what part 2 reads)
+    if (parts.has('producer') || parts.has('raw')) {
+      const gzipTopic = topic('gzip');
+      const gz = await collect(root, capture, gzipTopic);
       rows.push({
-        tool: 'kafkajs consumer (eachBatch + JSON.parse)',
-        what: 'consumer alone, gzip topic (first → last record)',
-        value: cGz.rate,
+        tool: 'sipward collect (gzip, default)',
+        what: `producer alone: ${label} → 4-partition topic, process wall time`,
+        value: gz.published / gz.seconds,
         unit: 'msgs/s',
-        note: `group join ${cGz.joinSeconds.toFixed(1)} s not counted`,
+        note: `${gz.published} published in ${gz.seconds.toFixed(2)} s`,
       });
-      const cPlain = await consumeAll(plainTopic, plain.published, 200_000);
+      const plainTopic = topic('none');
+      const plain = await collect(root, capture, plainTopic, ['--compression', 'none']);
       rows.push({
-        tool: 'kafkajs consumer (eachBatch + JSON.parse)',
-        what: 'consumer alone, uncompressed topic (first → last record)',
-        value: cPlain.rate,
+        tool: 'sipward collect --compression none',
+        what: `producer alone: ${label}, process wall time`,
+        value: plain.published / plain.seconds,
         unit: 'msgs/s',
-        note: `group join ${cPlain.joinSeconds.toFixed(1)} s not counted`,
+        note: `${plain.published} published in ${plain.seconds.toFixed(2)} s`,
       });
-      const rawTopic = topic('raw');
-      // 5000 uncompressed events make ~1 MB record batches per partition: above the broker's default limit.
-      await createTopics([
-        { topic: rawTopic, partitions: 4, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
-      ]);
-      const raw = await rawProduce(rawTopic, cPlain.records, 5000, 1);
-      rawCeiling = raw.rate;
-      rows.push({
-        tool: 'kafkajs producer (pre-encoded values)',
-        what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
-        value: raw.rate,
-        unit: 'msgs/s',
-        note: `client CPU ${(100 * raw.cpuShare).toFixed(0)}% of one core`,
-      });
-      const raw4 = await rawProduce(rawTopic, cPlain.records, 5000, 4);
-      rows.push({
-        tool: 'kafkajs producer (pre-encoded values)',
-        what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 4 in flight',
-        value: raw4.rate,
-        unit: 'msgs/s',
-        note: `client CPU ${(100 * raw4.cpuShare).toFixed(0)}% of one core`,
-      });
-      const hot = await profile(() => rawProduce(rawTopic, cPlain.records, 5000, 1), 8);
-      notes.push(`kafkajs raw produce, self-time profile (top 8): ${hot}`);
-      const alt = await rawProducePlatformatic(root, rawTopic, cPlain.records, 5000);
-      if (alt !== undefined)
-        rows.push({
-          tool: `@platformatic/kafka ${alt.version} producer (same values)`,
-          what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
-          value: alt.rate,
-          unit: 'msgs/s',
-          note: `client CPU ${(100 * alt.cpuShare).toFixed(0)}% of one core`,
+
+      if (parts.has('raw'))
+        await stage('consumer alone / raw produce', async () => {
+          // 2. consumer alone, raw produce ceiling
+          const cGz = await consumeAll(gzipTopic, gz.published, 0);
+          rows.push({
+            tool: 'kafkajs consumer (eachBatch + JSON.parse)',
+            what: 'consumer alone, gzip topic (first → last record)',
+            value: cGz.rate,
+            unit: 'msgs/s',
+            note: `group join ${cGz.joinSeconds.toFixed(1)} s not counted`,
+          });
+          const cPlain = await consumeAll(plainTopic, plain.published, 200_000);
+          rows.push({
+            tool: 'kafkajs consumer (eachBatch + JSON.parse)',
+            what: 'consumer alone, uncompressed topic (first → last record)',
+            value: cPlain.rate,
+            unit: 'msgs/s',
+            note: `group join ${cPlain.joinSeconds.toFixed(1)} s not counted`,
+          });
+          const rawTopic = topic('raw');
+          // 5000 uncompressed events make ~1 MB record batches per partition: above the broker's default limit.
+          await createTopics([
+            { topic: rawTopic, partitions: 4, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
+          ]);
+          const raw = await rawProduce(rawTopic, cPlain.records, 5000, 1);
+          rawCeiling = raw.rate;
+          rows.push({
+            tool: 'kafkajs producer (pre-encoded values)',
+            what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
+            value: raw.rate,
+            unit: 'msgs/s',
+            note: `client CPU ${(100 * raw.cpuShare).toFixed(0)}% of one core`,
+          });
+          const raw4 = await rawProduce(rawTopic, cPlain.records, 5000, 4);
+          rows.push({
+            tool: 'kafkajs producer (pre-encoded values)',
+            what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 4 in flight',
+            value: raw4.rate,
+            unit: 'msgs/s',
+            note: `client CPU ${(100 * raw4.cpuShare).toFixed(0)}% of one core`,
+          });
+          const hot = await profile(() => rawProduce(rawTopic, cPlain.records, 5000, 1), 8);
+          notes.push(`kafkajs raw produce, self-time profile (top 8): ${hot}`);
+          const alt = await rawProducePlatformatic(root, rawTopic, cPlain.records, 5000);
+          if (alt !== undefined)
+            rows.push({
+              tool: `@platformatic/kafka ${alt.version} producer (same values)`,
+              what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
+              value: alt.rate,
+              unit: 'msgs/s',
+              note: `client CPU ${(100 * alt.cpuShare).toFixed(0)}% of one core`,
+            });
+          else notes.push('@platformatic/kafka is not installed: no second Kafka client to compare kafkajs with');
+          cPlain.records.length = 0;
         });
-      else notes.push('@platformatic/kafka is not installed: no second Kafka client to compare kafkajs with');
-      cPlain.records.length = 0;
-    });
+    }
 
     // 3. end to end, on the uniform capture and on the realistic one (incidents open most of the time)
     let e2eRate = NaN;
@@ -1053,6 +1058,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       ['e2erealsplit', realistic, `${realisticLabel}, stages in two processes`, true],
     ] as const) {
       if (split && process.env.SIPWARD_BENCH_PIPELINE_SPLIT === '0') continue;
+      if (!parts.has(split ? 'split' : name === 'e2e' ? 'e2e' : 'real')) continue;
       await stage(`end to end (${what})`, async () => {
         const r = await endToEnd(root, file, name, id, topics, split);
         rows.push(...endToEndRows(r, what, rawCeiling));
@@ -1091,13 +1097,15 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
         writeFileSync(analyzerLog(root, name), analyzer.stderr());
       }
     };
-    await stage(`alert latency at ${rate} msgs/s`, () => runLatency('lat', rate, latencySeconds));
-    // Without an end-to-end rate (stalled run) 2000 msgs/s stands in for "well below capacity".
-    const lowRate = Number.isFinite(e2eRate) ? Math.max(500, Math.round(e2eRate / 2 / 100) * 100) : 2000;
-    if (lowRate < rate)
-      await stage(`alert latency at ${lowRate} msgs/s`, () =>
-        runLatency('latlow', lowRate, Math.min(10, latencySeconds)),
-      );
+    if (parts.has('latency')) {
+      await stage(`alert latency at ${rate} msgs/s`, () => runLatency('lat', rate, latencySeconds));
+      // Without an end-to-end rate (stalled run) 2000 msgs/s stands in for "well below capacity".
+      const lowRate = Number.isFinite(e2eRate) ? Math.max(500, Math.round(e2eRate / 2 / 100) * 100) : 2000;
+      if (lowRate < rate)
+        await stage(`alert latency at ${lowRate} msgs/s`, () =>
+          runLatency('latlow', lowRate, Math.min(10, latencySeconds)),
+        );
+    }
     notes.push(
       'alert latency: event.end is the capture time of the newest evidence when the document is first found ' +
         '(the message that made the alert), event.start that of the first; the poller refreshes and searches ' +
@@ -1112,6 +1120,25 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
   }
   notes.push(`load average at end: ${load()}`);
   return { rows, notes };
+}
+
+const PIPELINE_PARTS = ['producer', 'raw', 'e2e', 'real', 'split', 'latency'] as const;
+type PipelinePart = (typeof PIPELINE_PARTS)[number];
+
+/** Pure: the parts SIPWARD_BENCH_PIPELINE_PARTS names (all when unset or empty); an unknown name throws. */
+export function pipelineParts(spec: string | undefined): Set<PipelinePart> {
+  const names = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) return new Set(PIPELINE_PARTS);
+  const known = new Set<string>(PIPELINE_PARTS);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new Error(
+      `SIPWARD_BENCH_PIPELINE_PARTS: unknown part ${unknown.join(', ')} (known: ${PIPELINE_PARTS.join(', ')})`,
+    );
+  return new Set(names as PipelinePart[]);
 }
 
 /** Pure: the markdown table of the pipeline rows. */

@@ -79,6 +79,21 @@ export interface AnalyzerDaemonStats {
   /** Process memory, MiB: resident, V8 heap in use / reserved, off-heap buffers (where RSS goes). */
   memory: { rss: number; heap_used: number; heap_total: number; external: number };
   bulks: CoalescingWriter['stats'];
+  /** Time (ms, summed; deliveries overlap) spent on each output of the deliveries and on ticks. */
+  outputs: OutputPhases;
+}
+
+export interface OutputPhases {
+  /** Keyed records produced (acks=all) and the time their sends took. */
+  keyed_sends: number;
+  keyed_ms: number;
+  /** Deliveries waiting for their Elasticsearch bulk (the coalescing writer). */
+  index_ms: number;
+  /** Call ↔ alert links (refresh, search, partial updates). */
+  link_ms: number;
+  /** Watermark tick rounds and their time (offsets, flushes of idle tasks, the tick records). */
+  ticks: number;
+  tick_ms: number;
 }
 
 /** The signatures this analyzer runs: without site knowledge, those that need it are left out. */
@@ -122,6 +137,14 @@ export class AnalyzerDaemon {
   private keyedPartitions = 0;
   private upstreamPartitions = 0;
   private readonly signatures: LoadedSignature[];
+  private readonly phases: OutputPhases = {
+    keyed_sends: 0,
+    keyed_ms: 0,
+    index_ms: 0,
+    link_ms: 0,
+    ticks: 0,
+    tick_ms: 0,
+  };
 
   constructor(private readonly options: AnalyzerDaemonOptions) {
     this.keyedTopic = `${options.group}.keyed`;
@@ -322,6 +345,8 @@ export class AnalyzerDaemon {
     const stopped = (): boolean => this.stopped;
     const log = this.options.log;
     if (out.keyed.length > 0) {
+      const started = performance.now();
+      this.phases.keyed_sends++;
       await retryForever('produce to the keyed topic', log, stopped, () =>
         this.send({
           topic: this.keyedTopic,
@@ -333,6 +358,7 @@ export class AnalyzerDaemon {
           })),
         }),
       );
+      this.phases.keyed_ms += performance.now() - started;
     }
     if (out.dead.length > 0) {
       for (const d of out.dead) {
@@ -376,7 +402,11 @@ export class AnalyzerDaemon {
       ];
       await this.index(docs);
     }
-    if (out.calls.length > 0) await this.linkCallsToAlerts(out.calls.map((c) => c.call_id));
+    if (out.calls.length > 0) {
+      const started = performance.now();
+      await this.linkCallsToAlerts(out.calls.map((c) => c.call_id));
+      this.phases.link_ms += performance.now() - started;
+    }
   }
 
   /**
@@ -401,6 +431,7 @@ export class AnalyzerDaemon {
     await this.index(
       alerts.map((a) => ({ target: 'alert', id: a.event.id, doc: a as unknown as Record<string, unknown> })),
     );
+    const started = performance.now();
     // Alert → calls: the call records of the Call-IDs its incident counted name it back.
     // A failed link never holds alerts back: the alert's next emission links again.
     for (const alert of alerts) {
@@ -413,10 +444,16 @@ export class AnalyzerDaemon {
         );
       });
     }
+    this.phases.link_ms += performance.now() - started;
   }
 
-  private index(docs: IndexDoc[]): Promise<void> {
-    return this.writer.write(docs);
+  private async index(docs: IndexDoc[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.writer.write(docs);
+    } finally {
+      this.phases.index_ms += performance.now() - started;
+    }
   }
 
   /** Documents Elasticsearch refused for good go to the dead-letter topic (before the offsets move). */
@@ -452,6 +489,8 @@ export class AnalyzerDaemon {
   private async tick(): Promise<void> {
     if (this.ticking || this.stopped || this.dialog === undefined) return;
     this.ticking = true;
+    const started = performance.now();
+    this.phases.ticks++;
     try {
       const now = Date.now();
       const lateness = this.options.latenessMs ?? 100;
@@ -494,6 +533,7 @@ export class AnalyzerDaemon {
       this.options.log.debug({ err: (error as Error).message }, 'watermark tick failed (retried next period)');
     } finally {
       this.ticking = false;
+      this.phases.tick_ms += performance.now() - started;
     }
   }
 
@@ -552,6 +592,13 @@ export class AnalyzerDaemon {
       state,
       memory: memoryMiB(),
       bulks: { ...this.writer.stats },
+      outputs: {
+        ...this.phases,
+        keyed_ms: Math.round(this.phases.keyed_ms),
+        index_ms: Math.round(this.phases.index_ms),
+        link_ms: Math.round(this.phases.link_ms),
+        tick_ms: Math.round(this.phases.tick_ms),
+      },
     };
   }
 
