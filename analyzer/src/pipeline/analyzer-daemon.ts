@@ -421,7 +421,7 @@ export class AnalyzerDaemon {
       for (const [callId, alertIds] of links) {
         for (const id of alertIds) byAlert.set(id, [...(byAlert.get(id) ?? []), callId]);
       }
-      for (const [alertId, ids] of byAlert) await this.indexer.linkAlertToCalls(alertId, ids);
+      await this.indexer.linkAlertsToCalls([...byAlert].map(([alertId, callIds]) => ({ alertId, callIds })));
     } catch (error) {
       this.options.log.warn({ err: String(error) }, 'could not link call records to their alerts');
     }
@@ -432,18 +432,19 @@ export class AnalyzerDaemon {
       alerts.map((a) => ({ target: 'alert', id: a.event.id, doc: a as unknown as Record<string, unknown> })),
     );
     const started = performance.now();
-    // Alert → calls: the call records of the Call-IDs its incident counted name it back.
-    // A failed link never holds alerts back: the alert's next emission links again.
-    for (const alert of alerts) {
-      const callIds = alert.sipward.call_ids ?? [];
-      if (callIds.length === 0) continue;
-      await this.indexer.linkAlertToCalls(alert.event.id, callIds).catch((error: unknown) => {
+    // Alert → calls: the call records of the Call-IDs its incident counted name it back, for all
+    // the alerts of the delivery at once. A failed link never holds alerts back: an alert's next
+    // emission links again.
+    const links = alerts.flatMap((a) =>
+      (a.sipward.call_ids ?? []).length === 0 ? [] : [{ alertId: a.event.id, callIds: a.sipward.call_ids ?? [] }],
+    );
+    if (links.length > 0)
+      await this.indexer.linkAlertsToCalls(links).catch((error: unknown) => {
         this.options.log.warn(
-          { alert: alert.event.id, err: String(error) },
-          'could not link the alert to its call records',
+          { alerts: links.length, err: String(error) },
+          'could not link alerts to their call records',
         );
       });
-    }
     this.phases.link_ms += performance.now() - started;
   }
 
