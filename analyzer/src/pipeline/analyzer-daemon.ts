@@ -108,6 +108,13 @@ const SESSION_TIMEOUT_MS = 10_000;
 const MAX_SEND_BYTES = 256 * 1024;
 
 /**
+ * Input bytes (as stored, gzip'd) the dialog stage fetches per partition: ~750 events. Measured on
+ * the uniform 200k capture: the detect stage's reorder buffer peaked at 41–73k keyed events instead
+ * of 245k, the analyzer's RSS at ~1.0 instead of ~1.7 GiB, at the same rate.
+ */
+const DIALOG_FETCH_BYTES_PER_PARTITION = 128 * 1024;
+
+/**
  * A collector silent this long no longer holds the watermark back (it died without its final
  * watermark). Longer than a broker outage worth riding out: a source that cannot reach the broker
  * looks silent too, and excluding it early would turn its delayed events into late ones.
@@ -225,6 +232,10 @@ export class AnalyzerDaemon {
         consumer: createGroupConsumer(this.kafka, {
           groupId: this.options.group,
           sessionTimeoutMs: SESSION_TIMEOUT_MS,
+          // Small fetches keep the input partitions' event times close together: the dialog stage
+          // handles one partition's fetched batch at a time, and the detect stage holds every keyed
+          // event above the slowest partition (1 MiB, the default, is ~6 000 gzip'd events).
+          maxBytesPerPartition: DIALOG_FETCH_BYTES_PER_PARTITION,
         }),
         admin: this.admin,
         groupId: this.options.group,
