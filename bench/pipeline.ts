@@ -11,7 +11,8 @@
 //!   4. alert latency — a paced 10k msg/s live-like stream of attack traffic, capture time →
 //!      alert document searchable.
 //! Skipped (with a note) when SIPWARD_BENCH_PIPELINE=0 or the services do not answer;
-//! SIPWARD_BENCH_PIPELINE_MESSAGES sets the captures' size (default 1M).
+//! SIPWARD_BENCH_PIPELINE_MESSAGES sets the captures' size (default 1M); SIPWARD_BENCH_PIPELINE_PARTS
+//! (comma-separated: producer, raw, e2e, real, split, latency; default all) runs some of the parts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,6 +21,9 @@ import { join } from 'node:path';
 import { Session, type Profiler } from 'node:inspector';
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { decodeInputs } from '../collectors/src/decode';
+import { batchRecords, type SipEventRecord } from '../collectors/src/publish/kafka-publisher';
+import { SCHEMA_VERSION } from '../schema/src/sip-event';
+import { CONTENT_TYPE_EVENT } from '../schema/src/event-records';
 import { createLogger } from '../lib/src/logger';
 import { splitEventBatch } from '../schema/src/event-records';
 import type { SipEvent } from '../schema/src/sip-event';
@@ -157,7 +161,7 @@ interface StageStats {
 
 interface AnalyzerStats {
   dialog: StageStats & { events: number; calls: number };
-  detect: StageStats & { alerts: number; late: number };
+  detect: StageStats & { alerts: number; late: number; buffered?: number };
   indexer: Record<string, number>;
   bulks?: { bulks: number; largest_bulk: number; queued: number };
   memory?: { rss: number; heap_used: number; heap_total: number; external: number };
@@ -480,13 +484,30 @@ function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/** RSS samples of one process over a run (and its V8 heap in use, from its stats lines). */
+/** CPU seconds (user + system, all threads) a process used so far, from /proc; undefined once it is gone. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RSS samples of one process over a run (and its V8 heap in use, from its stats lines, and its CPU time). */
 class RssTrack {
   readonly samples: number[] = [];
   readonly heap: number[] = [];
+  /** CPU seconds at the last sample: steadier than wall time on a loaded machine. */
+  cpu = NaN;
   sample(pid: number | undefined): void {
     const v = rssMiB(pid);
     if (v !== undefined) this.samples.push(v);
+    const c = cpuSeconds(pid);
+    if (c !== undefined) this.cpu = c;
   }
   /** "first → max → last MiB (n samples)": flat means max ≈ last well after the start. */
   describe(): string {
@@ -499,7 +520,8 @@ class RssTrack {
       h.length === 0
         ? ''
         : `; V8 heap in use ${[hq(0.25), hq(0.5), hq(0.75), h[h.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}`;
-    return `RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}${heap}`;
+    const cpu = Number.isFinite(this.cpu) ? `CPU ${this.cpu.toFixed(1)} s, ` : '';
+    return `${cpu}RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}${heap}`;
   }
 }
 
@@ -543,6 +565,8 @@ interface EndToEnd {
   detectRss: RssTrack | undefined;
   detectLast: AnalyzerStats | undefined;
   stalled: boolean;
+  /** Most keyed events the detect stage held for order at once (sampled with the stats). */
+  bufferedMax: number;
 }
 
 /**
@@ -594,6 +618,7 @@ async function endToEnd(
     let changedAt = t0;
     let progress = { docs: -1, counts: -1, calls: -1 };
     let last: AnalyzerStats | undefined;
+    let bufferedMax = 0;
     const deadline = Date.now() + 600_000;
     const rssTimer = setInterval(() => {
       collectRss.sample(collectPid);
@@ -606,6 +631,12 @@ async function endToEnd(
         const s = await analyzer.stats();
         if (s !== undefined) last = s;
         if (s?.memory !== undefined) analyzerRss.heap.push(s.memory.heap_used);
+        if (s !== undefined) bufferedMax = Math.max(bufferedMax, s.detect.buffered ?? 0);
+        if (detector !== undefined) {
+          const d = await detector.stats();
+          if (d?.memory !== undefined) detectRss?.heap.push(d.memory.heap_used);
+          if (d !== undefined) bufferedMax = Math.max(bufferedMax, d.detect.buffered ?? 0);
+        }
         if (Number.isNaN(dialogDone) && (last?.dialog.events ?? 0) >= target) dialogDone = performance.now();
         if (Number.isNaN(dialogDone)) continue;
         const a = await alertProgress(`logs-sipward.alert-${ns}`);
@@ -619,6 +650,8 @@ async function endToEnd(
       }
     } finally {
       clearInterval(rssTimer);
+      analyzerRss.sample(analyzer.child.pid);
+      detectRss?.sample(detector?.child.pid);
     }
     const c = await collected;
     const detectLast = await detector?.stats();
@@ -638,6 +671,7 @@ async function endToEnd(
       detectRss,
       detectLast,
       stalled,
+      bufferedMax,
     };
   } finally {
     await analyzer.stop();
@@ -677,6 +711,7 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
         (r.stalled ? 'NOT DONE within 600 s; ' : '') +
         `${r.alerts} alerts, ${r.calls} call records, detect stage ${(r.detectLast ?? r.last)?.detect.processed ?? 0} keyed records, ` +
         `${r.last?.bulks?.bulks ?? '?'} bulks (largest ${r.last?.bulks?.largest_bulk ?? '?'} docs), ${r.endSeconds.toFixed(1)} s${ratio(total)}; ` +
+        `reorder buffer max ${r.bufferedMax} keyed events; ` +
         (r.detectRss === undefined
           ? `analyzer ${r.analyzerRss.describe()}`
           : `dialog process ${r.analyzerRss.describe()}; detect process ${r.detectRss.describe()}`),
@@ -720,6 +755,9 @@ export function instantiate(template: string, copy: number, timestamp: string): 
   return template.replaceAll(NET, net).replaceAll(COPY, String(copy)).replace(TS, timestamp);
 }
 
+/** Most events of one produce request of the paced producer (collect's --batch-max default). */
+const LATENCY_BATCH_MAX = 2000;
+
 /** The decoder's timestamp shape (µs precision, Z). */
 function stamp(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}000Z`;
@@ -735,13 +773,16 @@ interface LatencyResult {
 }
 
 /**
- * Publishes `rate` events/s for `seconds` like the collector (key Call-ID, record time = event
- * time, a source watermark after every acknowledged batch, a final one) while polling the alert
- * alias every 200 ms; latency of a document = first poll that finds it − its event time.
+ * Publishes `rate` events/s for `seconds` as the collector does (its batch records: each event on
+ * the partition its Call-ID hashes to, the events of a partition in one record, gzip; a source
+ * watermark after every acknowledged request, a final one) while polling the alert alias every
+ * 200 ms; latency of a document = first poll that finds it − its event time (the send time). Until
+ * 2026-12-07 it sent one record per event and reached ~1.7k of the 10k events/s asked.
  */
 async function alertLatency(
   templates: ReadonlyArray<{ key: string; value: string }>,
   topic: string,
+  partitions: number,
   alertIndex: string,
   rate: number,
   seconds: number,
@@ -798,33 +839,41 @@ async function alertLatency(
       messages: [{ key: observer, value: JSON.stringify({ observer, t: acked, w: Date.now(), end }) }],
     });
   const total = Math.round(rate * seconds);
-  // 20 sends a second: each waits for its ack and its watermark, like the collector's loop.
-  const batch = Math.max(1, Math.round(rate / 20));
-  const headers = { 'schema-version': '1', 'content-type': 'application/json' };
   const t0 = Date.now();
   let sent = 0;
   try {
     while (sent < total) {
+      // Everything due by now goes in one request, as in collect's loop (its queue fills while a
+      // send is in flight): a slow send makes the next batch bigger, not the rate lower.
       const now = Date.now();
+      const due = Math.min(total, Math.floor(((now - t0) / 1000) * rate) + 1);
+      if (due <= sent) {
+        await sleep(Math.max(1, t0 + ((sent + 1) / rate) * 1000 - now));
+        continue;
+      }
       const ts = stamp(now);
-      const messages: Message[] = [];
-      for (let i = 0; i < batch && sent + i < total; i++) {
-        const n = sent + i;
+      const events: SipEventRecord[] = [];
+      for (let n = sent; n < Math.min(due, sent + LATENCY_BATCH_MAX); n++) {
         const copy = Math.floor(n / templates.length);
         const t = templates[n % templates.length] ?? { key: '', value: '' };
-        messages.push({
+        events.push({
           key: instantiate(t.key, copy, ''),
           value: instantiate(t.value, copy, ts),
+          headers: { 'schema-version': String(SCHEMA_VERSION), 'content-type': CONTENT_TYPE_EVENT },
           timestamp: String(now),
-          headers,
+          eventMs: now,
         });
       }
-      await producer.send({ topic, acks: -1, messages });
-      sent += messages.length;
+      // collect's own records: the events of one partition share a record (batch records, gzip).
+      await producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: batchRecords(events, topic, partitions),
+      });
+      sent += events.length;
       acked = Math.max(acked, now);
       await watermark(false);
-      const wait = t0 + (sent / rate) * 1000 - Date.now();
-      if (wait > 0) await sleep(wait);
     }
     await watermark(true);
   } finally {
@@ -949,6 +998,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
     topics.push(t, `${t}.watermarks`);
     return t;
   };
+  const parts = pipelineParts(process.env.SIPWARD_BENCH_PIPELINE_PARTS);
   const label = `${messages / 1000}k-msg uniform UDP capture`;
   const realisticLabel = `${messages / 1000}k-msg realistic capture (attacks among the traffic)`;
   // Other work on the 2 cores (a test suite on the same broker) skews every number: show it.
@@ -968,81 +1018,84 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
   };
 
   try {
-    // 1. producer alone
-    const gzipTopic = topic('gzip');
-    const gz = await collect(root, capture, gzipTopic);
-    rows.push({
-      tool: 'sipward collect (gzip, default)',
-      what: `producer alone: ${label} → 4-partition topic, process wall time`,
-      value: gz.published / gz.seconds,
-      unit: 'msgs/s',
-      note: `${gz.published} published in ${gz.seconds.toFixed(2)} s`,
-    });
-    const plainTopic = topic('none');
-    const plain = await collect(root, capture, plainTopic, ['--compression', 'none']);
-    rows.push({
-      tool: 'sipward collect --compression none',
-      what: `producer alone: ${label}, process wall time`,
-      value: plain.published / plain.seconds,
-      unit: 'msgs/s',
-      note: `${plain.published} published in ${plain.seconds.toFixed(2)} s`,
-    });
-
     let rawCeiling: number | undefined;
-    await stage('consumer alone / raw produce', async () => {
-      // 2. consumer alone, raw produce ceiling
-      const cGz = await consumeAll(gzipTopic, gz.published, 0);
+    // 1. producer alone (also what part 2 reads)
+    if (parts.has('producer') || parts.has('raw')) {
+      const gzipTopic = topic('gzip');
+      const gz = await collect(root, capture, gzipTopic);
       rows.push({
-        tool: 'kafkajs consumer (eachBatch + JSON.parse)',
-        what: 'consumer alone, gzip topic (first → last record)',
-        value: cGz.rate,
+        tool: 'sipward collect (gzip, default)',
+        what: `producer alone: ${label} → 4-partition topic, process wall time`,
+        value: gz.published / gz.seconds,
         unit: 'msgs/s',
-        note: `group join ${cGz.joinSeconds.toFixed(1)} s not counted`,
+        note: `${gz.published} published in ${gz.seconds.toFixed(2)} s`,
       });
-      const cPlain = await consumeAll(plainTopic, plain.published, 200_000);
+      const plainTopic = topic('none');
+      const plain = await collect(root, capture, plainTopic, ['--compression', 'none']);
       rows.push({
-        tool: 'kafkajs consumer (eachBatch + JSON.parse)',
-        what: 'consumer alone, uncompressed topic (first → last record)',
-        value: cPlain.rate,
+        tool: 'sipward collect --compression none',
+        what: `producer alone: ${label}, process wall time`,
+        value: plain.published / plain.seconds,
         unit: 'msgs/s',
-        note: `group join ${cPlain.joinSeconds.toFixed(1)} s not counted`,
+        note: `${plain.published} published in ${plain.seconds.toFixed(2)} s`,
       });
-      const rawTopic = topic('raw');
-      // 5000 uncompressed events make ~1 MB record batches per partition: above the broker's default limit.
-      await createTopics([
-        { topic: rawTopic, partitions: 4, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
-      ]);
-      const raw = await rawProduce(rawTopic, cPlain.records, 5000, 1);
-      rawCeiling = raw.rate;
-      rows.push({
-        tool: 'kafkajs producer (pre-encoded values)',
-        what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
-        value: raw.rate,
-        unit: 'msgs/s',
-        note: `client CPU ${(100 * raw.cpuShare).toFixed(0)}% of one core`,
-      });
-      const raw4 = await rawProduce(rawTopic, cPlain.records, 5000, 4);
-      rows.push({
-        tool: 'kafkajs producer (pre-encoded values)',
-        what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 4 in flight',
-        value: raw4.rate,
-        unit: 'msgs/s',
-        note: `client CPU ${(100 * raw4.cpuShare).toFixed(0)}% of one core`,
-      });
-      const hot = await profile(() => rawProduce(rawTopic, cPlain.records, 5000, 1), 8);
-      notes.push(`kafkajs raw produce, self-time profile (top 8): ${hot}`);
-      const alt = await rawProducePlatformatic(root, rawTopic, cPlain.records, 5000);
-      if (alt !== undefined)
-        rows.push({
-          tool: `@platformatic/kafka ${alt.version} producer (same values)`,
-          what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
-          value: alt.rate,
-          unit: 'msgs/s',
-          note: `client CPU ${(100 * alt.cpuShare).toFixed(0)}% of one core`,
+
+      if (parts.has('raw'))
+        await stage('consumer alone / raw produce', async () => {
+          // 2. consumer alone, raw produce ceiling
+          const cGz = await consumeAll(gzipTopic, gz.published, 0);
+          rows.push({
+            tool: 'kafkajs consumer (eachBatch + JSON.parse)',
+            what: 'consumer alone, gzip topic (first → last record)',
+            value: cGz.rate,
+            unit: 'msgs/s',
+            note: `group join ${cGz.joinSeconds.toFixed(1)} s not counted`,
+          });
+          const cPlain = await consumeAll(plainTopic, plain.published, 200_000);
+          rows.push({
+            tool: 'kafkajs consumer (eachBatch + JSON.parse)',
+            what: 'consumer alone, uncompressed topic (first → last record)',
+            value: cPlain.rate,
+            unit: 'msgs/s',
+            note: `group join ${cPlain.joinSeconds.toFixed(1)} s not counted`,
+          });
+          const rawTopic = topic('raw');
+          // 5000 uncompressed events make ~1 MB record batches per partition: above the broker's default limit.
+          await createTopics([
+            { topic: rawTopic, partitions: 4, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
+          ]);
+          const raw = await rawProduce(rawTopic, cPlain.records, 5000, 1);
+          rawCeiling = raw.rate;
+          rows.push({
+            tool: 'kafkajs producer (pre-encoded values)',
+            what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
+            value: raw.rate,
+            unit: 'msgs/s',
+            note: `client CPU ${(100 * raw.cpuShare).toFixed(0)}% of one core`,
+          });
+          const raw4 = await rawProduce(rawTopic, cPlain.records, 5000, 4);
+          rows.push({
+            tool: 'kafkajs producer (pre-encoded values)',
+            what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 4 in flight',
+            value: raw4.rate,
+            unit: 'msgs/s',
+            note: `client CPU ${(100 * raw4.cpuShare).toFixed(0)}% of one core`,
+          });
+          const hot = await profile(() => rawProduce(rawTopic, cPlain.records, 5000, 1), 8);
+          notes.push(`kafkajs raw produce, self-time profile (top 8): ${hot}`);
+          const alt = await rawProducePlatformatic(root, rawTopic, cPlain.records, 5000);
+          if (alt !== undefined)
+            rows.push({
+              tool: `@platformatic/kafka ${alt.version} producer (same values)`,
+              what: 'raw produce ceiling: batches of 5000, no compression, acks=all, 1 in flight',
+              value: alt.rate,
+              unit: 'msgs/s',
+              note: `client CPU ${(100 * alt.cpuShare).toFixed(0)}% of one core`,
+            });
+          else notes.push('@platformatic/kafka is not installed: no second Kafka client to compare kafkajs with');
+          cPlain.records.length = 0;
         });
-      else notes.push('@platformatic/kafka is not installed: no second Kafka client to compare kafkajs with');
-      cPlain.records.length = 0;
-    });
+    }
 
     // 3. end to end, on the uniform capture and on the realistic one (incidents open most of the time)
     let e2eRate = NaN;
@@ -1053,6 +1106,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       ['e2erealsplit', realistic, `${realisticLabel}, stages in two processes`, true],
     ] as const) {
       if (split && process.env.SIPWARD_BENCH_PIPELINE_SPLIT === '0') continue;
+      if (!parts.has(split ? 'split' : name === 'e2e' ? 'e2e' : 'real')) continue;
       await stage(`end to end (${what})`, async () => {
         const r = await endToEnd(root, file, name, id, topics, split);
         rows.push(...endToEndRows(r, what, rawCeiling));
@@ -1078,6 +1132,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
         const result = await alertLatency(
           templates,
           latTopic,
+          4,
           `logs-sipward.alert-bench_${name}_${id}`,
           r,
           secs,
@@ -1091,13 +1146,15 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
         writeFileSync(analyzerLog(root, name), analyzer.stderr());
       }
     };
-    await stage(`alert latency at ${rate} msgs/s`, () => runLatency('lat', rate, latencySeconds));
-    // Without an end-to-end rate (stalled run) 2000 msgs/s stands in for "well below capacity".
-    const lowRate = Number.isFinite(e2eRate) ? Math.max(500, Math.round(e2eRate / 2 / 100) * 100) : 2000;
-    if (lowRate < rate)
-      await stage(`alert latency at ${lowRate} msgs/s`, () =>
-        runLatency('latlow', lowRate, Math.min(10, latencySeconds)),
-      );
+    if (parts.has('latency')) {
+      await stage(`alert latency at ${rate} msgs/s`, () => runLatency('lat', rate, latencySeconds));
+      // Without an end-to-end rate (stalled run) 2000 msgs/s stands in for "well below capacity".
+      const lowRate = Number.isFinite(e2eRate) ? Math.max(500, Math.round(e2eRate / 2 / 100) * 100) : 2000;
+      if (lowRate < rate)
+        await stage(`alert latency at ${lowRate} msgs/s`, () =>
+          runLatency('latlow', lowRate, Math.min(10, latencySeconds)),
+        );
+    }
     notes.push(
       'alert latency: event.end is the capture time of the newest evidence when the document is first found ' +
         '(the message that made the alert), event.start that of the first; the poller refreshes and searches ' +
@@ -1112,6 +1169,25 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
   }
   notes.push(`load average at end: ${load()}`);
   return { rows, notes };
+}
+
+const PIPELINE_PARTS = ['producer', 'raw', 'e2e', 'real', 'split', 'latency'] as const;
+type PipelinePart = (typeof PIPELINE_PARTS)[number];
+
+/** Pure: the parts SIPWARD_BENCH_PIPELINE_PARTS names (all when unset or empty); an unknown name throws. */
+export function pipelineParts(spec: string | undefined): Set<PipelinePart> {
+  const names = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) return new Set(PIPELINE_PARTS);
+  const known = new Set<string>(PIPELINE_PARTS);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new Error(
+      `SIPWARD_BENCH_PIPELINE_PARTS: unknown part ${unknown.join(', ')} (known: ${PIPELINE_PARTS.join(', ')})`,
+    );
+  return new Set(names as PipelinePart[]);
 }
 
 /** Pure: the markdown table of the pipeline rows. */

@@ -6,10 +6,12 @@ import type { Client } from '@elastic/elasticsearch';
 import {
   DEFAULT_BACKOFF,
   ElasticIndexer,
+  alertsByCall,
   chunkBySize,
   classifyItem,
   dedupeLast,
   isTransientRequestError,
+  linkUpdate,
   type IndexDoc,
 } from './elastic-indexer';
 
@@ -402,5 +404,34 @@ void describe('elastic indexer: setup and write against a scripted client', () =
         }),
       /namespace/,
     );
+  });
+});
+
+void describe('call links of many alerts at once', () => {
+  void test('alertsByCall: each Call-ID with the alerts that name it, each alert once', () => {
+    const byCall = alertsByCall([
+      { alertId: 'a1', callIds: ['c1', 'c2', 'c1'] },
+      { alertId: 'a2', callIds: ['c2'] },
+      { alertId: 'a3', callIds: [] },
+    ]);
+    assert.deepEqual(
+      [...byCall],
+      [
+        ['c1', ['a1']],
+        ['c2', ['a1', 'a2']],
+      ],
+    );
+  });
+
+  void test('linkUpdate: adds only the wanted alerts a record lacks; nothing when it lacks none', () => {
+    const wanted = new Map([['c2', ['a1', 'a2']]]);
+    assert.deepEqual(linkUpdate({ call_id: 'c2', alert_ids: ['a2'] }, wanted), {
+      callId: 'c2',
+      alertIds: ['a2', 'a1'],
+    });
+    assert.deepEqual(linkUpdate({ call_id: 'c2' }, wanted), { callId: 'c2', alertIds: ['a1', 'a2'] });
+    assert.equal(linkUpdate({ call_id: 'c2', alert_ids: ['a1', 'a2', 'x'] }, wanted), undefined);
+    assert.equal(linkUpdate({ call_id: 'other' }, wanted), undefined);
+    assert.equal(linkUpdate({}, wanted), undefined);
   });
 });

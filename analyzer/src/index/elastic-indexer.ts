@@ -250,8 +250,45 @@ class ClosedError extends SipwardError {
   }
 }
 
-/** Search-and-update rounds for one alert's call links when concurrent updates conflict. */
+/** Search-and-update rounds for call links when concurrent updates conflict. */
 const LINK_ATTEMPTS = 8;
+/** Call-IDs per link search (a terms query; far below index.max_terms_count and the result window). */
+const LINK_SEARCH_CALLS = 1000;
+
+/** One alert and the Call-IDs its incident counted (whose call records should name it). */
+export interface AlertCallLinks {
+  alertId: string;
+  callIds: readonly string[];
+}
+
+/** Pure: for each Call-ID, the alerts that name it (each once, in the order given). */
+export function alertsByCall(links: readonly AlertCallLinks[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { alertId, callIds } of links) {
+    for (const callId of callIds) {
+      const list = out.get(callId);
+      if (list === undefined) out.set(callId, [alertId]);
+      else if (!list.includes(alertId)) list.push(alertId);
+    }
+  }
+  return out;
+}
+
+/**
+ * Pure: the `alert_ids` a call record should get — what it has plus the wanted alerts it lacks;
+ * undefined when it lacks none (or is not one of the wanted Call-IDs).
+ */
+export function linkUpdate(
+  record: { call_id?: string; alert_ids?: string[] },
+  wanted: ReadonlyMap<string, readonly string[]>,
+): { callId: string; alertIds: string[] } | undefined {
+  const callId = record.call_id;
+  const alerts = callId === undefined ? undefined : wanted.get(callId);
+  if (callId === undefined || alerts === undefined) return undefined;
+  const have = record.alert_ids ?? [];
+  const missing = alerts.filter((id) => !have.includes(id));
+  return missing.length === 0 ? undefined : { callId, alertIds: [...have, ...missing] };
+}
 
 export class ElasticIndexer {
   private readonly client: Client;
@@ -357,60 +394,78 @@ export class ElasticIndexer {
    * linked by the alert's next emission (updates while the incident is open, then 'final').
    * Returns the records changed.
    */
-  async linkAlertToCalls(alertId: string, callIds: readonly string[]): Promise<number> {
+  linkAlertToCalls(alertId: string, callIds: readonly string[]): Promise<number> {
+    return this.linkAlertsToCalls([{ alertId, callIds }]);
+  }
+
+  /**
+   * `linkAlertToCalls` for many alerts at once: one refresh, one search per chunk of Call-IDs and
+   * one bulk of partial updates for all of them (was a refresh, a search and a bulk per alert, one
+   * after another — the longest part of a detect delivery with incidents open).
+   */
+  async linkAlertsToCalls(links: readonly AlertCallLinks[]): Promise<number> {
     // Deliveries of several partitions run at once, so the alert side and the call side of one
     // record can update it concurrently: a version conflict (409) is searched and applied again
     // (bounded), instead of being left to an emission of the alert that may never come.
+    let wanted = alertsByCall(links);
     let changed = 0;
-    for (let attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
-      const { updated, conflicts } = await this.linkOnce(alertId, callIds);
+    for (let attempt = 0; attempt < LINK_ATTEMPTS && wanted.size > 0; attempt++) {
+      const { updated, conflicted } = await this.linkOnce(wanted);
       changed += updated;
-      if (conflicts === 0) break;
+      wanted = new Map([...conflicted].map((callId) => [callId, wanted.get(callId) ?? []]));
     }
     return changed;
   }
 
-  private async linkOnce(alertId: string, callIds: readonly string[]): Promise<{ updated: number; conflicts: number }> {
+  private async linkOnce(
+    wanted: ReadonlyMap<string, readonly string[]>,
+  ): Promise<{ updated: number; conflicted: Set<string> }> {
     const mode = this.mode;
-    if (mode === undefined || callIds.length === 0) return { updated: 0, conflicts: 0 };
+    const conflicted = new Set<string>();
+    if (mode === undefined || wanted.size === 0) return { updated: 0, conflicted };
     // Call records written a moment ago must be searchable (see the daemon for why this closes the race).
     await this.untilDone(() =>
       this.client.indices.refresh({ index: mode.callTarget, ignore_unavailable: true }, this.requestOptions()),
     );
-    const found = await this.untilDone(() =>
-      this.client.search<{ alert_ids?: string[] }>(
-        {
-          index: mode.callTarget,
-          ignore_unavailable: true,
-          size: callIds.length,
-          seq_no_primary_term: true,
-          _source: ['alert_ids'],
-          query: {
-            bool: { filter: [{ terms: { call_id: [...callIds] } }], must_not: [{ term: { alert_ids: alertId } }] },
-          },
-        },
-        this.requestOptions(),
-      ),
-    );
+    const callIds = [...wanted.keys()];
     const operations: object[] = [];
-    for (const hit of found.hits.hits) {
-      if (hit._id === undefined || hit._seq_no === undefined || hit._primary_term === undefined) continue;
-      const ids = [...(hit._source?.alert_ids ?? []), alertId];
-      operations.push(
-        { update: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } },
-        { doc: { alert_ids: ids } },
+    const opCalls: string[] = [];
+    for (let i = 0; i < callIds.length; i += LINK_SEARCH_CALLS) {
+      const chunk = callIds.slice(i, i + LINK_SEARCH_CALLS);
+      const found = await this.untilDone(() =>
+        this.client.search<{ call_id?: string; alert_ids?: string[] }>(
+          {
+            index: mode.callTarget,
+            ignore_unavailable: true,
+            size: chunk.length,
+            seq_no_primary_term: true,
+            _source: ['call_id', 'alert_ids'],
+            query: { bool: { filter: [{ terms: { call_id: chunk } }] } },
+          },
+          this.requestOptions(),
+        ),
       );
+      for (const hit of found.hits.hits) {
+        if (hit._id === undefined || hit._seq_no === undefined || hit._primary_term === undefined) continue;
+        const update = linkUpdate(hit._source ?? {}, wanted);
+        if (update === undefined) continue;
+        operations.push(
+          { update: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } },
+          { doc: { alert_ids: update.alertIds } },
+        );
+        opCalls.push(update.callId);
+      }
     }
-    if (operations.length === 0) return { updated: 0, conflicts: 0 };
+    if (operations.length === 0) return { updated: 0, conflicted };
     const result = await this.untilDone(() => this.client.bulk({ operations }, this.requestOptions()));
     let updated = 0;
-    let conflicts = 0;
-    for (const item of result.items) {
+    result.items.forEach((item, i) => {
       const status = item.update?.status ?? 500;
       if (status < 300) updated++;
-      else if (status === 409) conflicts++;
-    }
-    return { updated, conflicts };
+      else if (status === 409) conflicted.add(opCalls[i] ?? '');
+    });
+    conflicted.delete('');
+    return { updated, conflicted };
   }
 
   /** Call → alerts: the ids of indexed alerts whose `sipward.call_ids` name each Call-ID. */

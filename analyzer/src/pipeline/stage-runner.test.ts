@@ -267,6 +267,12 @@ void test('a backlog over the bound makes the partition wait for its delivery', 
   assert.equal(done, true);
   task.ack();
   await runner.stop();
+  // The phase counters: two batches, and the second one's wait counted as back-pressure time.
+  const s = runner.snapshot();
+  assert.equal(s.batches, 2);
+  assert.ok(s.backpressure_ms >= 15, `waited ~20 ms, counted ${s.backpressure_ms}`);
+  assert.ok(s.busy_ms >= s.backpressure_ms + s.process_ms - 1);
+  assert.ok(s.delivery_ms >= s.backpressure_ms - 1, 'the awaited delivery was in flight at least as long');
 });
 
 void test('partitions taken away on a rebalance drop their tasks', async () => {

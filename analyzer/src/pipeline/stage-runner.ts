@@ -86,6 +86,17 @@ export interface StageStats {
   delivery_failures: number;
   /** Times a partition waited for its delivery because its backlog passed the bound. */
   backpressure_waits: number;
+  /**
+   * Where the stage's wall time goes (ms, summed over partitions): fetched batches handled; time
+   * inside them (processing, back-pressure waits, heartbeats) — the rest of the wall time is the
+   * consumer fetching or idle; processing alone; back-pressure waits; and deliveries in flight
+   * (they overlap processing).
+   */
+  batches: number;
+  busy_ms: number;
+  process_ms: number;
+  backpressure_ms: number;
+  delivery_ms: number;
 }
 
 /** A stage's counters before it has done anything (also what a stage that is not running reports). */
@@ -99,6 +110,11 @@ export function emptyStageStats(): StageStats {
     deliveries: 0,
     delivery_failures: 0,
     backpressure_waits: 0,
+    batches: 0,
+    busy_ms: 0,
+    process_ms: 0,
+    backpressure_ms: 0,
+    delivery_ms: 0,
   };
 }
 
@@ -151,7 +167,16 @@ export class StageRunner<T extends StageTask = StageTask> {
   }
 
   snapshot(): StageStats {
-    return { ...this.stats, partitions: [...this.assigned] };
+    const s = this.stats;
+    const ms = (v: number): number => Math.round(v);
+    return {
+      ...s,
+      busy_ms: ms(s.busy_ms),
+      process_ms: ms(s.process_ms),
+      backpressure_ms: ms(s.backpressure_ms),
+      delivery_ms: ms(s.delivery_ms),
+      partitions: [...this.assigned],
+    };
   }
 
   async start(): Promise<void> {
@@ -193,8 +218,12 @@ export class StageRunner<T extends StageTask = StageTask> {
     }
     entry.again = false;
     const upTo = entry.next;
+    const started = performance.now();
     entry.inFlight = entry.task
       .flush()
+      .finally(() => {
+        this.stats.delivery_ms += performance.now() - started;
+      })
       .then(
         (wrote) => {
           if (upTo > entry.delivered) entry.delivered = upTo;
@@ -289,12 +318,15 @@ export class StageRunner<T extends StageTask = StageTask> {
     }
     // Keep the group membership alive while outputs wait for a slow or absent Elasticsearch.
     const pump = setInterval(() => void heartbeat().catch(() => undefined), 2000);
+    const batchStart = performance.now();
+    this.stats.batches++;
     try {
       let last = -1;
-      let sliceStart = performance.now();
+      let sliceStart = batchStart;
       for (const message of batch.messages) {
         // A big batch is processed in slices: heartbeats and deliveries run between them.
         if (performance.now() - sliceStart > SLICE_MS) {
+          this.stats.process_ms += performance.now() - sliceStart;
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
@@ -311,6 +343,7 @@ export class StageRunner<T extends StageTask = StageTask> {
         entry.next = offset + 1;
         last = offset;
       }
+      this.stats.process_ms += performance.now() - sliceStart;
       if (last < 0) return;
       const lag = Number(batch.highWatermark) - (last + 1);
       entry.task.caughtUp?.(lag);
@@ -319,12 +352,15 @@ export class StageRunner<T extends StageTask = StageTask> {
       // Back-pressure: outputs pile up faster than they are acknowledged (slow or absent Elasticsearch).
       while (entry.inFlight !== undefined && entry.task.backlog() > (this.options.maxBacklog ?? DEFAULT_MAX_BACKLOG)) {
         this.stats.backpressure_waits++;
+        const waitStart = performance.now();
         await entry.inFlight;
+        this.stats.backpressure_ms += performance.now() - waitStart;
         if (this.stopping || this.tasks.get(p) !== entry) break;
       }
       await heartbeat();
     } finally {
       clearInterval(pump);
+      this.stats.busy_ms += performance.now() - batchStart;
     }
   }
 }

@@ -44,6 +44,13 @@ export interface GroupConsumer {
 export interface GroupConsumerOptions {
   groupId: string;
   sessionTimeoutMs: number;
+  /**
+   * Fetch limits (kafkajs defaults: 1 MiB per partition, 10 MiB per fetch, 5 s wait). Bytes as
+   * stored (compressed); the broker still returns a first record batch larger than the limit.
+   */
+  maxBytesPerPartition?: number;
+  maxBytes?: number;
+  maxWaitTimeMs?: number;
 }
 
 /** A kafkajs consumer behind GroupConsumer: retries for ever (outages are ridden out), read-committed. */
@@ -54,6 +61,9 @@ export function createGroupConsumer(kafka: Kafka, options: GroupConsumerOptions)
     heartbeatInterval: 3000,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     readUncommitted: false,
+    ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    ...(options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeMs } : {}),
   });
   return {
     connect: () => consumer.connect(),
