@@ -7,7 +7,7 @@ import type { SiteConfig } from '../site/site-config';
 import type { Enrichment } from './enrich/enrichment';
 import { EventEnricher } from './enrich/event-enricher';
 import { compileSignature, type CompiledSignature } from './compile/compile-signature';
-import { compileGate, SignatureDispatch, type Gated } from './compile/dispatch';
+import { compileConditions, compileGate, SignatureDispatch, type Gated } from './compile/dispatch';
 import { escalate } from './incidents/escalation';
 import { eventTimeMs } from './event-time';
 import { IncidentBook, type AlertPhase } from './incidents/incidents';
@@ -115,7 +115,7 @@ export class DetectionEngine {
         compiled,
       };
       this.runtimes.push(runtime);
-      gated.push({ item: runtime, gate: compileGate(signature) });
+      gated.push({ item: runtime, gate: compileGate(signature), conditions: compileConditions(signature) });
       if (compiled.escalations.length > 0) this.escalating.push(runtime);
     }
     this.dispatch = new SignatureDispatch(gated);

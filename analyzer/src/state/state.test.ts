@@ -102,6 +102,31 @@ void test('TransactionTable is bounded', () => {
   assert.equal(table.evictions, 90);
 });
 
+void test('TransactionTable tells apart the transactions of one call and expires them oldest first', () => {
+  const table = new TransactionTable(3);
+  const out = emptyTxnInfo();
+  const first = register(0, { callId: 'same', seq: 1, branch: 'z9hG4bK-a' });
+  const otherBranch = register(0, { callId: 'same', seq: 1, branch: 'z9hG4bK-b' });
+  const otherSeq = register(0, { callId: 'same', seq: 2, branch: 'z9hG4bK-a' });
+  for (const e of [first, otherBranch, otherSeq]) {
+    table.observe(e, 0, out);
+    assert.equal(out.retransmission, false, 'branch and CSeq number are part of the identity');
+  }
+  table.observe(otherBranch, 1, out);
+  assert.equal(out.retransmission, true);
+  // Full: a fourth transaction of the same call evicts the oldest one of it.
+  table.observe(register(0, { callId: 'same', seq: 3, branch: 'z9hG4bK-a' }), 2, out);
+  assert.equal(table.size, 3);
+  assert.equal(table.evictions, 1);
+  table.observe(first, 3, out);
+  assert.equal(out.retransmission, false, 'the evicted transaction is forgotten');
+  // Thousands through a small table: the queue compacts and the size stays at the bound.
+  for (let i = 0; i < 5_000; i++) table.observe(register(0, { callId: `k${i % 7}`, seq: i }), 10 + i, out);
+  assert.equal(table.size, 3);
+  table.observe(register(0, { callId: 'late', seq: 1 }), 60_000, out);
+  assert.ok(table.size <= 3);
+});
+
 void test('1M distinct source IPs through an event_count signature keep state within the bound', (t) => {
   const maxGroups = 10_000;
   const sig = signature({

@@ -2,7 +2,6 @@
 //! §17) and marks retransmissions, so signatures can ask what a 401 answered and floods skip
 //! resends. Bounded: entries live ~32 s of event time (Timer B/F = 64·T1) and at most `maxEntries`.
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { LruTable } from './lru-table';
 
 /** The `txn.*` fields a predicate can read (README "Enriched fields"). Reused per event. */
 export interface TxnInfo {
@@ -16,15 +15,24 @@ export interface TxnInfo {
 }
 
 interface Transaction {
+  /** Identity (RFC 3261 §17.1.3 / §17.2.3): with the Call-ID it is filed under. */
+  branch: string;
+  seq: number;
+  method: string;
   createdMs: number;
   requestSeen: boolean;
-  method?: string;
+  requestMethod?: string;
   hasAuth?: boolean;
   authUsername?: string;
   sourceIp?: string;
   userAgent?: string;
   /** Status codes already answered; a transaction sees very few, so an array beats a Set. */
   statuses: number[];
+}
+
+interface Filed {
+  callId: string;
+  txn: Transaction;
 }
 
 export const TRANSACTION_TTL_MS = 32_000;
@@ -44,42 +52,67 @@ export function resetTxnInfo(out: TxnInfo): void {
   out.request_user_agent = undefined;
 }
 
+/**
+ * Transactions filed by Call-ID, each call's few in a short list, plus a queue in creation order for
+ * expiry and the bound. Measured: a string key per message (Call-ID + branch + CSeq + method) cost
+ * ~1 µs to build and hash per lookup and was a twelfth of the engine; the Call-ID string is hashed
+ * once per message and that hash is reused by the dialog table's lookup of the same string.
+ * Entries are never touched after creation, so creation order is what the LRU table kept before.
+ */
 export class TransactionTable {
-  private readonly table: LruTable<string, Transaction>;
+  private readonly byCall = new Map<string, Transaction[]>();
+  /** Creation order; `head` is the oldest live entry. */
+  private queue: Array<Filed | undefined> = [];
+  private head = 0;
+  /** Entries dropped because the table was full (not because they expired). */
+  evictions = 0;
 
   constructor(
-    maxEntries = DEFAULT_MAX_TRANSACTIONS,
+    private readonly maxEntries = DEFAULT_MAX_TRANSACTIONS,
     private readonly ttlMs = TRANSACTION_TTL_MS,
   ) {
-    this.table = new LruTable(maxEntries);
+    if (!(maxEntries >= 1)) throw new RangeError('maxEntries must be ≥ 1');
   }
 
   get size(): number {
-    return this.table.size;
-  }
-
-  get evictions(): number {
-    return this.table.evictions;
+    return this.queue.length - this.head;
   }
 
   /** Records `event` at event time `now` and writes what is known about its transaction into `out`. */
   observe(event: SipEvent, now: number, out: TxnInfo): void {
     resetTxnInfo(out);
-    // Oldest first: entries are inserted in event-time order, so the front expires first.
-    this.table.dropWhile((t) => now - t.createdMs >= this.ttlMs, 8);
+    // Oldest first: entries are created in event-time order, so the front expires first.
+    for (let dropped = 0; dropped < 8 && this.size > 0; dropped++) {
+      const oldest = this.queue[this.head] as Filed;
+      if (now - oldest.txn.createdMs < this.ttlMs) break;
+      this.dropOldest();
+    }
     const sip = event.sip;
-    const key = transactionKey(event);
-    if (key === undefined) return;
-    let txn = this.table.peek(key);
+    const callId = sip.call_id;
+    const seq = sip.cseq?.seq;
+    const method = sip.type === 'request' ? sip.method : sip.cseq?.method;
+    if (callId === undefined || seq === undefined || method === undefined) return;
+    const branch = sip.via?.[0]?.branch ?? '';
+    const calls = this.byCall.get(callId);
+    let txn: Transaction | undefined;
+    if (calls !== undefined) {
+      for (const t of calls) {
+        if (
+          t.branch === branch &&
+          t.method === method &&
+          (t.seq === seq || (Number.isNaN(t.seq) && Number.isNaN(seq)))
+        ) {
+          txn = t;
+          break;
+        }
+      }
+    }
     if (sip.type === 'request') {
       if (txn?.requestSeen === true) out.retransmission = true;
-      if (txn === undefined) {
-        txn = { createdMs: now, requestSeen: false, statuses: [] };
-        this.table.set(key, txn);
-      }
+      txn ??= this.create(callId, calls, branch, seq, method, now);
       if (!txn.requestSeen) {
         txn.requestSeen = true;
-        txn.method = sip.method;
+        txn.requestMethod = sip.method;
         txn.hasAuth = sip.auth !== undefined;
         txn.authUsername = sip.auth?.username;
         txn.sourceIp = event.source.ip;
@@ -87,18 +120,15 @@ export class TransactionTable {
       }
       return;
     }
-    if (txn === undefined) {
-      // The request was not captured (or expired): remember the response for resend detection.
-      txn = { createdMs: now, requestSeen: false, statuses: [] };
-      this.table.set(key, txn);
-    }
+    // The request was not captured (or expired): remember the response for resend detection.
+    txn ??= this.create(callId, calls, branch, seq, method, now);
     const status = sip.status_code;
     if (status !== undefined) {
       if (txn.statuses.includes(status)) out.retransmission = true;
       else if (txn.statuses.length < 8) txn.statuses.push(status);
     }
     if (txn.requestSeen) {
-      out.request_method = txn.method;
+      out.request_method = txn.requestMethod;
       out.request_has_auth = txn.hasAuth;
       out.request_auth_username = txn.authUsername;
       out.request_source_ip = txn.sourceIp;
@@ -107,7 +137,46 @@ export class TransactionTable {
   }
 
   clear(): void {
-    this.table.clear();
+    this.byCall.clear();
+    this.queue = [];
+    this.head = 0;
+  }
+
+  private create(
+    callId: string,
+    calls: Transaction[] | undefined,
+    branch: string,
+    seq: number,
+    method: string,
+    now: number,
+  ): Transaction {
+    if (this.size >= this.maxEntries) {
+      this.dropOldest();
+      this.evictions++;
+      // Eviction may have emptied (and removed) this call's list.
+      calls = this.byCall.get(callId);
+    }
+    const txn: Transaction = { branch, seq, method, createdMs: now, requestSeen: false, statuses: [] };
+    if (calls === undefined) this.byCall.set(callId, [txn]);
+    else calls.push(txn);
+    this.queue.push({ callId, txn });
+    return txn;
+  }
+
+  private dropOldest(): void {
+    const oldest = this.queue[this.head] as Filed;
+    this.queue[this.head] = undefined;
+    this.head++;
+    // Compact once the dead front is the larger part (amortised O(1) per entry).
+    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const calls = this.byCall.get(oldest.callId);
+    if (calls === undefined) return;
+    const at = calls.indexOf(oldest.txn);
+    if (at >= 0) calls.splice(at, 1);
+    if (calls.length === 0) this.byCall.delete(oldest.callId);
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from './compile';
 import type { Severity } from '../../../../schema/src/alert';
 import type { Signature } from '../signature';
+import { withoutGateKeys } from './dispatch';
 
 export interface CompiledStep {
   where: Predicate;
@@ -32,6 +33,11 @@ export interface CompiledSignature {
   readonly signature: Signature;
   /** `where` (always true when the signature has none). */
   readonly where: Predicate;
+  /**
+   * `where` less its gate (dispatch.ts GATE_KEYS): what is left to test of a message the dispatch
+   * admitted. Every kind sees only such messages (the engine's and the router's dispatch).
+   */
+  readonly whereAfterGate: Predicate;
   readonly allow: Predicate | undefined;
   /** Floods and counts skip retransmissions unless the signature opts in (`count_retransmissions`). */
   readonly countRetransmissions: boolean;
@@ -80,6 +86,8 @@ function keyGetter(paths: readonly FieldPath[]): (event: SipEvent, txn: Enrichme
 
 export function compileSignature(signature: Signature): CompiledSignature {
   const where = signature.where === undefined ? ALWAYS : compilePredicate(signature.where, ['where']);
+  const rest = signature.where === undefined ? {} : withoutGateKeys(signature.where);
+  const whereAfterGate = Object.keys(rest).length === 0 ? ALWAYS : compilePredicate(rest, ['where']);
   const allow = signature.allowlist === undefined ? undefined : compileAllowlist(signature.allowlist, ['allowlist']);
   const groupPaths = signature.group_by.map(fieldPath);
   const declared = signature.where?.['sip.type'];
@@ -93,6 +101,7 @@ export function compileSignature(signature: Signature): CompiledSignature {
     signature,
     types,
     where,
+    whereAfterGate,
     allow,
     countRetransmissions: signature.count_retransmissions === true,
     groupPaths,

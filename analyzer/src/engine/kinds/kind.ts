@@ -25,11 +25,12 @@ export interface KindContext {
 
 /**
  * The event is evidence for the signature: its `where` holds, and it is neither allowlisted nor
- * (unless the signature opts in) a retransmission.
+ * (unless the signature opts in) a retransmission. Only for events the signature's dispatch gate
+ * admitted (compile/dispatch.ts): the gate's part of `where` is not tested again.
  */
 export function selects(compiled: CompiledSignature, event: SipEvent, txn: Enrichment): boolean {
   if (txn.txn.retransmission && !compiled.countRetransmissions) return false;
-  if (!compiled.where(event, txn)) return false;
+  if (!compiled.whereAfterGate(event, txn)) return false;
   return compiled.allow === undefined || !compiled.allow(event, txn);
 }
 
