@@ -95,4 +95,53 @@ void describe('sip-framing', () => {
     frameSipMessage(big, 0, big.length, big.length);
     assert.ok(Date.now() - t < 2000);
   });
+
+  void it('frames a whole message in one pass exactly as header end + readContentLength would', () => {
+    // The two-pass framing the one-pass scan replaced, as the reference.
+    const reference = (b: Buffer, max: number): unknown => {
+      const headerEnd = findHeaderEnd(b, 0, b.length);
+      if (headerEnd < 0) return b.length > max ? 'invalid' : ['need_more', b.length, -1];
+      if (headerEnd > max) return 'invalid';
+      const cl = readContentLength(b, 0, headerEnd);
+      if (cl < 0) return ['missing_content_length', headerEnd, headerEnd];
+      return headerEnd + cl > b.length
+        ? ['need_more', headerEnd, headerEnd + cl]
+        : ['message', headerEnd + cl, headerEnd];
+    };
+    const actual = (b: Buffer, max: number): unknown => {
+      const f = frameSipMessage(b, 0, b.length, max);
+      if (f.kind === 'invalid') return 'invalid';
+      return f.kind === 'need_more' ? [f.kind, f.scannedTo, f.length] : [f.kind, f.length, f.headerLength];
+    };
+    const piece = fc.constantFrom(
+      'INVITE sip:a@b SIP/2.0',
+      'Content-Length',
+      'content-length',
+      'CONTENT-LENGTH',
+      'Content-Lengthx',
+      'l',
+      'L',
+      'c',
+      'Via',
+      ':',
+      ' ',
+      '\t',
+      '\r\n',
+      '\n',
+      '\r',
+      '0',
+      '7',
+      '12',
+      '1234567890',
+      '-',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 10, max: 400 }), (parts, max) => {
+        const b = B(parts.join(''));
+        assert.deepEqual(actual(b, max), reference(b, max));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });

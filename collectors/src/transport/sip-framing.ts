@@ -63,7 +63,10 @@ export function frameSipMessage(
   maxHeaderBytes: number,
   resumeFrom = start,
 ): SipFrame {
-  const headerEnd = findHeaderEnd(buf, start, end, resumeFrom - 3);
+  // A fresh message (the common case: it came whole) is scanned once for both its header end and
+  // its Content-Length; a resumed one has its early lines behind it and reads the length apart.
+  const fresh = resumeFrom <= start;
+  const headerEnd = fresh ? scanHead(buf, start, end) : findHeaderEnd(buf, start, end, resumeFrom - 3);
   if (headerEnd < 0) {
     if (end - start > maxHeaderBytes) return INVALID;
     NEED_MORE_CACHE.scannedTo = end;
@@ -72,7 +75,7 @@ export function frameSipMessage(
   }
   const headerLength = headerEnd - start;
   if (headerLength > maxHeaderBytes) return INVALID;
-  const cl = readContentLength(buf, start, headerEnd);
+  const cl = fresh ? headContentLength : readContentLength(buf, start, headerEnd);
   if (cl < 0) return { kind: 'missing_content_length', length: headerLength, headerLength };
   const length = headerLength + cl;
   if (start + length > end) {
@@ -81,6 +84,31 @@ export function frameSipMessage(
     return NEED_MORE_CACHE;
   }
   return { kind: 'message', length, headerLength };
+}
+
+/** The Content-Length the last scanHead found (as readContentLength would read it). */
+let headContentLength = -1;
+
+/**
+ * findHeaderEnd(buf, start, end) and, in the same pass, readContentLength of those headers into
+ * headContentLength: the first Content-Length line decides, and it always ends before the empty line.
+ */
+function scanHead(buf: Buffer, start: number, end: number): number {
+  let length = NOT_CONTENT_LENGTH;
+  for (let i = start; i < end; i++) {
+    if (buf[i] !== LF) continue;
+    const c = buf[i + 1];
+    if (c === LF && i + 1 < end) {
+      headContentLength = length === NOT_CONTENT_LENGTH ? -1 : length;
+      return i + 2;
+    }
+    if (c === CR && i + 2 < end && buf[i + 2] === LF) {
+      headContentLength = length === NOT_CONTENT_LENGTH ? -1 : length;
+      return i + 3;
+    }
+    if (length === NOT_CONTENT_LENGTH && i + 1 < end) length = contentLengthAt(buf, i + 1, end);
+  }
+  return -1;
 }
 
 function lower(c: number): number {
@@ -96,23 +124,31 @@ const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
 export function readContentLength(buf: Buffer, start: number, headerEnd: number): number {
   for (let p = start; p < headerEnd; p++) {
     if (buf[p] !== LF) continue;
-    let i = p + 1;
-    if (i >= headerEnd) return -1;
-    let nameEnd = -1;
-    const c0 = lower(buf[i] ?? 0);
-    if (c0 === 0x6c /* l */) {
-      nameEnd = i + 1;
-    } else if (c0 === 0x63 /* c */ && i + CONTENT_LENGTH.length <= headerEnd) {
-      let k = 1;
-      while (k < CONTENT_LENGTH.length && lower(buf[i + k] ?? 0) === CONTENT_LENGTH[k]) k++;
-      if (k === CONTENT_LENGTH.length) nameEnd = i + k;
-    }
-    if (nameEnd < 0) continue;
-    i = nameEnd;
-    while (i < headerEnd && (buf[i] === SP || buf[i] === HT)) i++;
-    if (buf[i] === COLON) return parseLengthValue(buf, i + 1, headerEnd);
+    if (p + 1 >= headerEnd) return -1;
+    const value = contentLengthAt(buf, p + 1, headerEnd);
+    if (value !== NOT_CONTENT_LENGTH) return value;
   }
   return -1;
+}
+
+/** contentLengthAt: the line is some other header. */
+const NOT_CONTENT_LENGTH = -2;
+
+/** The line at `i` as a Content-Length header: its value, -1 when unusable, or NOT_CONTENT_LENGTH. */
+function contentLengthAt(buf: Buffer, i: number, limit: number): number {
+  let nameEnd = -1;
+  const c0 = lower(buf[i] ?? 0);
+  if (c0 === 0x6c /* l */) {
+    nameEnd = i + 1;
+  } else if (c0 === 0x63 /* c */ && i + CONTENT_LENGTH.length <= limit) {
+    let k = 1;
+    while (k < CONTENT_LENGTH.length && lower(buf[i + k] ?? 0) === CONTENT_LENGTH[k]) k++;
+    if (k === CONTENT_LENGTH.length) nameEnd = i + k;
+  }
+  if (nameEnd < 0) return NOT_CONTENT_LENGTH;
+  i = nameEnd;
+  while (i < limit && (buf[i] === SP || buf[i] === HT)) i++;
+  return buf[i] === COLON ? parseLengthValue(buf, i + 1, limit) : NOT_CONTENT_LENGTH;
 }
 
 function parseLengthValue(buf: Buffer, i: number, end: number): number {
