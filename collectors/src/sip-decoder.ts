@@ -149,20 +149,23 @@ export class SipDecoder {
   }
 
   private emitStream(m: StreamMessage): void {
-    if (m.anomalies.includes('stream_not_sip')) {
+    const notSip = m.anomalies.length > 0 && m.anomalies.includes('stream_not_sip');
+    if (notSip) {
       // Not SIP at all (transport/stream-consumer.ts gave up on the stream). TLS is SIP we cannot
       // read, not junk; anything else sent to a SIP port becomes an event.
       const tls = m.data[0] === 0x16 && m.data[1] === 0x03;
       if (tls || !this.sipPorts.has(m.dstPort)) return;
     }
-    this.handOff({
+    const message: RawSipMessage = {
       data: m.data,
       meta: m,
       transport: m.transport,
       streamAnomalies: m.anomalies,
       missingContentLength: m.missingContentLength,
-      ...(m.anomalies.includes('stream_not_sip') ? { notSip: true as const } : {}),
-    });
+    };
+    // Assigned, not spread: a spread literal is built property by property on every message.
+    if (notSip) message.notSip = true;
+    this.handOff(message);
   }
 
   private emit(event: SipEvent): void {
