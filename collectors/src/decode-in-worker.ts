@@ -2,6 +2,8 @@
 //! runs in a worker (decode-worker.ts) so this thread is left to the caller's sink (detection).
 //! Lines come back in capture order in transferred UTF-8 chunks and are parsed here into events;
 //! the worker runs its remaining N-2 threads as parse workers. Same events, same order as on one thread.
+//! `startDecodeWorker` starts it before the caller is ready for events (analyze loads its signatures
+//! meanwhile), so the worker's bootstrap and first batches overlap that set-up.
 import { Worker } from 'node:worker_threads';
 import type { LevelWithSilent } from 'pino';
 import type { SipEvent } from '../../schema/src/sip-event';
@@ -16,6 +18,8 @@ export interface DecodeWorkerConfig {
     'captures' | 'threads' | 'sip' | 'packet' | 'dedup' | 'withHeaders' | 'withRaw' | 'observerId' | 'interfaceName'
   >;
   logLevel: LevelWithSilent;
+  /** Chunks posted without acknowledgement before the first one is acknowledged (the sink is attached). */
+  startupChunks?: number;
 }
 
 /** Worker → main. `lines` is acknowledged with 'ack' once the sink took it (back-pressure). */
@@ -25,7 +29,26 @@ export type DecodeWorkerMessage =
   | { type: 'done'; summary: DecodeSummary }
   | { type: 'error'; message: string; code?: SipwardErrorCode; stack?: string };
 
+/** Chunks the worker may run ahead before the sink is attached (each ≤ ~1 MiB of JSON lines). */
+export const STARTUP_CHUNKS = 32;
+
 export async function decodeInWorker(options: DecodeInputOptions, sink: EventSink): Promise<DecodeSummary> {
+  const started = startDecodeWorker(options);
+  started.attach(sink);
+  return started.done;
+}
+
+/** A decode worker started ahead of its sink. */
+export interface StartedDecode {
+  /** Where events go; chunks that arrived before wait for it (STARTUP_CHUNKS at most). */
+  attach(sink: EventSink): void;
+  /** Settles with the summary once every event reached the attached sink. */
+  done: Promise<DecodeSummary>;
+  /** Ends the worker early (the caller's set-up failed); `done` then never settles. */
+  stop(): Promise<void>;
+}
+
+export function startDecodeWorker(options: DecodeInputOptions): StartedDecode {
   const script = workerScript('decode-worker');
   if (script === undefined) throw new Error('decode-worker.js is missing: run npm run build');
   const { log, onProgress } = options;
@@ -43,12 +66,16 @@ export async function decodeInWorker(options: DecodeInputOptions, sink: EventSin
       ...(options.interfaceName !== undefined ? { interfaceName: options.interfaceName } : {}),
     },
     logLevel: log.level as LevelWithSilent,
+    startupChunks: STARTUP_CHUNKS,
   };
   const worker = new Worker(script, { workerData: config });
-  let queue = Promise.resolve();
+  let attachSink: (sink: EventSink) => void = () => undefined;
+  const attached = new Promise<EventSink>((resolve) => (attachSink = resolve));
+  // Messages wait in this chain until the sink is attached, then are taken in arrival order.
+  let queue: Promise<unknown> = attached;
   let failure: unknown;
   let finished = false;
-  return new Promise<DecodeSummary>((resolve, reject) => {
+  const done = new Promise<DecodeSummary>((resolve, reject) => {
     const fail = (error: unknown): void => {
       if (finished) return;
       finished = true;
@@ -64,6 +91,7 @@ export async function decodeInWorker(options: DecodeInputOptions, sink: EventSin
       // Chained so each chunk is taken (and its back-pressure awaited) in arrival order.
       queue = queue.then(async () => {
         if (failure !== undefined) return;
+        const sink = await attached;
         try {
           switch (message.type) {
             case 'lines':
@@ -93,6 +121,15 @@ export async function decodeInWorker(options: DecodeInputOptions, sink: EventSin
       });
     });
   });
+  return {
+    attach: attachSink,
+    done,
+    stop: async () => {
+      finished = true;
+      failure ??= new Error('decode worker stopped');
+      await worker.terminate();
+    },
+  };
 }
 
 function deliverLines(chunk: Uint8Array, sink: EventSink): void {

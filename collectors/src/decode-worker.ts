@@ -18,9 +18,12 @@ const port = parentPort;
 let pending: string[] = [];
 let pendingChars = 0;
 let unacked = 0;
+/** Until the first acknowledgement the main thread is still setting up: run further ahead. */
+let mayRunAhead = config.startupChunks ?? MAX_UNACKED;
 let wake: (() => void) | undefined;
 
 port?.on('message', () => {
+  mayRunAhead = MAX_UNACKED;
   unacked--;
   const w = wake;
   wake = undefined;
@@ -69,7 +72,7 @@ async function run(): Promise<void> {
         },
         afterBatch: async () => {
           postPending();
-          while (unacked > MAX_UNACKED) await new Promise<void>((resolve) => (wake = resolve));
+          while (unacked > mayRunAhead) await new Promise<void>((resolve) => (wake = resolve));
         },
       },
     );

@@ -117,7 +117,6 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
   return summary;
 }
 
-/** Decodes every input into `sink` and resolves with the summary; throws SipwardError for unusable input. */
 /**
  * Decodes every input into `sink` and resolves with the summary; throws SipwardError for unusable input.
  * With `threads` > 1 on capture files: a sink that takes JSON lines (decode) gets them from parse
@@ -126,15 +125,7 @@ export async function runDecode(options: DecodeRunOptions): Promise<DecodeSummar
  */
 export async function decodeInputs(options: DecodeInputOptions, output: EventSink): Promise<DecodeSummary> {
   const filesOnly = options.interface === undefined && options.hep === undefined;
-  if (
-    (options.threads ?? 1) > 1 &&
-    filesOnly &&
-    output.onLines === undefined &&
-    options.onStage === undefined &&
-    workerScript('decode-worker') !== undefined
-  ) {
-    return decodeInWorker(options, output);
-  }
+  if (output.onLines === undefined && decodesInWorker(options)) return decodeInWorker(options, output);
   const sink = observeBatches(output, () => decoder.stats);
   const started = process.hrtime.bigint();
   // Live events name the ingress interface (observer.ingress.interface.name) unless told otherwise.
@@ -254,6 +245,20 @@ export async function decodeInputs(options: DecodeInputOptions, output: EventSin
     ...(hepSummary !== undefined ? { hep: hepSummary } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
+}
+
+/**
+ * Whether an event sink's decode of `options` moves to a worker (decode-in-worker.ts): capture
+ * files, more than one thread, no live stage counters to read, and the compiled worker present.
+ */
+export function decodesInWorker(options: DecodeInputOptions): boolean {
+  return (
+    (options.threads ?? 1) > 1 &&
+    options.interface === undefined &&
+    options.hep === undefined &&
+    options.onStage === undefined &&
+    workerScript('decode-worker') !== undefined
+  );
 }
 
 /** HEP input until SIGINT/SIGTERM or --duration: every packet through HepInput into the decoder. */

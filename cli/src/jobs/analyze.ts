@@ -6,7 +6,14 @@ import type { Writable } from 'node:stream';
 import type { Alert } from '../../../schema/src/alert';
 import type { SipTransaction } from '../../../schema/src/sip-transaction';
 import { publishAlert } from '../../../lib/src/metrics/channels';
-import { decodeInputs, type DecodeInputOptions, type DecodeSummary } from '../../../collectors/src/decode';
+import {
+  decodeInputs,
+  decodesInWorker,
+  type DecodeInputOptions,
+  type DecodeSummary,
+  type EventSink,
+} from '../../../collectors/src/decode';
+import { startDecodeWorker, type StartedDecode } from '../../../collectors/src/decode-in-worker';
 import { JsonlWriter } from '../../../collectors/src/publish/jsonl-writer';
 import { CampaignBook, relaysOf } from '../../../analyzer/src/campaigns/campaign-book';
 import { CallTracker, type CallTrackerStats } from '../../../analyzer/src/calls/call-tracker';
@@ -76,7 +83,19 @@ function callLingerS(signatures: readonly Signature[]): number {
 }
 
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummary> {
-  // Signatures load (and fail) before any capture is opened: a bad rule file is a usage error.
+  // With threads, the decode worker starts first: its bootstrap and first batches overlap the
+  // signature loading below; it is stopped if that fails.
+  const threaded = decodesInWorker(options) ? startDecodeWorker(options) : undefined;
+  try {
+    return await analyzeWith(options, threaded);
+  } catch (error) {
+    await threaded?.stop();
+    throw error;
+  }
+}
+
+async function analyzeWith(options: AnalyzeOptions, threaded: StartedDecode | undefined): Promise<AnalyzeSummary> {
+  // Signatures load (and fail) before any event is taken: a bad rule file is a usage error.
   const loaded = loadSignatures({ extraDirs: options.rulesDirs });
   const { signatures } = applyTuning(loaded, options.tuning, options.site);
   for (const s of options.tuning?.expired ?? []) {
@@ -120,7 +139,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
     },
   });
   if (options.stateFile !== undefined) restoreEngineState(engine, options.stateFile);
-  const decode = await decodeInputs(options, {
+  const sink: EventSink = {
     onEvent: (event) => {
       // The tracker first: the INVITE that opens an incident must already be a call to link to.
       tracker?.process(event);
@@ -132,7 +151,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeSummar
       await callsWriter?.flushIfFull();
       await sipLog?.writer.flushIfFull();
     },
-  });
+  };
+  let decode: DecodeSummary;
+  if (threaded === undefined) decode = await decodeInputs(options, sink);
+  else {
+    threaded.attach(sink);
+    decode = await threaded.done;
+  }
   // After the input opened: a missing capture must stay a one-line error, not a warning and an error.
   if (engine.skippedForSite.length > 0) {
     options.log.warn(
