@@ -42,26 +42,47 @@ export interface EvidenceParts {
   raw: string | undefined;
 }
 
-export function partsOf(event: SipEvent, txn?: TxnInfo, keepRaw = true): EvidenceParts {
+/** Writes `event`'s evidence facts into `p` (every field, so `p` keeps its shape). */
+function fillParts(p: EvidenceParts, event: SipEvent, txn: TxnInfo | undefined, keepRaw: boolean): void {
   const sip = event.sip;
   const isResponse = sip.type === 'response';
-  return {
-    id: event.event.id,
-    timestamp: event['@timestamp'],
-    srcIp: event.source.ip,
-    srcPort: event.source.port,
-    dstIp: event.destination.ip,
-    dstPort: event.destination.port,
-    transport: event.network.transport,
-    isResponse,
-    method: isResponse ? sip.cseq?.method : sip.method,
-    requestUriUser: isResponse ? undefined : sip.request_uri_user,
-    status: isResponse ? sip.status_code : undefined,
-    callId: sip.call_id,
-    user: sip.auth?.username ?? (isResponse ? txn?.request_auth_username : undefined) ?? sip.from?.user,
-    userAgent: isResponse ? txn?.request_user_agent : sip.user_agent,
-    raw: keepRaw ? sip.raw : undefined,
+  p.id = event.event.id;
+  p.timestamp = event['@timestamp'];
+  p.srcIp = event.source.ip;
+  p.srcPort = event.source.port;
+  p.dstIp = event.destination.ip;
+  p.dstPort = event.destination.port;
+  p.transport = event.network.transport;
+  p.isResponse = isResponse;
+  p.method = isResponse ? sip.cseq?.method : sip.method;
+  p.requestUriUser = isResponse ? undefined : sip.request_uri_user;
+  p.status = isResponse ? sip.status_code : undefined;
+  p.callId = sip.call_id;
+  p.user = sip.auth?.username ?? (isResponse ? txn?.request_auth_username : undefined) ?? sip.from?.user;
+  p.userAgent = isResponse ? txn?.request_user_agent : sip.user_agent;
+  p.raw = keepRaw ? sip.raw : undefined;
+}
+
+export function partsOf(event: SipEvent, txn?: TxnInfo, keepRaw = true): EvidenceParts {
+  const p: EvidenceParts = {
+    id: '',
+    timestamp: '',
+    srcIp: '',
+    srcPort: 0,
+    dstIp: '',
+    dstPort: 0,
+    transport: '',
+    isResponse: false,
+    method: undefined,
+    requestUriUser: undefined,
+    status: undefined,
+    callId: undefined,
+    user: undefined,
+    userAgent: undefined,
+    raw: undefined,
   };
+  fillParts(p, event, txn, keepRaw);
+  return p;
 }
 
 export function summaryOf(p: EvidenceParts): string {
@@ -109,10 +130,12 @@ export class EvidenceRing {
 
   push(event: SipEvent, txn?: TxnInfo): void {
     if (this.first.length < FIRST_EVIDENCE) this.first.push(partsOf(event, txn, true));
-    const parts = partsOf(event, txn, false);
-    if (this.items.length < this.capacity) this.items.push(parts);
+    if (this.items.length < this.capacity) this.items.push(partsOf(event, txn, false));
     else {
-      this.items[this.head] = parts;
+      // Full (a flood): the oldest facts are overwritten in place, not replaced by a new object per
+      // event. Safe because sample()'s `tallied` is only read while the incident opens (the tally
+      // keeps strings, never the object), and `first` holds objects of its own.
+      fillParts(this.items[this.head] as EvidenceParts, event, txn, false);
       this.head = (this.head + 1) % this.capacity;
     }
   }

@@ -30,8 +30,12 @@ export function sequenceKind({ compiled, book, maxGroups }: KindContext): KindRu
     counted: 0,
     evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
   });
+  const first = (steps[0] as (typeof steps)[number]).where;
   return runnerOver(groups, {
     process(event, txn, now) {
+      // Nothing tracked and no incident open: only a step-0 event can change anything (below), so
+      // the rest (group key, lookups) is skipped for the others — SIP-CRY-01 sees every message.
+      if (groups.size === 0 && book.size === 0 && !first(event, txn)) return;
       const key = selectedGroup(compiled, event, txn);
       if (key === undefined) return;
       const live = book.live(key);
