@@ -178,7 +178,7 @@ export class PacketDecoder {
   /** The capture's link header (Ethernet, VLAN, SLL, NULL, raw IP ...): sets the cursor on the IP packet. */
   private linkLayer(pkt: RawPacket): boolean {
     const li = this.link;
-    li.vlan.length = 0;
+    if (li.vlan.length !== 0) li.vlan.length = 0; // a no-op length store still costs a runtime call
     if (!decodeLink(pkt.linkType, pkt.data, li)) {
       this.counters[li.drop ?? 'not_ip']++;
       return false;
