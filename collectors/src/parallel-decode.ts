@@ -1,55 +1,36 @@
 //! `--threads N`: the packet half of the decode chain (capture, link/IP, defrag, dedup, TCP
 //! reassembly) stays on the calling thread, and the message half (SIP parse → SipEvent → JSON line),
-//! which is stateless per message, runs in N parse workers (parse-worker.ts). Messages travel in
-//! batches (their bytes copied into one transferred buffer, their metadata in typed-array columns);
-//! JSON lines come back in batch order, so the output is the same as on one thread, byte for byte.
+//! which is stateless per message, runs in N − 1 parse workers (parse-worker.ts) and on the calling
+//! thread itself whenever the workers have enough queued (it would otherwise wait for them). Messages
+//! travel in batches (their bytes copied into one transferred buffer, their metadata in typed-array
+//! columns); JSON lines are delivered in batch order, whoever decoded them, so the output is the same
+//! as on one thread, byte for byte.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HepFields } from '../../schema/src/sip-event';
-import type { MessageCounters, MessageDecodeOptions, RawSipMessage } from './sip-message';
-
-/** Main → worker: one batch of messages. */
-export interface MessageBatch {
-  seq: number;
-  bytes: ArrayBuffer;
-  /** Message i is bytes [offsets[i], offsets[i + 1]). */
-  offsets: Uint32Array;
-  tsSec: Float64Array;
-  tsNsec: Uint32Array;
-  /** srcPort, dstPort per message. */
-  ports: Uint16Array;
-  /** TRANSPORTS index | PROTOCOLS index << 3 | missingContentLength << 5. */
-  flags: Uint8Array;
-  srcIp: string[];
-  dstIp: string[];
-  /** Only the messages that have VLAN tags, tunnels or stream anomalies (rare). */
-  extras: BatchExtra[];
-}
-
-export interface BatchExtra {
-  index: number;
-  vlan: number[];
-  tunnel: string[];
-  anomalies: string[];
-  hep?: HepFields;
-}
-
-/** Worker → main: a batch's output in message order and its counters. */
-export interface BatchResult {
-  seq: number;
-  /** The batch's JSON lines, UTF-8 encoded by the worker (transferred, not copied). */
-  lines: Uint8Array;
-  counters: MessageCounters;
-}
-
-export const TRANSPORTS = ['udp', 'tcp', 'ws', 'sctp', 'wss', 'tls'] as const;
-export const PROTOCOLS = ['udp', 'tcp', 'sctp'] as const;
+import {
+  decodeBatch,
+  PROTOCOLS,
+  TRANSPORTS,
+  type BatchExtra,
+  type BatchResult,
+  type MessageBatch,
+} from './batch-decode';
+import { SipMessageDecoder, type MessageCounters, type MessageDecodeOptions, type RawSipMessage } from './sip-message';
 
 const BATCH_MESSAGES = 1024;
 const BATCH_BYTES = 1 << 20;
 /** Batches queued per worker before the reader waits: enough to keep workers busy, bounded memory. */
-const IN_FLIGHT_PER_WORKER = 3;
+const IN_FLIGHT_PER_WORKER = 6;
+/** Batches a worker holds (one decoding, two waiting) from which this thread decodes the next itself. */
+const DECODE_HERE_AT = 3;
+
+/** What a parse worker is started with: how to decode, and where it counts the batches it finished. */
+export interface ParseWorkerData {
+  options: MessageDecodeOptions;
+  /** Int32 [0]: batches decoded, readable here while this thread is busy (its messages wait till then). */
+  finished: SharedArrayBuffer;
+}
 /** Ceiling for the default thread count: past it the reading thread is the bottleneck. */
 export const MAX_DEFAULT_THREADS = 4;
 
@@ -68,6 +49,13 @@ export interface ParallelSink {
 
 export class ParallelMessageDecoder {
   private readonly workers: Worker[] = [];
+  /** Per worker: batches sent, and batches it finished (shared counter). */
+  private readonly sent: number[] = [];
+  private readonly finished: Int32Array[] = [];
+  /** This thread's own decoder, for the batches it takes while the workers are busy. */
+  private readonly here: SipMessageDecoder;
+  /** Batches this thread decoded itself (the rest went to workers). */
+  decodedHere = 0;
   private nextSeq = 0;
   private nextDelivery = 0;
   private readonly ready = new Map<number, BatchResult>();
@@ -86,14 +74,20 @@ export class ParallelMessageDecoder {
   private dstIp: string[] = [];
   private extras: BatchExtra[] = [];
 
+  /** @param threads all threads, this one included: `threads` − 1 parse workers are started. */
   constructor(
     threads: number,
     script: string,
     options: MessageDecodeOptions,
     private readonly sink: ParallelSink,
   ) {
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(script, { workerData: options });
+    this.here = new SipMessageDecoder(options);
+    for (let i = 0; i < Math.max(1, threads - 1); i++) {
+      const finished = new SharedArrayBuffer(4);
+      const data: ParseWorkerData = { options, finished };
+      const worker = new Worker(script, { workerData: data });
+      this.sent.push(0);
+      this.finished.push(new Int32Array(finished));
       worker.on('message', (result: BatchResult) => this.received(result));
       worker.on('error', (error: Error) => this.fail(error));
       worker.on('exit', (code) => {
@@ -175,14 +169,31 @@ export class ParallelMessageDecoder {
       dstIp: this.dstIp,
       extras: this.extras,
     };
-    const worker = this.workers[batch.seq % this.workers.length] as Worker;
-    const columns = [batch.offsets, batch.tsSec, batch.tsNsec, batch.ports, batch.flags];
-    worker.postMessage(batch, [bytes, ...columns.map((c) => c.buffer as ArrayBuffer)]);
     this.count = 0;
     this.used = 0;
     this.srcIp = [];
     this.dstIp = [];
     this.extras = [];
+    // The least busy worker; if even it has a batch waiting, decoding here beats waiting for it
+    // (delivery stays in batch order whoever decodes).
+    let w = 0;
+    let least = Infinity;
+    for (let i = 0; i < this.workers.length; i++) {
+      const held = (this.sent[i] as number) - Atomics.load(this.finished[i] as Int32Array, 0);
+      if (held < least) {
+        least = held;
+        w = i;
+      }
+    }
+    if (least >= DECODE_HERE_AT) {
+      this.decodedHere++;
+      this.received(decodeBatch(this.here, batch));
+      return;
+    }
+    this.sent[w] = (this.sent[w] as number) + 1;
+    const worker = this.workers[w] as Worker;
+    const columns = [batch.offsets, batch.tsSec, batch.tsNsec, batch.ports, batch.flags];
+    worker.postMessage(batch, [bytes, ...columns.map((c) => c.buffer as ArrayBuffer)]);
   }
 
   private received(result: BatchResult): void {

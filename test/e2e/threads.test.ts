@@ -1,10 +1,11 @@
 // `--threads N` changes who does the work, never the result: `sipward analyze` and `sipward decode`
 // write the same bytes and the same summary with 1, 2 and 3 threads, on real attack captures, the
-// TCP/tunnel/fragment fixtures and a generated 20k-message mix (UDP + split/coalesced TCP + attacks).
+// TCP/tunnel/fragment fixtures and a generated 20k-message mix (UDP + split/coalesced TCP + attacks),
+// for analyze also its call records, SIP transaction log and campaigns (`--out-dir`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { repoRoot } from '../../lib/src/repo-root';
@@ -73,6 +74,26 @@ void test('analyze: the same alerts and summary with 1, 2 and 3 threads', () => 
       assert.equal(many.stdout, one.stdout, `${args[0]}: alerts with --threads ${threads}`);
       assert.deepEqual(many.summary, one.summary, `${args[0]}: summary with --threads ${threads}`);
     }
+  }
+});
+
+void test('analyze: the same call records, SIP transaction log and campaigns with 1, 2 and 3 threads', () => {
+  const outputs = (threads: string): { run: Run; files: Record<string, string> } => {
+    const dir = join(scratch, `out-${threads}`);
+    const run = sipward(['analyze', mixed, '--out-dir', dir, '--threads', threads]);
+    const files: Record<string, string> = {};
+    for (const name of ['alerts.jsonl', 'calls.jsonl', 'sip-log.jsonl', 'campaigns.jsonl'])
+      files[name] = readFileSync(join(dir, name), 'utf8');
+    return { run, files };
+  };
+  const one = outputs('1');
+  assert.ok((one.files['calls.jsonl'] ?? '').length > 0, 'the mixed capture has calls');
+  assert.ok((one.files['sip-log.jsonl'] ?? '').length > 0, 'and transactions');
+  for (const threads of ['2', '3']) {
+    const many = outputs(threads);
+    for (const [name, text] of Object.entries(one.files))
+      assert.equal(many.files[name], text, `${name} with --threads ${threads}`);
+    assert.deepEqual(many.run.summary, one.run.summary, `summary with --threads ${threads}`);
   }
 });
 
