@@ -3,10 +3,11 @@
 //! second client could sit behind the same functions. kafkajs' own retries are kept short: the
 //! callers' outer loops (lib/src/retry.ts) ride out long outages and log them once.
 import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { LogEntry, PartitionMetadata, Producer, ProducerRecord } from 'kafkajs';
+import type { LogEntry, Producer, ProducerRecord } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { KafkaConnection } from './connection';
 import { kafkaProduceChannel, publishKafkaProduce } from '../metrics/channels';
+import { murmur2Partition } from './murmur2';
 
 export { CompressionTypes, Partitioners };
 export type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer, ProducerRecord } from 'kafkajs';
@@ -111,25 +112,11 @@ export function lostProducerState(error: unknown): boolean {
   ]);
 }
 
-const murmur2Partitioner = Partitioners.DefaultPartitioner();
-const metadataByCount = new Map<number, PartitionMetadata[]>();
-
 /**
  * The partition the client's default partitioner (murmur2, Java-compatible) gives a key: a
  * producer that writes one record per partition must put each event where its key would go.
+ * (`topic` is kept for callers: the partition does not depend on it.)
  */
-export function keyPartition(topic: string, key: string, partitions: number): number {
-  let metadata = metadataByCount.get(partitions);
-  if (metadata === undefined) {
-    metadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionErrorCode: 0,
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      offlineReplicas: [],
-    }));
-    metadataByCount.set(partitions, metadata);
-  }
-  return murmur2Partitioner({ topic, partitionMetadata: metadata, message: { key, value: null } });
+export function keyPartition(_topic: string, key: string, partitions: number): number {
+  return murmur2Partition(key, partitions);
 }
