@@ -142,32 +142,41 @@ function ciContains(list: readonly string[]): (value: string) => boolean {
   };
   if (list.length > needles.length) return () => true; // an empty needle is in every string
   if (needles.some((n) => !isAscii(n))) return slow;
-  const byFirst: (NeedleBucket | undefined)[] = new Array<NeedleBucket | undefined>(128).fill(undefined);
+  // Indexed by the character as it is: upper and lower case share a bucket (no folding per character).
+  const byChar: (NeedleBucket | undefined)[] = new Array<NeedleBucket | undefined>(128).fill(undefined);
   for (const needle of needles) {
-    const bucket = (byFirst[needle.charCodeAt(0)] ??= { single: false, seconds: new Uint8Array(128), needles: [] });
+    const first = needle.charCodeAt(0);
+    const bucket = (byChar[first] ??= { single: false, seconds: new Uint8Array(128), needles: [] });
+    byChar[asciiUpper(first)] = bucket;
     if (needle.length === 1) bucket.single = true;
     else {
-      bucket.seconds[needle.charCodeAt(1)] = 1;
+      const second = needle.charCodeAt(1);
+      bucket.seconds[second] = 1;
+      bucket.seconds[asciiUpper(second)] = 1;
       bucket.needles.push(needle);
     }
   }
   return (value) => {
     const n = value.length;
-    let next = n > 0 ? value.charCodeAt(0) : 0;
     for (let i = 0; i < n; i++) {
-      let c = next;
+      const c = value.charCodeAt(i);
       if (c >= 128) return slow(value);
-      if (c >= 65 && c <= 90) c |= 0x20;
-      next = i + 1 < n ? value.charCodeAt(i + 1) : 0;
-      const bucket = byFirst[c];
+      const bucket = byChar[c];
       if (bucket === undefined) continue;
       if (bucket.single) return true;
+      if (i + 1 === n) continue;
+      const next = value.charCodeAt(i + 1);
       if (next >= 128) return slow(value);
-      if (bucket.seconds[next >= 65 && next <= 90 ? next | 0x20 : next] === 0) continue;
+      if (bucket.seconds[next] === 0) continue;
       for (const needle of bucket.needles) if (asciiMatchAt(value, i, needle)) return true;
     }
     return false;
   };
+}
+
+/** The upper-case form of an ASCII lower-case letter; any other character as it is. */
+function asciiUpper(c: number): number {
+  return c >= 97 && c <= 122 ? c - 32 : c;
 }
 
 /** Needles (lower-case ASCII) sharing a first character: which second characters they have. */
@@ -364,7 +373,6 @@ export function compileMatcher(spec: unknown, path: ReadonlyArray<string | numbe
   };
 }
 
-/** A predicate map → one closure (AND of its entries; `any` is OR, `not` negates, `all` is AND). */
 /** `{ same_as: <path> }` / `{ differs_from: <path> }`: a comparison with another field of the event. */
 function fieldComparison(
   spec: unknown,
@@ -382,33 +390,41 @@ function fieldComparison(
   return { path: fieldPath(target), same: keys[0] === 'same_as' };
 }
 
+/** A field's matcher: the common part of a predicate, evaluated without a closure of its own. */
+interface FieldTest {
+  readonly path: FieldPath;
+  readonly test: LeafTest;
+}
+
+/** A predicate map split into its field tests and the rest (any / all / not / field comparisons). */
+interface Conjunction {
+  readonly fields: FieldTest[];
+  readonly others: Predicate[];
+}
+
+/** A predicate map → one closure (AND of its entries; `any` is OR, `not` negates, `all` is AND). */
 export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string | number>): Predicate {
+  return conjunctionOf(compileConjunction(spec, path));
+}
+
+function compileConjunction(spec: PredicateSpec, path: ReadonlyArray<string | number>): Conjunction {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     throw new SpecError(path, 'expected a map of field → matcher');
   }
-  const parts: Predicate[] = [];
+  const fields: FieldTest[] = [];
+  const others: Predicate[] = [];
   for (const [key, value] of Object.entries(spec)) {
     const at = [...path, key];
     if (key === 'any' || key === 'all') {
       if (!Array.isArray(value) || value.length === 0)
         throw new SpecError(at, 'expected a non-empty list of predicates');
-      const inner = value.map((item, i) => compilePredicate(item as PredicateSpec, [...at, i]));
-      parts.push(
-        key === 'any'
-          ? (e, t) => {
-              for (const p of inner) if (p(e, t)) return true;
-              return false;
-            }
-          : (e, t) => {
-              for (const p of inner) if (!p(e, t)) return false;
-              return true;
-            },
-      );
+      const inner = value.map((item, i) => compileConjunction(item as PredicateSpec, [...at, i]));
+      others.push(key === 'any' ? disjunctionOf(inner) : allOf(inner.map(conjunctionOf)));
       continue;
     }
     if (key === 'not') {
       const inner = compilePredicate(value as PredicateSpec, at);
-      parts.push((e, t) => !inner(e, t));
+      others.push((e, t) => !inner(e, t));
       continue;
     }
     const root = key.split('.')[0] ?? '';
@@ -421,7 +437,7 @@ export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string
       // Field against field (REG-03: auth username ≠ From user): both present, compared as text,
       // case-insensitively (SIP user parts are case-sensitive, but operators' provisioning is not).
       const { path: otherPath, same } = other;
-      parts.push((e, t) => {
+      others.push((e, t) => {
         const a = firstValue(field, e, t);
         const b = firstValue(otherPath, e, t);
         if (a === undefined || b === undefined) return false;
@@ -429,13 +445,54 @@ export function compilePredicate(spec: PredicateSpec, path: ReadonlyArray<string
       });
       continue;
     }
-    const test = compileMatcher(value, at);
-    parts.push((e, t) => testPath(field, e, t, test));
+    fields.push({ path: field, test: compileMatcher(value, at) });
   }
-  if (parts.length === 1) return parts[0] as Predicate;
+  return { fields, others };
+}
+
+/**
+ * AND of a conjunction. Field tests run first, in the order written, then the combinators: the
+ * tests are pure, so the order changes only the cost — an `any` of nine substring scans (MAL-05)
+ * is reached only by a message the plain field tests let through.
+ */
+function conjunctionOf({ fields, others }: Conjunction): Predicate {
+  if (others.length === 0) {
+    const only = fields.length === 1 ? fields[0] : undefined;
+    if (only !== undefined) return (e, t) => testPath(only.path, e, t, only.test);
+    return (e, t) => {
+      for (const f of fields) if (!testPath(f.path, e, t, f.test)) return false;
+      return true;
+    };
+  }
+  if (fields.length === 0 && others.length === 1) return others[0] as Predicate;
   return (e, t) => {
-    for (const p of parts) if (!p(e, t)) return false;
+    for (const f of fields) if (!testPath(f.path, e, t, f.test)) return false;
+    for (const p of others) if (!p(e, t)) return false;
     return true;
+  };
+}
+
+function allOf(inner: readonly Predicate[]): Predicate {
+  return (e, t) => {
+    for (const p of inner) if (!p(e, t)) return false;
+    return true;
+  };
+}
+
+/** OR; when every alternative is one field test (MAL-04/05, REC-01), without a closure per alternative. */
+function disjunctionOf(inner: readonly Conjunction[]): Predicate {
+  const single = inner.map((c) => (c.others.length === 0 && c.fields.length === 1 ? c.fields[0] : undefined));
+  if (single.every((f) => f !== undefined)) {
+    const fields = single as FieldTest[];
+    return (e, t) => {
+      for (const f of fields) if (testPath(f.path, e, t, f.test)) return true;
+      return false;
+    };
+  }
+  const alternatives = inner.map(conjunctionOf);
+  return (e, t) => {
+    for (const p of alternatives) if (p(e, t)) return true;
+    return false;
   };
 }
 
