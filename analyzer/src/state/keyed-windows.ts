@@ -63,9 +63,12 @@ export class DistinctWindow {
 
   /** Records `value` at `t`; returns the distinct count inside (t − windowMs, t]. */
   add(value: string, t: number, windowMs: number): number {
-    this.lastSeen.set(value, t);
-    this.lastSeen.dropWhile((seen) => t - seen >= windowMs);
-    return this.lastSeen.size;
+    const lastSeen = this.lastSeen;
+    lastSeen.set(value, t);
+    // A loop rather than dropWhile: its predicate would be a closure allocated per event.
+    for (let seen = lastSeen.oldestValue(); seen !== undefined && t - seen >= windowMs; seen = lastSeen.oldestValue())
+      lastSeen.dropOldest();
+    return lastSeen.size;
   }
 
   get size(): number {
@@ -157,11 +160,14 @@ export class KeyedWindows<S extends GroupState> {
     return this.table.evictions;
   }
 
-  /** The group's state, created by `create` when absent; touched (LRU) and stamped with `now`. */
-  touch(key: string, now: number, create: () => S): S {
+  /**
+   * The group's state, created by `create(now)` when absent; touched (LRU) and stamped with `now`.
+   * `create` gets `now` so callers pass one function, not a closure allocated per event.
+   */
+  touch(key: string, now: number, create: (now: number) => S): S {
     let state = this.table.get(key);
     if (state === undefined) {
-      state = create();
+      state = create(now);
       this.table.set(key, state);
     }
     if (now > state.lastMs) state.lastMs = now;
@@ -178,6 +184,14 @@ export class KeyedWindows<S extends GroupState> {
 
   /** Drops up to `limit` least-recently-touched groups idle since before now − idleMs. */
   expire(now: number, limit = 4): number {
-    return this.table.dropWhile((s) => now - s.lastMs >= this.idleMs, limit);
+    // Called per event by every windowed kind: a loop, not dropWhile with a closure per call.
+    const table = this.table;
+    let dropped = 0;
+    for (let s = table.oldestValue(); s !== undefined && dropped < limit && now - s.lastMs >= this.idleMs;) {
+      table.dropOldest();
+      dropped++;
+      s = table.oldestValue();
+    }
+    return dropped;
   }
 }

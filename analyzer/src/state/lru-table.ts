@@ -81,13 +81,20 @@ export class LruTable<K, V> {
     return this.head?.value;
   }
 
+  /** Removes the least recently used entry (not counted as an eviction); false when empty. */
+  dropOldest(): boolean {
+    const node = this.head;
+    if (node === undefined) return false;
+    this.unlink(node);
+    this.map.delete(node.key);
+    return true;
+  }
+
   /** Removes least-recently-used entries while `expired` says so (at most `limit`); returns how many went. */
   dropWhile(expired: (value: V) => boolean, limit = Infinity): number {
     let dropped = 0;
     while (this.head !== undefined && dropped < limit && expired(this.head.value)) {
-      const node = this.head;
-      this.unlink(node);
-      this.map.delete(node.key);
+      this.dropOldest();
       dropped++;
     }
     return dropped;
@@ -110,8 +117,7 @@ export class LruTable<K, V> {
   private evictOldest(): void {
     const node = this.head;
     if (node === undefined) return;
-    this.unlink(node);
-    this.map.delete(node.key);
+    this.dropOldest();
     this.evictions++;
     this.onEvict?.(node.key, node.value);
   }
