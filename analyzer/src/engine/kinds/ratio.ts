@@ -23,6 +23,13 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
     throw new Error(`${sig.id}: ratio without numerator/denominator`);
   }
   const groups = new KeyedWindows<RatioState>(maxGroups, windowMs);
+  const create = (now: number): RatioState => ({
+    lastMs: now,
+    firstMs: now,
+    numerator: new BucketCounter(windowMs),
+    denominator: new BucketCounter(windowMs),
+    evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
+  });
   return runnerOver(groups, {
     process(event, txn, now) {
       if (!selects(compiled, event, txn)) return;
@@ -37,13 +44,7 @@ export function ratioKind({ compiled, book, maxGroups }: KindContext): KindRunne
         return;
       }
       groups.expire(now);
-      const state = groups.touch(key, now, () => ({
-        lastMs: now,
-        firstMs: now,
-        numerator: new BucketCounter(windowMs),
-        denominator: new BucketCounter(windowMs),
-        evidence: new EvidenceRing(MAX_TALLIED_BEFORE_CROSSING),
-      }));
+      const state = groups.touch(key, now, create);
       if (den) state.denominator.add(now);
       if (!num) return;
       state.numerator.add(now);

@@ -18,6 +18,12 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
   const field = compiled.field;
   if (field === undefined) throw new Error(`${sig.id}: value_count without field`);
   const groups = new KeyedWindows<DistinctState>(maxGroups, windowMs);
+  const create = (now: number): DistinctState => ({
+    lastMs: now,
+    firstMs: now,
+    distinct: new DistinctWindow(threshold),
+    evidence: new EvidenceRing(threshold),
+  });
   return runnerOver(groups, {
     process(event, txn, now) {
       if (!selects(compiled, event, txn)) return;
@@ -32,12 +38,7 @@ export function valueCountKind({ compiled, book, maxGroups }: KindContext): Kind
         return;
       }
       groups.expire(now);
-      const state = groups.touch(key, now, () => ({
-        lastMs: now,
-        firstMs: now,
-        distinct: new DistinctWindow(threshold),
-        evidence: new EvidenceRing(threshold),
-      }));
+      const state = groups.touch(key, now, create);
       // Evidence is what grew the distinct set, not repeats of a value already counted.
       if (!state.distinct.has(value)) state.evidence.push(event, txn.txn);
       const size = state.distinct.add(value, now, windowMs);
