@@ -11,7 +11,9 @@ import { toJsonLine } from '../collectors/src/event/jsonl';
 import { MirrorDedup } from '../collectors/src/event/mirror-dedup';
 import type { L4Segment } from '../collectors/src/packet';
 import { emptyEnrichment } from '../analyzer/src/engine/enrich/enrichment';
-import { compileGate, SignatureDispatch } from '../analyzer/src/engine/compile/dispatch';
+import { compileConditions, compileGate, SignatureDispatch } from '../analyzer/src/engine/compile/dispatch';
+import { compileSignature } from '../analyzer/src/engine/compile/compile-signature';
+import { TransactionTable } from '../analyzer/src/state/transaction-table';
 import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
 import { udpFrame } from '../lib/src/test-support/capture/frames';
 
@@ -86,7 +88,15 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
   const parsed = parseSipMessage(INVITE, 0, INVITE.length);
   const event = toSipEvent(parsed, seg, { transport: 'udp' });
   const signatures = loadSignatures().map((l) => l.signature);
-  const dispatch = new SignatureDispatch(signatures.map((s) => ({ item: s, gate: compileGate(s) })));
+  const dispatch = new SignatureDispatch(
+    signatures.map((s) => ({ item: s, gate: compileGate(s), conditions: compileConditions(s) })),
+  );
+  // The scanner and injection signatures' `where` (no method gate: every request runs them).
+  const scanners = signatures
+    .filter((s) => ['SIP-MAL-04', 'SIP-MAL-05', 'SIP-REC-01'].includes(s.id))
+    .map((s) => compileSignature(s).where);
+  const transactions = new TransactionTable();
+  let txnStep = 0;
   const txn = emptyEnrichment();
   const response = toSipEvent(parseSipMessage(Buffer.from(RESPONSE, 'latin1'), 0, RESPONSE.length), seg, {
     transport: 'udp',
@@ -128,6 +138,19 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
     }),
     measure(`signature dispatch (${signatures.length} signatures): INVITE and a 200 OK`, undefined, () => {
       sink += dispatch.for(event, txn).length + dispatch.for(response, txn).length;
+    }),
+    measure(
+      `where of ${scanners.length} scanner/injection signatures (MAL-04, MAL-05, REC-01) on the INVITE`,
+      undefined,
+      () => {
+        for (const where of scanners) if (where(event, txn)) sink++;
+      },
+    ),
+    measure('transaction table: an INVITE and its 200 OK (lookup by Call-ID, resend check)', undefined, () => {
+      txnStep++;
+      transactions.observe(event, txnStep, txn.txn);
+      transactions.observe(response, txnStep, txn.txn);
+      if (txn.txn.retransmission) sink++;
     }),
   ];
   if (sink === 42) process.stdout.write(''); // keep `sink` observable so the loops are not elided

@@ -69,6 +69,8 @@ interface Runtime {
   book: IncidentBook;
   runner: KindRunner;
   compiled: CompiledSignature;
+  /** The kind has time-driven work (half_open): read once, not looked up on every runner per event. */
+  advances: boolean;
 }
 
 export class DetectionEngine {
@@ -108,12 +110,8 @@ export class DetectionEngine {
         ...(options.onIncidentCall !== undefined ? { onCall: options.onIncidentCall } : {}),
         ...(options.onIncidentEvent !== undefined ? { onEvent: options.onIncidentEvent } : {}),
       });
-      const runtime = {
-        id: signature.id,
-        book,
-        runner: KINDS[signature.kind]({ compiled, book, maxGroups }),
-        compiled,
-      };
+      const runner = KINDS[signature.kind]({ compiled, book, maxGroups });
+      const runtime = { id: signature.id, book, runner, compiled, advances: runner.advance !== undefined };
       this.runtimes.push(runtime);
       gated.push({ item: runtime, gate: compileGate(signature), conditions: compileConditions(signature) });
       if (compiled.escalations.length > 0) this.escalating.push(runtime);
@@ -144,10 +142,7 @@ export class DetectionEngine {
     this.events++;
     if (nowMs > this.now) this.now = nowMs;
     const now = this.now;
-    for (const runtime of this.runtimes) {
-      runtime.runner.advance?.(now);
-      runtime.book.finalizeDue(now);
-    }
+    this.timeReaches(now);
     for (const runtime of this.dispatch.for(event, ctx))
       if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
     for (const r of this.escalating)
@@ -165,11 +160,7 @@ export class DetectionEngine {
   }
 
   private evaluateAt(event: SipEvent, ctx: Enrichment, now: number): void {
-    // Incidents end and timeouts fire by event time for every signature, whatever this event is.
-    for (const runtime of this.runtimes) {
-      runtime.runner.advance?.(now);
-      runtime.book.finalizeDue(now);
-    }
+    this.timeReaches(now);
     for (const runtime of this.dispatch.for(event, ctx)) runtime.runner.process(event, ctx, now);
     for (const r of this.escalating) escalate(r.compiled, r.book, event, ctx, now);
   }
@@ -180,9 +171,13 @@ export class DetectionEngine {
    */
   advance(nowMs: number): void {
     if (nowMs > this.now) this.now = nowMs;
-    const now = this.now;
+    this.timeReaches(this.now);
+  }
+
+  /** Incidents end and timeouts fire by event time for every signature, whatever the event is. */
+  private timeReaches(now: number): void {
     for (const runtime of this.runtimes) {
-      runtime.runner.advance?.(now);
+      if (runtime.advances) runtime.runner.advance?.(now);
       runtime.book.finalizeDue(now);
     }
   }

@@ -23,6 +23,9 @@ interface HalfOpenState {
   evidence: EvidenceRing;
 }
 
+/** Distinct pending-request methods remembered; a signature without a method gate may see fuzzers' inventions. */
+const MAX_METHODS = 64;
+
 export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRunner {
   const sig = compiled.signature;
   const { threshold, windowMs } = countWindow(compiled);
@@ -31,6 +34,14 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
   /** Transaction key → unanswered request; never touched, so LRU order is deadline order. */
   const pending = new LruTable<string, Pending>(maxGroups);
   const noTxn = emptyEnrichment();
+  /** Methods of the requests ever left pending (a handful: the `where` names them); past the bound, any. */
+  const methods = new Set<string>();
+  let anyMethod = false;
+  const create = (at: number): HalfOpenState => ({
+    lastMs: at,
+    ring: new TimestampRing(threshold),
+    evidence: new EvidenceRing(threshold),
+  });
 
   const expired = (p: Pending): void => {
     const at = p.deadlineMs;
@@ -40,11 +51,7 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
       return;
     }
     groups.expire(at);
-    const state = groups.touch(p.groupKey, at, () => ({
-      lastMs: at,
-      ring: new TimestampRing(threshold),
-      evidence: new EvidenceRing(threshold),
-    }));
+    const state = groups.touch(p.groupKey, at, create);
     state.ring.push(at);
     state.evidence.push(p.event);
     if (state.ring.fullWithin(at, windowMs)) {
@@ -55,17 +62,26 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
 
   return {
     advance(now) {
-      for (let oldest = pending.oldest(); oldest !== undefined && oldest[1].deadlineMs <= now;) {
-        pending.delete(oldest[0]);
-        book.finalizeDue(oldest[1].deadlineMs);
-        expired(oldest[1]);
-        oldest = pending.oldest();
+      // Runs before every event: oldestValue() allocates nothing when no timeout is due.
+      for (let oldest = pending.oldestValue(); oldest !== undefined && oldest.deadlineMs <= now;) {
+        pending.dropOldest();
+        book.finalizeDue(oldest.deadlineMs);
+        expired(oldest);
+        oldest = pending.oldestValue();
       }
     },
     process(event, txn, now) {
       const sip = event.sip;
       if (sip.type === 'response') {
-        if (sip.status_code !== undefined && sip.status_code >= 200) {
+        // The key holds the CSeq method: an answer to a method never left pending cannot close
+        // anything, so its key is not built (SIP-DOS-05 waits on INVITEs; REGISTER answers abound).
+        const method = sip.cseq?.method;
+        if (
+          sip.status_code !== undefined &&
+          sip.status_code >= 200 &&
+          method !== undefined &&
+          (anyMethod || methods.has(method))
+        ) {
           const key = transactionKey(event);
           if (key !== undefined) pending.delete(key);
         }
@@ -76,6 +92,10 @@ export function halfOpenKind({ compiled, book, maxGroups }: KindContext): KindRu
       const key = transactionKey(event);
       if (groupKey === undefined || key === undefined || pending.has(key)) return;
       pending.set(key, { txnKey: key, groupKey, deadlineMs: now + timeoutMs, event });
+      if (sip.method !== undefined && !methods.has(sip.method)) {
+        if (methods.size < MAX_METHODS) methods.add(sip.method);
+        else anyMethod = true;
+      }
     },
     get stateEntries() {
       return groups.size + pending.size;
