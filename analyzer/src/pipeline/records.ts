@@ -189,36 +189,39 @@ const MAX_SHAPES = 4096;
  * for the prototype) makes the shape invalid.
  */
 export class LineBuilders {
-  /** By the record's path table (its JSON), then by the shape's path indices. */
-  private readonly cache = new Map<string, Map<string, LineBuilder | undefined>>();
-  private size = 0;
+  /** A number per distinct path (records list their paths in their own order). */
+  private readonly pathIds = new Map<string, number>();
+  /** By the shape's path numbers. */
+  private readonly cache = new Map<string, LineBuilder | undefined>();
 
   /** The builders of a record's shapes (indices into `paths`); undefined when one is not a tree. */
   forRecord(paths: readonly string[][], shapes: readonly number[][]): LineBuilder[] | undefined {
-    const table = JSON.stringify(paths);
-    let byShape = this.cache.get(table);
-    if (byShape === undefined) {
-      if (this.size >= MAX_SHAPES) {
-        this.cache.clear();
-        this.size = 0;
+    if (this.cache.size >= MAX_SHAPES) {
+      this.cache.clear();
+      this.pathIds.clear();
+    }
+    const ids: number[] = [];
+    for (const path of paths) {
+      const key = path.join('\u001f');
+      let id = this.pathIds.get(key);
+      if (id === undefined) {
+        id = this.pathIds.size;
+        this.pathIds.set(key, id);
       }
-      byShape = new Map();
-      this.cache.set(table, byShape);
+      ids.push(id);
     }
     const out: LineBuilder[] = [];
     for (const shape of shapes) {
-      const key = shape.join(',');
-      let build = byShape.get(key);
-      if (build === undefined && !byShape.has(key)) {
-        const shapePaths: string[][] = [];
-        for (const i of shape) {
-          const path = paths[i];
-          if (path === undefined) return undefined;
-          shapePaths.push(path);
-        }
-        build = compileBuilder(shapePaths);
-        byShape.set(key, build);
-        this.size++;
+      let key = '';
+      for (const i of shape) {
+        const id = ids[i];
+        if (id === undefined) return undefined;
+        key += `${id},`;
+      }
+      let build = this.cache.get(key);
+      if (build === undefined && !this.cache.has(key)) {
+        build = compileBuilder(shape.map((i) => paths[i] as string[]));
+        this.cache.set(key, build);
       }
       if (build === undefined) return undefined;
       out.push(build);
