@@ -156,7 +156,7 @@ export async function runStageBenchmarks(capture: string): Promise<StageRow[]> {
       for (const k of keyed[q] as KeyedOut[]) {
         keyedBytes += k.value.length;
         keyedEvents += k.count;
-        task.process(record((keyedOffsets[q] = (keyedOffsets[q] ?? 0) + 1), k.value), false);
+        task.process(record((keyedOffsets[q] = (keyedOffsets[q] ?? 0) + 1), k.value, k.contentType), false);
       }
       (keyed[q] as KeyedOut[]).length = 0;
       for (const tick of ticks) task.process(record((keyedOffsets[q] = (keyedOffsets[q] ?? 0) + 1), tick), false);

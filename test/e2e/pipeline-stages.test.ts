@@ -15,7 +15,7 @@ import { activeSignatures } from '../../analyzer/src/pipeline/analyzer-daemon';
 import { DetectTask } from '../../analyzer/src/pipeline/detect-stage';
 import { DialogTask, keyedRecords, type DeadLetter, type KeyedOut } from '../../analyzer/src/pipeline/dialog-stage';
 import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../../schema/src/event-records';
-import { decodeKeyed, type KeyedEvent } from '../../analyzer/src/pipeline/records';
+import { decodeKeyed, type KeyedItem } from '../../analyzer/src/pipeline/records';
 import { toJsonLine } from '../../collectors/src/event/jsonl';
 import { decodeInputs } from '../../collectors/src/decode';
 import { kafkaMessage as message } from '../../lib/src/test-support/kafka-message';
@@ -105,10 +105,10 @@ async function throughStages(
     let offset = 0;
     for (const out of keyed.filter((k) => k.partition === p)) {
       if (form === 'batch') {
-        detect.process(message(offset++, out.value), false);
+        detect.process(message(offset++, out.value, out.contentType), false);
         continue;
       }
-      const batch = decodeKeyed(Buffer.from(out.value));
+      const batch = decodeKeyed(Buffer.from(out.value), out.contentType);
       assert.equal(batch?.k, 'b');
       for (const item of batch?.k === 'b' ? batch.r : [])
         detect.process(message(offset++, JSON.stringify(item)), false);
@@ -164,18 +164,33 @@ void test('an input record of an unknown encoding, or a bad line in a batch, is 
 });
 
 void test('keyed records are cut below the size limit and keep every event in order', () => {
-  const item = (o: number): string =>
-    JSON.stringify({ k: 'e', p: 0, o, t: o, s: ['X'], e: { pad: 'x'.repeat(100) }, c: {} });
+  const shape = { paths: [['c'], ['e', 'pad']], keys: ['c', 'e\u001fpad'] };
+  const item = (o: number): KeyedItem => ({
+    o,
+    t: o,
+    line: JSON.stringify([{}, 'x'.repeat(100)]),
+    shape,
+    ids: ['X'],
+    escalate: o % 7 === 0 ? ['Y'] : [],
+  });
   const items = Array.from({ length: 50 }, (_, o) => item(o));
-  const records = keyedRecords(new Map([[3, items]]), 1000);
+  const records = keyedRecords(2, new Map([[3, items]]), 1000);
   assert.ok(records.length > 5);
   const back: number[] = [];
   for (const r of records) {
     assert.equal(r.partition, 3);
     assert.ok(r.value.length < 1000 + 200, 'one item may overshoot the limit, never more');
-    const decoded = decodeKeyed(Buffer.from(r.value));
+    const decoded = decodeKeyed(Buffer.from(r.value), r.contentType);
     assert.equal(decoded?.k, 'b');
-    if (decoded?.k === 'b') back.push(...decoded.r.map((e: KeyedEvent) => e.o));
+    for (const e of decoded?.k === 'b' ? decoded.r : []) {
+      assert.equal(e.p, 2);
+      assert.deepEqual(e.x, e.o % 7 === 0 ? ['Y'] : undefined);
+      back.push(e.o);
+    }
   }
+  assert.equal(
+    records.reduce((n, r) => n + r.count, 0),
+    50,
+  );
   assert.deepEqual(back, [...Array(50).keys()]);
 });

@@ -84,6 +84,8 @@ export class DetectionEngine {
   readonly skippedForSite: string[] = [];
   /** Event-time watermark: the latest event time seen, so time never runs backwards. */
   private now = -Infinity;
+  /** Time `evaluateOnly` last advanced every runtime to. */
+  private advancedTo = -Infinity;
   private events = 0;
 
   constructor(signatures: ReadonlyArray<LoadedSignature | Signature>, options: EngineOptions) {
@@ -142,7 +144,12 @@ export class DetectionEngine {
     this.events++;
     if (nowMs > this.now) this.now = nowMs;
     const now = this.now;
-    this.timeReaches(now);
+    // Once per distinct time: what an event at `now` starts is due strictly later (durations are
+    // positive, load-signatures.ts), so a second pass at the same time would find nothing due.
+    if (now !== this.advancedTo) {
+      this.advancedTo = now;
+      this.timeReaches(now);
+    }
     for (const runtime of this.dispatch.for(event, ctx))
       if (ids.has(runtime.id)) runtime.runner.process(event, ctx, now);
     for (const r of this.escalating)

@@ -365,6 +365,8 @@ export class AnalyzerDaemon {
           messages: out.keyed.map((k) => ({
             partition: k.partition,
             value: k.value,
+            // The keyed encoding (records.ts): the detect stage reads older forms by its absence.
+            headers: { 'content-type': k.contentType },
             // Publish time (default): time-based retention must not delete a replayed capture's records.
           })),
         }),

@@ -11,8 +11,8 @@ import { copyEnrichment, emptyEnrichment } from '../engine/enrich/enrichment';
 import { eventTimeMs } from '../engine/event-time';
 import { signature, sipEvent } from '../engine/test-events';
 import { DetectTask } from './detect-stage';
-import { keyedEventJson } from './dialog-stage';
-import { keyedBatchValue } from './records';
+import { Projector } from './projection';
+import { KEYED_LINES, keyedLinesValue } from './records';
 
 /** Three INVITEs from one source within a minute: an alert (the count grows with each event). */
 const flood = signature({
@@ -39,23 +39,37 @@ interface Item {
   ids?: string[];
 }
 
-/** A keyed batch record, serialised as the dialog stage does. */
+/** `{"c":…,"e":…}` of an event with an empty enrichment (the older, nested form). */
+function line(event: SipEvent): string {
+  return JSON.stringify({ c: copyEnrichment(emptyEnrichment()), e: event });
+}
+
+const projector = new Projector([flood]);
+
+/** A keyed record as the dialog stage writes it (v3: header line + event lines). */
 function keyed(offset: number, items: readonly Item[]): KafkaMessage {
-  return record(
-    offset,
-    keyedBatchValue(
-      items.map((i) =>
-        keyedEventJson(
-          i.p,
-          i.o,
-          eventTimeMs(i.event['@timestamp']),
-          `"c":${JSON.stringify(copyEnrichment(emptyEnrichment()))},"e":${JSON.stringify(i.event)}`,
-          i.ids ?? ['SIP-T-FLOOD'],
-          [],
-        ),
-      ),
-    ),
+  const p = items[0]?.p ?? 0;
+  assert.ok(
+    items.every((i) => i.p === p),
+    'a record comes from one upstream partition',
   );
+  const value = keyedLinesValue(
+    p,
+    items.map((i) => ({
+      o: i.o,
+      t: eventTimeMs(i.event['@timestamp']),
+      ...projector.project(i.ids ?? ['SIP-T-FLOOD'], i.event, copyEnrichment(emptyEnrichment())),
+      ids: i.ids ?? ['SIP-T-FLOOD'],
+      escalate: [],
+    })),
+  );
+  return record(offset, value, KEYED_LINES);
+}
+
+/** A keyed event of an older analyzer: v1 (one per record) or an item of a v2 batch. */
+function olderItem(i: Item): string {
+  const t = eventTimeMs(i.event['@timestamp']);
+  return `{"k":"e","p":${i.p},"o":${i.o},"t":${t},${line(i.event).slice(1, -1)},"s":${JSON.stringify(i.ids ?? ['SIP-T-FLOOD'])}}`;
 }
 
 function tick(offset: number, p: number, t: number, idle = false): KafkaMessage {
@@ -176,4 +190,45 @@ void test('a record that is not a keyed record is counted malformed, never throw
   task.process(record(1, 'not json'), false);
   task.process(record(2, null), false);
   assert.equal(task.stats.malformed, 3);
+});
+
+void test('records of older analyzers (a v2 batch, v1 single events, no content-type) are read the same', async () => {
+  for (const form of ['v2', 'v1'] as const) {
+    const { task, delivered } = detectTask(1);
+    const items = [1, 2, 3].map((t, i) => ({ p: 0, o: i, event: invite(t) }));
+    if (form === 'v2') task.process(record(0, `{"k":"b","r":[${items.map(olderItem).join(',')}]}`), false);
+    else items.forEach((item, i) => task.process(record(i, olderItem(item)), false));
+    task.process(tick(5, 0, T(10), true), false);
+    await task.flush();
+    assert.equal(delivered.flat()[0]?.sipward.count, 3, form);
+    assert.equal(task.stats.malformed, 0, form);
+  }
+});
+
+void test('a v3 record that does not hold together, or of an unknown content-type, is counted malformed, never thrown', () => {
+  const { task } = detectTask(1);
+  const good = keyed(0, [
+    { p: 0, o: 1, event: invite(1) },
+    { p: 0, o: 2, event: invite(2) },
+  ]);
+  const text = good.value?.toString() ?? '';
+  const header = text.slice(0, text.indexOf('\n'));
+  const eventLine = text.slice(text.lastIndexOf('\n') + 1);
+  task.process(record(1, `${header}\n${eventLine}`, KEYED_LINES), false);
+  task.process(record(2, `${text}\n${eventLine}`, KEYED_LINES), false);
+  task.process(record(3, `{"p":0}\n${eventLine}`, KEYED_LINES), false);
+  task.process(record(8, text.replace('"paths":[["c"', '"paths":[["__proto__"'), KEYED_LINES), false);
+  task.process(record(4, 'not json', KEYED_LINES), false);
+  task.process(record(5, text, 'application/x-protobuf'), false);
+  assert.equal(
+    task.stats.malformed,
+    6,
+    'too few lines, too many, a bad header, a bad shape, not JSON, unknown encoding',
+  );
+  assert.equal(task.stats.records, 0);
+  // A bad line inside a record that holds together: only that event is lost, and counted.
+  task.process(record(6, text.replace(/\n[^\n]*$/, '\n["cut'), KEYED_LINES), false);
+  task.process(tick(7, 0, T(10), true), false);
+  assert.equal(task.stats.evaluated, 1);
+  assert.equal(task.stats.malformed, 7);
 });

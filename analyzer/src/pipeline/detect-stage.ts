@@ -6,16 +6,37 @@ import type { KafkaMessage } from '../../../lib/src/kafka/client';
 import type { Alert } from '../../../schema/src/alert';
 import { DetectionEngine } from '../engine/engine';
 import type { LoadedSignature, Signature } from '../engine/signature';
-import { decodeKeyed, type KeyedEvent } from './records';
+import type { SipEvent } from '../../../schema/src/sip-event';
+import type { Enrichment } from '../engine/enrich/enrichment';
+import {
+  decodeKeyed,
+  decodeKeyedLines,
+  headerText,
+  KEYED_LINES,
+  LineBuilders,
+  parseKeyedLine,
+  type KeyedEvent,
+  type LineBuilder,
+} from './records';
 import { ReorderBuffer } from './reorder-buffer';
 import { publishAlert } from '../../../lib/src/metrics/channels';
 
+/** An event waiting for its turn: v3 events keep their line as text until released. */
 interface Pending {
   t: number;
   p: number;
   o: number;
-  record: KeyedEvent;
+  ids: ReadonlySet<string>;
+  escalate: ReadonlySet<string> | undefined;
+  /** The values of a v3 event (JSON text), parsed and rebuilt on release. */
+  line: string | undefined;
+  build: LineBuilder | undefined;
+  /** An event of an older record, parsed with it. */
+  event: { e: SipEvent; c: Enrichment } | undefined;
 }
+
+/** Distinct signature-id lists kept as sets (few: one per routing outcome); cleared past this. */
+const MAX_ID_SETS = 4096;
 
 export interface DetectTaskOptions {
   partition: number;
@@ -42,6 +63,8 @@ export class DetectTask {
   /** Highest upstream offset seen per upstream partition: a re-enriched record is a duplicate. */
   private readonly seen = new Map<number, number>();
   private alerts = new Map<string, Alert>();
+  private readonly idSets = new Map<string, ReadonlySet<string>>();
+  private readonly builders = new LineBuilders();
   private replaying = false;
   readonly stats: DetectTaskStats = {
     records: 0,
@@ -69,7 +92,18 @@ export class DetectTask {
 
   process(message: KafkaMessage, replaying: boolean): void {
     this.replaying = replaying;
-    const record = decodeKeyed(message.value);
+    const contentType = headerText(message.headers?.['content-type']);
+    if (contentType === KEYED_LINES) {
+      const lines =
+        message.value === null ? undefined : decodeKeyedLines(message.value.toString('utf8'), this.builders);
+      if (lines === undefined) {
+        this.stats.malformed++;
+        return;
+      }
+      for (const l of lines) this.accept(l.p, l.o, l.t, l.ids, l.escalate, l.line, l.build, undefined);
+      return;
+    }
+    const record = decodeKeyed(message.value, contentType);
     if (record === undefined) {
       this.stats.malformed++;
       return;
@@ -80,24 +114,54 @@ export class DetectTask {
       this.release();
       return;
     }
-    if (record.k === 'b') {
-      for (const item of record.r) this.accept(item);
-    } else {
-      this.accept(record);
-    }
+    for (const item of record.k === 'b' ? record.r : [record]) this.acceptEvent(item);
   }
 
-  private accept(record: KeyedEvent): void {
+  private acceptEvent(r: KeyedEvent): void {
+    this.accept(r.p, r.o, r.t, r.s, r.x ?? [], undefined, undefined, { e: r.e, c: r.c });
+  }
+
+  private accept(
+    p: number,
+    o: number,
+    t: number,
+    ids: readonly string[],
+    escalate: readonly string[],
+    line: string | undefined,
+    build: LineBuilder | undefined,
+    event: Pending['event'],
+  ): void {
     this.stats.records++;
-    const last = this.seen.get(record.p);
-    if (last !== undefined && record.o <= last) {
+    const last = this.seen.get(p);
+    if (last !== undefined && o <= last) {
       this.stats.duplicates++;
       return;
     }
-    this.seen.set(record.p, record.o);
-    this.buffer.push({ t: record.t, p: record.p, o: record.o, record });
+    this.seen.set(p, o);
+    this.buffer.push({
+      t,
+      p,
+      o,
+      ids: this.idSet(ids),
+      escalate: escalate.length === 0 ? undefined : this.idSet(escalate),
+      line,
+      build,
+      event,
+    });
     this.stats.late = this.buffer.late;
     this.stats.buffered = this.buffer.size;
+  }
+
+  /** One set per distinct id list, shared by every event that names it. */
+  private idSet(ids: readonly string[]): ReadonlySet<string> {
+    const key = ids.join('\u001f');
+    let set = this.idSets.get(key);
+    if (set === undefined) {
+      if (this.idSets.size >= MAX_ID_SETS) this.idSets.clear();
+      set = new Set(ids);
+      this.idSets.set(key, set);
+    }
+    return set;
   }
 
   /** The reorder state (diagnostics: `kill -USR2` on the daemon prints it). */
@@ -113,14 +177,15 @@ export class DetectTask {
 
   private release(): void {
     const { items, advanceTo } = this.buffer.release();
-    for (const { record } of items) {
-      this.engine.evaluateOnly(
-        record.e,
-        record.c,
-        record.t,
-        new Set(record.s),
-        record.x === undefined ? undefined : new Set(record.x),
-      );
+    for (const item of items) {
+      const event =
+        item.line === undefined || item.build === undefined ? item.event : parseKeyedLine(item.line, item.build);
+      if (event === undefined) {
+        // A line that is not JSON in a record whose header holds together: that event alone.
+        this.stats.malformed++;
+        continue;
+      }
+      this.engine.evaluateOnly(event.e, event.c, item.t, item.ids, item.escalate);
       this.stats.evaluated++;
     }
     if (advanceTo !== undefined) this.engine.advance(advanceTo);

@@ -42,7 +42,7 @@ function keyedEvents(outs: readonly DialogOutputs[]): Array<{ partition: number;
   const all: Array<{ partition: number; event: KeyedEvent }> = [];
   for (const out of outs) {
     for (const k of out.keyed) {
-      const r = decodeKeyed(Buffer.from(k.value));
+      const r = decodeKeyed(Buffer.from(k.value), k.contentType);
       assert.equal(r?.k, 'b');
       for (const event of r?.k === 'b' ? r.r : []) all.push({ partition: k.partition, event });
     }

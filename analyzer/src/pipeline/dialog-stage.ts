@@ -12,54 +12,56 @@ import { EventEnricher, type EnricherOptions } from '../engine/enrich/event-enri
 import { SipTransactionLog } from '../siplog/transaction-log';
 import { LruTable } from '../state/lru-table';
 import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
-import { decodeSipEvent, EVENT_SLOTS, headerText, keyedBatchValue, type PoisonReason } from './records';
+import {
+  decodeSipEvent,
+  EVENT_SLOTS,
+  headerText,
+  KEYED_LINES,
+  keyedLinesValue,
+  type KeyedItem,
+  type PoisonReason,
+} from './records';
 import { Projector } from './projection';
 import { Router } from './routing';
-
-/**
- * One keyed event (records.ts): `body` is its projected `"c":…,"e":…` (projection.ts), `escalate`
- * the signatures it may only escalate there (omitted when none).
- */
-export function keyedEventJson(
-  p: number,
-  o: number,
-  t: number,
-  body: string,
-  ids: readonly string[],
-  escalate: readonly string[],
-): string {
-  const x = escalate.length > 0 ? `,"x":${JSON.stringify(escalate)}` : '';
-  return `{"k":"e","p":${p},"o":${o},"t":${t},${body},"s":${JSON.stringify(ids)}${x}}`;
-}
 
 /** One record of the keyed topic: a batch of keyed events for one partition. */
 export interface KeyedOut {
   partition: number;
   value: string;
+  /** The record's content-type header (records.ts KEYED_LINES). */
+  contentType: string;
   /** Keyed events in the record. */
   count: number;
 }
 
 /**
- * Serialised keyed events per keyed partition; cut into records at delivery, each below
+ * Keyed events per keyed partition, cut into v3 records (records.ts) at delivery, each below
  * `maxRecordBytes` (the broker refuses record batches over message.max.bytes, 1 MB by default).
  */
-export function keyedRecords(byPartition: ReadonlyMap<number, readonly string[]>, maxRecordBytes: number): KeyedOut[] {
+export function keyedRecords(
+  upstreamPartition: number,
+  byPartition: ReadonlyMap<number, readonly KeyedItem[]>,
+  maxRecordBytes: number,
+): KeyedOut[] {
   const out: KeyedOut[] = [];
+  const cut = (partition: number, items: readonly KeyedItem[]): void => {
+    const value = keyedLinesValue(upstreamPartition, items);
+    out.push({ partition, value, contentType: KEYED_LINES, count: items.length });
+  };
   for (const [partition, items] of byPartition) {
     let start = 0;
     let bytes = 0;
     for (let i = 0; i < items.length; i++) {
-      const size = (items[i] as string).length + 1;
+      // The line, its newline and its header columns (position, time, two set indices).
+      const size = (items[i] as KeyedItem).line.length + 40;
       if (i > start && bytes + size > maxRecordBytes) {
-        out.push({ partition, value: keyedBatchValue(items.slice(start, i)), count: i - start });
+        cut(partition, items.slice(start, i));
         start = i;
         bytes = 0;
       }
       bytes += size;
     }
-    if (start < items.length)
-      out.push({ partition, value: keyedBatchValue(items.slice(start)), count: items.length - start });
+    if (start < items.length) cut(partition, start === 0 ? items : items.slice(start));
   }
   return out;
 }
@@ -115,8 +117,8 @@ export class DialogTask {
   private readonly tracker: CallTracker;
   private readonly sipLog: SipTransactionLog | undefined;
   private readonly seen: LruTable<string, true>;
-  /** Keyed events (serialised once) per keyed partition, not yet handed to a delivery. */
-  private keyed = new Map<number, string[]>();
+  /** Keyed events (each line serialised once) per keyed partition, not yet handed to a delivery. */
+  private keyed = new Map<number, KeyedItem[]>();
   private keyedPending = 0;
   private out: DialogOutputs = { keyed: [], calls: [], transactions: [], dead: [] };
   private replaying = false;
@@ -242,10 +244,10 @@ export class DialogTask {
       for (const id of ids) if (!all.includes(id)) all.push(id);
       for (const id of escalate) if (!all.includes(id)) all.push(id);
     }
-    const body = this.projector.project(all, event, ctx);
+    const { line, shape } = this.projector.project(all, event, ctx);
     for (const [partition, { ids, escalate }] of targets) {
       const list = this.keyed.get(partition);
-      const item = keyedEventJson(this.options.partition, o, t, body, ids, escalate);
+      const item: KeyedItem = { o, t, line, shape, ids, escalate };
       if (list === undefined) this.keyed.set(partition, [item]);
       else list.push(item);
     }
@@ -288,7 +290,7 @@ export class DialogTask {
 
   private async flushNow(): Promise<boolean> {
     if (this.keyedPending > 0) {
-      this.out.keyed.push(...keyedRecords(this.keyed, MAX_KEYED_RECORD_BYTES));
+      this.out.keyed.push(...keyedRecords(this.options.partition, this.keyed, MAX_KEYED_RECORD_BYTES));
       this.keyed = new Map();
       this.keyedPending = 0;
     }

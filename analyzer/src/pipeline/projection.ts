@@ -6,6 +6,7 @@
 //! stays when the collector sent it: any counted event may become evidence.
 import { ENRICHMENT_ROOTS, type Enrichment } from '../engine/enrich/enrichment';
 import type { PredicateSpec, Signature } from '../engine/signature';
+import type { LineShape } from './records';
 
 /**
  * What alert building reads of every event it counts (alerts/evidence.ts partsOf,
@@ -120,17 +121,41 @@ function pick(value: unknown, tree: FieldTree): unknown {
   return out;
 }
 
+/** A node of a projection's field tree: a member kept whole, or an object walked member by member. */
+interface FieldNode {
+  key: string;
+  /** Path from the line's root (`c` or `e` first). */
+  path: readonly string[];
+  /** Shape-key character of this node when written as one value. */
+  mark: string;
+  tree: FieldTree;
+  /** Undefined: kept whole. */
+  members: FieldNode[] | undefined;
+}
+
+/** A keyed event's line: the projected values as one JSON array, and its shape. */
+export interface ProjectedLine {
+  line: string;
+  shape: LineShape;
+}
+
 interface Projection {
-  event: FieldTree;
-  ctx: FieldTree;
+  root: FieldNode[];
+  nodes: FieldNode[];
+  shapes: Map<string, LineShape>;
 }
 
 /** Distinct signature-id sets whose projection is kept (few in practice: one per routing outcome). */
 const MAX_CACHED = 4096;
+/** Distinct shapes kept per projection (a handful in practice: request/response, with/without SDP). */
+const MAX_SHAPES = 4096;
 
 export class Projector {
   private readonly fieldsById = new Map<string, Set<string>>();
   private readonly cache = new Map<string, Projection>();
+  /** Reused per event: the values of the line being written and the marks of its shape. */
+  private readonly values: unknown[] = [];
+  private shapeKey = '';
 
   /** @param signatures every signature the dialog stage routes to (tuned variants share an id: their fields unite). */
   constructor(signatures: readonly Signature[]) {
@@ -141,10 +166,47 @@ export class Projector {
     }
   }
 
-  /** `"c":<enrichment>,"e":<event>` of a keyed event, projected for the signatures `ids`. */
-  project(ids: readonly string[], event: object, ctx: Enrichment): string {
+  /**
+   * The line of a keyed event projected for the signatures `ids`: `{"c":<enrichment>,"e":<event>}`
+   * flattened to the values of its present members (one JSON array, one stringify) and its shape.
+   */
+  project(ids: readonly string[], event: object, ctx: Enrichment): ProjectedLine {
     const p = this.projection(ids);
-    return `"c":${JSON.stringify(pick(ctx, p.ctx))},"e":${JSON.stringify(pick(event, p.event))}`;
+    const values = this.values;
+    values.length = 0;
+    this.shapeKey = '';
+    const [c, e] = p.root as [FieldNode, FieldNode];
+    this.write(c, ctx);
+    this.write(e, event);
+    let shape = p.shapes.get(this.shapeKey);
+    if (shape === undefined) {
+      const paths = [...this.shapeKey].map((mark) => (p.nodes[mark.charCodeAt(0)] as FieldNode).path);
+      shape = { paths, keys: paths.map((path) => path.join('\u001f')) };
+      if (p.shapes.size >= MAX_SHAPES) p.shapes.clear();
+      p.shapes.set(this.shapeKey, shape);
+    }
+    return { line: JSON.stringify(values), shape };
+  }
+
+  /** Appends the values of `node` present in `value` (what `pick` would keep), in tree order. */
+  private write(node: FieldNode, value: unknown): void {
+    const members = node.members;
+    if (members === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.values.push(members === undefined ? value : pick(value, node.tree));
+      this.shapeKey += node.mark;
+      return;
+    }
+    const before = this.values.length;
+    const source = value as Record<string, unknown>;
+    for (const member of members) {
+      const v = source[member.key];
+      if (v !== undefined) this.write(member, v);
+    }
+    if (this.values.length === before) {
+      // An object none of whose named members is there: kept as `{}`, as the nested form had it.
+      this.values.push({});
+      this.shapeKey += node.mark;
+    }
   }
 
   private projection(ids: readonly string[]): Projection {
@@ -161,7 +223,15 @@ export class Projector {
     for (const id of ids) for (const path of this.fieldsById.get(id) ?? []) add(path);
     // The enrichment's four parts are always objects (predicates walk into them).
     for (const part of ENRICHMENT_ROOTS) ctx[part] ??= {};
-    p = { event, ctx };
+    const nodes: FieldNode[] = [];
+    const node = (key: string, tree: FieldTree, parent: readonly string[]): FieldNode => {
+      const path = [...parent, key];
+      const n: FieldNode = { key, path, mark: String.fromCharCode(nodes.length), tree, members: undefined };
+      nodes.push(n);
+      if (tree !== true) n.members = Object.keys(tree).map((k) => node(k, tree[k] as FieldTree, path));
+      return n;
+    };
+    p = { root: [node('c', ctx, []), node('e', event, [])], nodes, shapes: new Map() };
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(key, p);
     return p;
