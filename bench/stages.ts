@@ -5,6 +5,8 @@
 //! ticks the daemon would send, batch by batch. Each stage's time is measured on its own, with the
 //! single-process engine (`analyze`'s detection on the same events) as the peer of the same run,
 //! and the alerts of the stages are checked against the engine's (ids and counts).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Alert } from '../schema/src/alert';
 import type { SipEvent } from '../schema/src/sip-event';
 import { CONTENT_TYPE_EVENT_BATCH, encodeEventBatch } from '../schema/src/event-records';
@@ -67,9 +69,14 @@ function differing(alerts: ReadonlyMap<string, Alert>, reference: ReadonlyMap<st
   return out;
 }
 
-/** Live heap (MiB): after a full collection when node runs with --expose-gc, else as it stands. */
+// The live heap is read after a full collection: without it the figure is whatever garbage the
+// last minor GCs left (it swung 0.2–1.9 GiB between runs of the same build).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Live heap (MiB), after a full collection. */
 function heapMiB(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+  gc();
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 

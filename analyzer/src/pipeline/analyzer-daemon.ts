@@ -141,6 +141,8 @@ export class AnalyzerDaemon {
   private readonly watermarkTopic: string;
   private readonly sources = new Map<string, SourceWatermark>();
   private watermarkConsumer: Consumer | undefined;
+  /** Next offset of each watermark-topic partition this instance has read. */
+  private readonly watermarksRead = new Map<number, number>();
   private keyedPartitions = 0;
   private upstreamPartitions = 0;
   private readonly signatures: LoadedSignature[];
@@ -280,7 +282,8 @@ export class AnalyzerDaemon {
       await this.watermarkConsumer.connect();
       await this.watermarkConsumer.subscribe({ topics: [this.watermarkTopic], fromBeginning: true });
       await this.watermarkConsumer.run({
-        eachMessage: ({ message }) => {
+        eachMessage: ({ partition, message }) => {
+          this.watermarksRead.set(partition, Number(message.offset) + 1);
           try {
             const m = JSON.parse(message.value?.toString('utf8') ?? '') as SourceWatermark & { observer: string };
             if (typeof m.observer === 'string' && typeof m.t === 'number' && typeof m.w === 'number') {
@@ -516,6 +519,11 @@ export class AnalyzerDaemon {
       const live = new Map(this.dialog.liveTasks());
       const missing = this.dialog.partitions.filter((p) => this.dialog?.deliveredPosition(p) === undefined);
       const committed = missing.length === 0 ? new Map<number, number>() : await this.committedOffsets();
+      // Without a collector watermark, partitions quiet for idleMs count as idle — but only once
+      // every watermark written so far has been read here: a collector announces itself before
+      // its first event, and until its announcement is read, still-empty partitions must not be
+      // declared idle (they released the first seconds' events ahead of partitions not yet written).
+      const settled = bound !== undefined || (await this.watermarksCaughtUp());
       const values: string[] = [];
       for (const p of this.dialog.partitions) {
         const task = live.get(p);
@@ -527,7 +535,7 @@ export class AnalyzerDaemon {
           {
             drained,
             deliveredTime: task?.deliveredTime ?? -Infinity,
-            quietMs: task === undefined ? undefined : now - task.lastRecordWallMs,
+            quietMs: !settled ? 0 : task === undefined ? undefined : now - task.lastRecordWallMs,
           },
           bound,
           lateness,
@@ -549,6 +557,19 @@ export class AnalyzerDaemon {
       this.ticking = false;
       this.phases.tick_ms += performance.now() - started;
     }
+  }
+
+  /** Every record on the watermark topic (as of now) has been read; true when the topic does not exist. */
+  private async watermarksCaughtUp(): Promise<boolean> {
+    let ends: Array<{ partition: number; high: string; low: string }>;
+    try {
+      ends = await this.admin.fetchTopicOffsets(this.watermarkTopic);
+    } catch {
+      return true;
+    }
+    return ends.every(
+      (o) => Number(o.high) <= Number(o.low) || (this.watermarksRead.get(o.partition) ?? 0) >= Number(o.high),
+    );
   }
 
   private async committedOffsets(): Promise<Map<number, number>> {

@@ -97,8 +97,12 @@ class FakeBroker implements ProducerPort {
   ackLost = 0;
   connects = 0;
   sends: Message[][] = [];
+  /** Topic of each send, in order. */
+  sendTopics: string[] = [];
   log: Message[] = [];
   createdTopics: string[] = [];
+  /** Source watermarks written (kept apart from the event log). */
+  watermarks: Array<{ observer: string; t: number; w: number; end: boolean }> = [];
   producersMade = 0;
   /** Called at the start of each send (tests pause here). */
   onSend: (() => Promise<void>) | undefined;
@@ -110,7 +114,15 @@ class FakeBroker implements ProducerPort {
 
   async send(record: { topic: string; messages: Message[]; acks: number; compression: CompressionTypes }) {
     assert.equal(record.acks, -1, 'idempotent producer needs acks=all');
+    if (record.topic.endsWith('.watermarks')) {
+      this.watermarks.push(
+        ...record.messages.map((m) => JSON.parse(String(m.value)) as FakeBroker['watermarks'][number]),
+      );
+      this.sendTopics.push(record.topic);
+      return [];
+    }
     this.sends.push([...record.messages]);
+    this.sendTopics.push(record.topic);
     if (this.onSend !== undefined) await this.onSend();
     if (this.down) throw new Error('KafkaJSNumberOfRetriesExceeded: Connection error');
     // Idempotence: a resend of the last batch (same records) is not written twice.
@@ -192,6 +204,23 @@ void test('file mode: every event is published once, in order, batched by batch-
   assert.ok(broker.sends.every((b) => b.reduce((n, m) => n + Number(m.headers?.events), 0) <= 10));
   assert.deepEqual(broker.createdTopics, ['sip.events']);
   assert.ok(stats.bytes > 0);
+});
+
+void test('an observer announces itself (t = -1) before its first event; its last watermark is the end', async () => {
+  const broker = new FakeBroker();
+  const { p } = publisher(broker, { observerId: 'collector-a' });
+  p.start();
+  for (let i = 0; i < 5; i++) p.publish(event(i));
+  await p.afterBatch();
+  await p.close(5_000);
+  assertOnceInKeyOrder(broker.log, 5);
+  assert.equal(broker.sendTopics[0], 'sip.events.watermarks', 'the announcement precedes every event');
+  assert.equal(broker.watermarks[0]?.observer, 'collector-a');
+  assert.equal(broker.watermarks[0]?.t, -1);
+  assert.equal(broker.watermarks[0]?.end, false);
+  assert.equal(broker.watermarks.filter((w) => w.t === -1).length, 1, 'announced once');
+  assert.equal(broker.watermarks.at(-1)?.end, true);
+  assert.ok(broker.createdTopics.includes('sip.events.watermarks'));
 });
 
 void test('file mode applies back-pressure: afterBatch waits while the queue is full, nothing is dropped', async () => {

@@ -208,6 +208,8 @@ export class KafkaPublisher {
   private ackedUpTo = -1;
   private lastHeartbeat = 0;
   private watermarkTopicReady = false;
+  /** The observer's first watermark (t = -1) is acknowledged: see announce(). */
+  private announced = false;
   /** Partitions of the topic (from creation or its metadata): where each key's events go. */
   private partitionCount: number;
   private wakeSleep: (() => void) | undefined;
@@ -391,6 +393,7 @@ export class KafkaPublisher {
       }
       try {
         await this.ensureReady();
+        await this.announce();
         await this.producer.send({
           topic: this.options.topic,
           messages: records,
@@ -491,6 +494,48 @@ export class KafkaPublisher {
     }
   }
 
+  /**
+   * Before its first event, the observer writes a watermark vouching for nothing (t = -1), and
+   * waits for it to be acknowledged: an analyzer that has read the watermark topic up to its end
+   * then knows a collector is live before any of its events is delivered, and holds the detect
+   * stage's order on it instead of declaring still-empty partitions idle (which released events
+   * of the first seconds ahead of partitions not yet written). A failure throws: the send loop
+   * retries it like an event send.
+   */
+  private async announce(): Promise<void> {
+    const observer = this.options.observerId;
+    if (observer === undefined || this.announced) return;
+    await this.ensureWatermarkTopic();
+    await this.producer.send({
+      topic: `${this.options.topic}.watermarks`,
+      messages: [{ key: observer, value: JSON.stringify({ observer, t: -1, w: this.now(), end: false }) }],
+      acks: -1,
+      compression: CompressionTypes.None,
+    });
+    this.announced = true;
+  }
+
+  private async ensureWatermarkTopic(): Promise<void> {
+    if (this.watermarkTopicReady) return;
+    const admin = this.ports.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [
+          {
+            topic: `${this.options.topic}.watermarks`,
+            numPartitions: 1,
+            replicationFactor: this.options.replicationFactor,
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    this.watermarkTopicReady = true;
+  }
+
   /** Writes the source watermark when due (or the final one); a failure waits for the next one. */
   private async heartbeat(end: boolean): Promise<void> {
     const observer = this.options.observerId;
@@ -504,19 +549,7 @@ export class KafkaPublisher {
     if (t < 0 && !end) return;
     const topic = `${this.options.topic}.watermarks`;
     try {
-      if (!this.watermarkTopicReady) {
-        const admin = this.ports.admin();
-        await admin.connect();
-        try {
-          await admin.createTopics({
-            topics: [{ topic, numPartitions: 1, replicationFactor: this.options.replicationFactor }],
-            waitForLeaders: true,
-          });
-        } finally {
-          await admin.disconnect().catch(() => undefined);
-        }
-        this.watermarkTopicReady = true;
-      }
+      await this.ensureWatermarkTopic();
       await this.producer.send({
         topic,
         messages: [{ key: observer, value: JSON.stringify({ observer, t, w: now, end }) }],
