@@ -523,7 +523,8 @@ export class AnalyzerDaemon {
       // every watermark written so far has been read here: a collector announces itself before
       // its first event, and until its announcement is read, still-empty partitions must not be
       // declared idle (they released the first seconds' events ahead of partitions not yet written).
-      const settled = bound !== undefined || (await this.watermarksCaughtUp());
+      // A watermark read since `bound` was taken (above, before the offsets) waits for the next tick.
+      const settled = bound !== undefined || ((await this.watermarksCaughtUp()) && this.sources.size === 0);
       const values: string[] = [];
       for (const p of this.dialog.partitions) {
         const task = live.get(p);
