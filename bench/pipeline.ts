@@ -167,8 +167,8 @@ interface AnalyzerStats {
   memory?: { rss: number; heap_used: number; heap_total: number; external: number };
 }
 
-function spawnCli(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
-  const child = spawn(process.execPath, [join(root, 'bin', 'sipward.js'), ...args], {
+function spawnCli(root: string, args: string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): Daemon {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'sipward.js'), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
@@ -264,6 +264,8 @@ function startAnalyzer(root: string, topic: string, group: string, namespace: st
   // SIPWARD_BENCH_ANALYZER_NODE_OPTIONS: node flags for the analyzer alone (a heap limit, say).
   const nodeOptions = process.env.SIPWARD_BENCH_ANALYZER_NODE_OPTIONS;
   const env = nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+  // SIPWARD_BENCH_ANALYZER_NODE_ARGS: node flags NODE_OPTIONS refuses (--cpu-prof), space-separated.
+  const nodeArgs = (process.env.SIPWARD_BENCH_ANALYZER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawnCli(
     root,
     [
@@ -287,6 +289,7 @@ function startAnalyzer(root: string, topic: string, group: string, namespace: st
       ...extra,
     ],
     env,
+    nodeArgs,
   );
 }
 
