@@ -5,6 +5,8 @@
 //!                               └─► ES call records        └─ ticks (watermarks) to every keyed partition
 //!
 //! Any number of instances may run with the same --group; results do not depend on how many.
+//! `threaded-analyzer.ts` runs one of these per stage, the detect stage's in a worker thread.
+import { threadId } from 'node:worker_threads';
 import {
   createKafkaClient,
   lostProducerState,
@@ -81,6 +83,19 @@ export interface AnalyzerDaemonStats {
   bulks: CoalescingWriter['stats'];
   /** Time (ms, summed; deliveries overlap) spent on each output of the deliveries and on ticks. */
   outputs: OutputPhases;
+  /** The thread (`worker_threads.threadId`, 0 = main) that runs each stage this process runs. */
+  stage_threads: StageThreads;
+}
+
+/** Per-partition reorder state of the detect stage (diagnostics). */
+export type DetectTasks = Record<number, ReturnType<DetectTask['inspect']>>;
+
+/** The SIGUSR2 dump: the counters and the detect stage's per-partition reorder state. */
+export type AnalyzerDump = AnalyzerDaemonStats & { detect_tasks: DetectTasks };
+
+export interface StageThreads {
+  dialog?: number;
+  detect?: number;
 }
 
 export interface OutputPhases {
@@ -225,7 +240,8 @@ export class AnalyzerDaemon {
         input_partitions: this.upstreamPartitions,
         keyed_partitions: this.keyedPartitions,
         signatures: this.signatures.length,
-        stage,
+        // A stage thread's logger carries `stage` already (one key per line).
+        ...(log.bindings().stage === undefined ? { stage } : {}),
       },
       'analyzer starting',
     );
@@ -581,10 +597,15 @@ export class AnalyzerDaemon {
   }
 
   /** Per-partition reorder state of the detect stage (diagnostics). */
-  inspect(): Record<number, ReturnType<DetectTask['inspect']>> {
-    const out: Record<number, ReturnType<DetectTask['inspect']>> = {};
+  inspect(): DetectTasks {
+    const out: DetectTasks = {};
     for (const [p, task] of this.detect?.liveTasks() ?? []) out[p] = task.inspect();
     return out;
+  }
+
+  /** The SIGUSR2 dump (asynchronous for the two-thread analyzer, whose worker is asked). */
+  dump(): Promise<AnalyzerDump> {
+    return Promise.resolve({ ...this.stats(), detect_tasks: this.inspect() });
   }
 
   /** Ids of the signatures this instance runs. */
@@ -619,6 +640,7 @@ export class AnalyzerDaemon {
     for (const [, task] of this.dialog?.liveTasks() ?? []) addState(state.dialog, task.enricherState());
     for (const [, task] of this.detect?.liveTasks() ?? []) addState(state.detect, (task as DetectTask).engineState());
     const empty = emptyStageStats();
+    const stage = this.options.stage ?? 'both';
     return {
       dialog: { ...(this.dialog?.snapshot() ?? empty), events, duplicates, poison, calls },
       detect: { ...(this.detect?.snapshot() ?? empty), alerts, late, duplicates: dDup, buffered },
@@ -634,6 +656,10 @@ export class AnalyzerDaemon {
         index_ms: Math.round(this.phases.index_ms),
         link_ms: Math.round(this.phases.link_ms),
         tick_ms: Math.round(this.phases.tick_ms),
+      },
+      stage_threads: {
+        ...(stage !== 'detect' ? { dialog: threadId } : {}),
+        ...(stage !== 'dialog' ? { detect: threadId } : {}),
       },
     };
   }

@@ -2,13 +2,20 @@
 //! a consumer group, re-keys what needs another key through the group's own topic, indexes alerts
 //! and call records into Elasticsearch, and commits offsets only after Elasticsearch acknowledged.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
+import { defaultLogFormat, type LogFormat, type Logger } from '../../../lib/src/logger';
 import { loadAnalyzerMetrics } from '../metrics/load';
 import { addMetricsOptions, serveMetrics, type MetricsFlags } from '../metrics/options';
 import { loadAnalyzerConfig } from '../../../analyzer/src/config';
 import { AnalyzerDaemon, type AnalyzerStage } from '../../../analyzer/src/pipeline/analyzer-daemon';
+import {
+  ThreadedAnalyzer,
+  stageWorkerScript,
+  type AnalyzerProcess,
+} from '../../../analyzer/src/pipeline/threaded-analyzer';
 import { kafkaConnection } from '../../../lib/src/kafka/connection';
 import { onDumpSignal, onStopSignals } from '../../../lib/src/signals';
 import { addKafkaSecurityOptions, type KafkaSecurityFlags } from '../kafka-options';
@@ -31,7 +38,16 @@ interface AnalyzerFlags extends MetricsFlags, KafkaSecurityFlags {
   statsInterval: number;
   sipLogMode: 'all' | 'none';
   stage: AnalyzerStage;
+  stageThreads: 1 | 2;
 }
+
+const LOG_NAME = 'sipward-analyzer';
+
+/** After a stage thread crashed, the other stage gets this long to commit what is acknowledged. */
+const CRASH_STOP_MS = 10_000;
+
+/** Exit status of a crashed stage thread: an internal error, like any uncaught one (main.ts). */
+const CRASH_EXIT = 70;
 
 export function analyzerCommand(): Command {
   const command = addMetricsOptions(new Command('analyzer'))
@@ -79,8 +95,17 @@ export function analyzerCommand(): Command {
         .choices(['both', 'dialog', 'detect'])
         .default('both'),
     )
+    .addOption(
+      new Option(
+        '--stage-threads <n>',
+        'with --stage both: 2 runs the detect stage in a worker thread (two cores, one process), 1 both on one',
+      )
+        .choices(['1', '2'])
+        .argParser((v) => (v === '1' ? 1 : 2))
+        .default(availableParallelism() >= 2 ? 2 : 1, '2 on ≥ 2 cores'),
+    )
     .action(async (flags: AnalyzerFlags, command: Command) => {
-      const log = commandLogger(command, 'sipward-analyzer');
+      const log = commandLogger(command, LOG_NAME);
       const kafka = flags.kafka ?? process.env.SIPWARD_KAFKA ?? '';
       if (kafka.trim() === '')
         throw new SipwardError('SIPWARD_USAGE', 'analyzer needs --kafka host:port (or SIPWARD_KAFKA)');
@@ -88,7 +113,16 @@ export function analyzerCommand(): Command {
       const esUrl = flags.elasticsearch ?? process.env.SIPWARD_ELASTICSEARCH ?? 'http://127.0.0.1:9200';
       const secret = (file: string): string => readFileSync(file, 'utf8').trim();
       const config = flags.config === undefined ? {} : loadAnalyzerConfig(flags.config);
-      const daemon = new AnalyzerDaemon({
+      if (
+        flags.stage !== 'both' &&
+        command.getOptionValueSource('stageThreads') !== 'default' &&
+        flags.stageThreads > 1
+      )
+        throw new SipwardError(
+          'SIPWARD_USAGE',
+          `--stage ${flags.stage} runs one stage: --stage-threads 2 needs --stage both`,
+        );
+      const options = {
         kafka: { clientId: `sipward-analyzer-${process.pid}`, ...connection },
         topic: flags.topic,
         group: flags.group,
@@ -111,14 +145,27 @@ export function analyzerCommand(): Command {
         ...(config.tuning !== undefined ? { tuning: config.tuning } : {}),
         keyedPartitions: flags.keyedPartitions,
         sipLog: flags.sipLogMode === 'all',
-        stage: flags.stage,
-        log,
-      });
+      };
+      const workerScript = stageWorkerScript();
+      const threaded = flags.stage === 'both' && flags.stageThreads === 2;
+      if (threaded && workerScript === undefined)
+        log.warn('stage-worker.js is missing (running from source without a build): both stages on one thread');
+      const daemon: AnalyzerProcess =
+        threaded && workerScript !== undefined
+          ? new ThreadedAnalyzer({ ...options, log, logName: LOG_NAME, logFormat: logFormatOf(command), workerScript })
+          : new AnalyzerDaemon({ ...options, stage: flags.stage, log });
       if (config.site === undefined) {
         log.warn('no site knowledge (--config with a site: section): signatures that need it are not run');
       }
       const statsEvery = flags.statsInterval * 1000;
       let stopping = false;
+      // A crashed stage thread: never a half-process. The other stage commits what is acknowledged
+      // (bounded), then the process exits non-zero; a restart rebuilds state by replay, as after kill -9.
+      let crashing: Promise<never> | undefined;
+      if (daemon instanceof ThreadedAnalyzer)
+        daemon.onCrash((error) => {
+          crashing ??= exitAfterCrash(daemon, error, log, () => (stopping = true));
+        });
       const done = new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           if (stopping) return;
@@ -146,16 +193,43 @@ export function analyzerCommand(): Command {
         },
         log,
       );
-      await daemon.start();
+      try {
+        await daemon.start();
+      } catch (error) {
+        if (crashing !== undefined) await crashing;
+        throw error;
+      }
       started = true;
       const timer = setInterval(() => log.info({ stats: daemon.stats() }, 'analyzer stats'), statsEvery);
       // Tests read the counters without parsing logs: SIGUSR2 prints them as one JSON line on stdout.
-      onDumpSignal(() =>
-        process.stdout.write(JSON.stringify({ ...daemon.stats(), detect_tasks: daemon.inspect() }) + '\n'),
-      );
+      onDumpSignal(() => void daemon.dump().then((dump) => process.stdout.write(JSON.stringify(dump) + '\n')));
       await done;
       clearInterval(timer);
       await server?.close();
       metrics?.close();
     });
+}
+
+function logFormatOf(command: Command): LogFormat {
+  return command.optsWithGlobals<{ logFormat?: LogFormat }>().logFormat ?? defaultLogFormat();
+}
+
+async function exitAfterCrash(
+  daemon: ThreadedAnalyzer,
+  error: Error,
+  log: Logger,
+  markStopping: () => void,
+): Promise<never> {
+  markStopping();
+  log.fatal(
+    { stage: 'detect', err: error.message, stack: error.stack },
+    'detect stage thread crashed: the analyzer exits (restart it: state is rebuilt from the log)',
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    daemon.stop().catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, CRASH_STOP_MS))),
+  ]);
+  clearTimeout(timer);
+  process.exit(CRASH_EXIT);
 }
