@@ -5,8 +5,10 @@
 //!      ceiling (200k pre-encoded values, batches of 5000, no compression) with a CPU profile;
 //!   3. end to end — `sipward analyzer` running, then `sipward collect`, on the uniform capture and
 //!      on a realistic one with attacks among the traffic (incidents open all the time): each
-//!      stage's rate, the ratio to the raw ceiling, RSS of collect and analyzer over the run; then
-//!      the same with the analyzer's two stages in two processes (`--stage`, the second core;
+//!      stage's rate, the ratio to the raw ceiling, RSS of collect and analyzer over the run — the
+//!      analyzer as it starts by default (its stages on two threads of one process, on ≥ 2 cores)
+//!      and with `--stage-threads 1` (SIPWARD_BENCH_PIPELINE_ONE_THREAD=0 leaves those runs out);
+//!      then the same with the analyzer's two stages in two processes (`--stage`, the second core;
 //!      SIPWARD_BENCH_PIPELINE_SPLIT=0 leaves these runs out);
 //!   4. alert latency — a paced 10k msg/s live-like stream of attack traffic, capture time →
 //!      alert document searchable.
@@ -160,6 +162,7 @@ interface StageStats {
 }
 
 interface AnalyzerStats {
+  stage_threads?: { dialog?: number; detect?: number };
   dialog: StageStats & { events: number; calls: number };
   detect: StageStats & { alerts: number; late: number; buffered?: number };
   indexer: Record<string, number>;
@@ -552,6 +555,18 @@ async function committedToEnd(topicName: string, groupId: string): Promise<boole
   }
 }
 
+/** The analyzer of an end-to-end run (see endToEnd). */
+type AnalyzerMode = 'default' | 'one-thread' | 'split';
+
+/** Pure: how an analyzer's stages ran, from its stats (`stage_threads`: the thread of each stage). */
+export function stageThreadsLabel(stats: { stage_threads?: { dialog?: number; detect?: number } } | undefined): string {
+  const t = stats?.stage_threads;
+  if (t === undefined) return 'stage threads unknown';
+  if (t.dialog !== undefined && t.detect !== undefined)
+    return t.dialog === t.detect ? 'both stages on one thread' : 'stages on two threads of one process';
+  return `one stage (${t.dialog !== undefined ? 'dialog' : 'detect'}) per process`;
+}
+
 interface EndToEnd {
   published: number;
   /** Events collect dropped (its drain timeout at the end of the file). */
@@ -584,9 +599,13 @@ async function endToEnd(
   name: string,
   id: string,
   topics: string[],
-  /** The two stages in two processes (`--stage dialog` + `--stage detect`): the second core. */
-  split = false,
+  /**
+   * How the analyzer runs: as started by default (two stage threads on ≥ 2 cores), with
+   * `--stage-threads 1`, or as two processes (`--stage dialog` + `--stage detect`).
+   */
+  mode: AnalyzerMode = 'default',
 ): Promise<EndToEnd> {
+  const split = mode === 'split';
   const e2eTopic = `bench.${name}.${id}`;
   topics.push(e2eTopic, `${e2eTopic}.watermarks`);
   const group = `bench-${name}-${id}`;
@@ -597,7 +616,13 @@ async function endToEnd(
     { topic: `${e2eTopic}.watermarks`, partitions: 1 },
   ]);
   const detector = split ? startAnalyzer(root, e2eTopic, group, ns, ['--stage', 'detect']) : undefined;
-  const analyzer = startAnalyzer(root, e2eTopic, group, ns, split ? ['--stage', 'dialog'] : []);
+  const analyzer = startAnalyzer(
+    root,
+    e2eTopic,
+    group,
+    ns,
+    split ? ['--stage', 'dialog'] : mode === 'one-thread' ? ['--stage-threads', '1'] : [],
+  );
   const collectRss = new RssTrack();
   const analyzerRss = new RssTrack();
   const detectRss = split ? new RssTrack() : undefined;
@@ -715,6 +740,7 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
         `${r.alerts} alerts, ${r.calls} call records, detect stage ${(r.detectLast ?? r.last)?.detect.processed ?? 0} keyed records, ` +
         `${r.last?.bulks?.bulks ?? '?'} bulks (largest ${r.last?.bulks?.largest_bulk ?? '?'} docs), ${r.endSeconds.toFixed(1)} s${ratio(total)}; ` +
         `reorder buffer max ${r.bufferedMax} keyed events; ` +
+        `${stageThreadsLabel(r.last)}; ` +
         (r.detectRss === undefined
           ? `analyzer ${r.analyzerRss.describe()}`
           : `dialog process ${r.analyzerRss.describe()}; detect process ${r.detectRss.describe()}`),
@@ -1102,16 +1128,23 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
 
     // 3. end to end, on the uniform capture and on the realistic one (incidents open most of the time)
     let e2eRate = NaN;
-    for (const [name, file, what, split] of [
-      ['e2e', capture, label, false],
-      ['e2ereal', realistic, realisticLabel, false],
-      ['e2esplit', capture, `${label}, stages in two processes`, true],
-      ['e2erealsplit', realistic, `${realisticLabel}, stages in two processes`, true],
+    // Each capture with the default analyzer and, right after it (the same machine state), with one
+    // stage thread: the gain of the second thread is the ratio of the two rows.
+    const twoThreads = 'analyzer default (stages on 2 threads)';
+    const oneThread = 'analyzer --stage-threads 1';
+    for (const [name, file, what, mode, part] of [
+      ['e2e', capture, `${label}, ${twoThreads}`, 'default', 'e2e'],
+      ['e2e1', capture, `${label}, ${oneThread}`, 'one-thread', 'e2e'],
+      ['e2ereal', realistic, `${realisticLabel}, ${twoThreads}`, 'default', 'real'],
+      ['e2ereal1', realistic, `${realisticLabel}, ${oneThread}`, 'one-thread', 'real'],
+      ['e2esplit', capture, `${label}, stages in two processes`, 'split', 'split'],
+      ['e2erealsplit', realistic, `${realisticLabel}, stages in two processes`, 'split', 'split'],
     ] as const) {
-      if (split && process.env.SIPWARD_BENCH_PIPELINE_SPLIT === '0') continue;
-      if (!parts.has(split ? 'split' : name === 'e2e' ? 'e2e' : 'real')) continue;
+      if (mode === 'split' && process.env.SIPWARD_BENCH_PIPELINE_SPLIT === '0') continue;
+      if (mode === 'one-thread' && process.env.SIPWARD_BENCH_PIPELINE_ONE_THREAD === '0') continue;
+      if (!parts.has(part)) continue;
       await stage(`end to end (${what})`, async () => {
-        const r = await endToEnd(root, file, name, id, topics, split);
+        const r = await endToEnd(root, file, name, id, topics, mode);
         rows.push(...endToEndRows(r, what, rawCeiling));
         if (name === 'e2e' && !r.stalled) e2eRate = r.published / r.endSeconds;
       });
@@ -1162,7 +1195,7 @@ export async function runPipelineBenchmarks(options: PipelineOptions = {}): Prom
       'alert latency: event.end is the capture time of the newest evidence when the document is first found ' +
         '(the message that made the alert), event.start that of the first; the poller refreshes and searches ' +
         'every 200 ms (resolution), the pipeline ticks its watermark every 100 ms with 100 ms lateness; ' +
-        'load generator, broker, Elasticsearch and analyzer share the 2 cores',
+        'load generator, broker, Elasticsearch and analyzer (default: stages on 2 threads) share the 2 cores',
     );
   } catch (error) {
     // The decode tables printed before this part must not be lost to a pipeline failure.

@@ -218,6 +218,8 @@ export interface Daemon {
   stderr: () => string;
   stop: () => Promise<void>;
   kill9: () => Promise<void>;
+  /** The analyzer's SIGUSR2 counters (AnalyzerDaemon.stats() and detect_tasks). */
+  dump: <T>() => Promise<T>;
 }
 
 function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
@@ -238,7 +240,17 @@ function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
     err += d.toString();
     if (err.length > 2_000_000) err = err.slice(-1_000_000);
   });
-  child.stdout?.resume();
+  // SIGUSR2 makes the analyzer print its counters as one JSON line on stdout.
+  let out = '';
+  const dumps: Array<(line: string) => void> = [];
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (let nl = out.indexOf('\n'); nl !== -1; nl = out.indexOf('\n')) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line.startsWith('{')) dumps.shift()?.(line);
+    }
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stopWith = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -252,6 +264,14 @@ function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
     stderr: () => err,
     stop: () => stopWith('SIGTERM', 15_000),
     kill9: () => stopWith('SIGKILL', 1000),
+    dump: async <T>(): Promise<T> => {
+      const line = new Promise<string>((resolve, reject) => {
+        dumps.push(resolve);
+        setTimeout(() => reject(new Error('no SIGUSR2 dump within 10 s')), 10_000).unref();
+      });
+      child.kill('SIGUSR2');
+      return JSON.parse(await line) as T;
+    },
   };
 }
 

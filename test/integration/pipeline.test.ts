@@ -2,13 +2,17 @@
 //  1. collect → Kafka → analyzer → Elasticsearch gives exactly what `sipward analyze` gives;
 //  2. one analyzer and three analyzers (the third joining mid-stream) give the same alert set;
 //  3. the two stages in two processes (`--stage dialog` + `--stage detect`) give the same alerts;
-//  4. poison on the topic is dead-lettered, counted, and does not stop the group.
+//  4. poison on the topic is dead-lettered, counted, and does not stop the group;
+//  5. the default analyzer runs its two stages on two threads of one process (its counters and
+//     log say so) and gives the same alerts and calls as `--stage-threads 1` and the reference.
+// Proofs 1, 2 and 4 and the fault proofs run the default (two stage threads on ≥ 2 cores).
 // Fault proofs (broker, index, analyzer and collector failures) are in pipeline-faults.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { AnalyzerDump } from '../../analyzer/src/pipeline/analyzer-daemon';
 import type { Alert } from '../../schema/src/alert';
 import type { CallRecord } from '../../schema/src/call-record';
 import {
@@ -157,5 +161,44 @@ void describe('pipeline: collect → Kafka → analyzer → Elasticsearch', { ti
       .filter((l) => l.includes('dead-letter'));
     assert.equal(logged.length, 4, `one log line per reason, got ${logged.length}`);
     await stopDaemons(running);
+  });
+
+  void test('proof 5: the default analyzer runs its stages on two threads of one process, same results', async () => {
+    const events = repeated(await decodeCapture(DEMO), 2, 70 * 60_000);
+    const ref = reference(events);
+    const empty = summary({ alerts: compareAlerts(ref.alerts, ref.alerts), calls: compareCalls(ref.calls, ref.calls) });
+    const results: Record<string, string> = {};
+    for (const [name, extra] of [
+      ['default', []],
+      ['one-thread', ['--stage-threads', '1']],
+    ] as const) {
+      const n = await pipelineTopic(`p5${name}`);
+      const analyzer = startAnalyzer({ ...n, extra: [...extra] });
+      running.push(analyzer);
+      await publish(n.topic, events, 1500);
+      results[name] = summary(await settle(ref, n.namespace, 90_000));
+      const dump = await analyzer.dump<AnalyzerDump>();
+      const log = analyzer.stderr();
+      const assigned = (stage: string): boolean =>
+        log.split('\n').some((l) => l.includes('"msg":"partitions assigned"') && l.includes(`"stage":"${stage}"`));
+      if (name === 'default') {
+        // Two threads: the worker's thread id is not the main thread's, and each stage did the work.
+        assert.equal(dump.stage_threads.dialog, 0, JSON.stringify(dump.stage_threads));
+        assert.ok((dump.stage_threads.detect ?? 0) > 0, JSON.stringify(dump.stage_threads));
+        // One log stream: both stages' lines, each with its stage, from the one process.
+        assert.ok(assigned('dialog') && assigned('detect'), log.slice(-3000));
+        assert.equal(new Set([...log.matchAll(/"pid":(\d+)/g)].map((m) => m[1])).size, 1);
+      } else {
+        assert.deepEqual(dump.stage_threads, { dialog: 0, detect: 0 });
+        assert.ok(!assigned('detect'), 'one thread: no stage bindings');
+      }
+      // The merged counters: every event through the dialog stage, the keyed records through detect.
+      assert.equal(dump.dialog.events, events.length);
+      assert.ok(dump.detect.processed > 0 && dump.detect.alerts >= ref.alerts.size, JSON.stringify(dump.detect));
+      assert.ok(Object.keys(dump.detect_tasks).length > 0, 'the detect tasks answer the dump');
+      await stopDaemons(running);
+    }
+    assert.equal(results.default, empty, 'two stage threads');
+    assert.equal(results['one-thread'], empty, 'one stage thread');
   });
 });
