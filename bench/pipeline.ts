@@ -490,11 +490,14 @@ function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/** CPU seconds (user + system, all threads) a process used so far, from /proc; undefined once it is gone. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+/**
+ * CPU seconds (user + system) a process used so far, from /proc — all threads, or with `thread` one
+ * of them (the main thread's id is the pid); undefined once it is gone.
+ */
+function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -509,11 +512,15 @@ class RssTrack {
   readonly heap: number[] = [];
   /** CPU seconds at the last sample: steadier than wall time on a loaded machine. */
   cpu = NaN;
+  /** … of the main thread alone (the rest: worker threads, V8's GC and compiler threads, libuv's pool). */
+  mainCpu = NaN;
   sample(pid: number | undefined): void {
     const v = rssMiB(pid);
     if (v !== undefined) this.samples.push(v);
     const c = cpuSeconds(pid);
     if (c !== undefined) this.cpu = c;
+    const m = cpuSeconds(pid, pid);
+    if (m !== undefined) this.mainCpu = m;
   }
   /** "first → max → last MiB (n samples)": flat means max ≈ last well after the start. */
   describe(): string {
@@ -526,7 +533,8 @@ class RssTrack {
       h.length === 0
         ? ''
         : `; V8 heap in use ${[hq(0.25), hq(0.5), hq(0.75), h[h.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}`;
-    const cpu = Number.isFinite(this.cpu) ? `CPU ${this.cpu.toFixed(1)} s, ` : '';
+    const main = Number.isFinite(this.mainCpu) ? ` (main thread ${this.mainCpu.toFixed(1)} s)` : '';
+    const cpu = Number.isFinite(this.cpu) ? `CPU ${this.cpu.toFixed(1)} s${main}, ` : '';
     return `${cpu}RSS MiB at 25/50/75/100 % of the run ${[q(0.25), q(0.5), q(0.75), s[s.length - 1] ?? NaN].map((v) => v.toFixed(0)).join('/')}, max ${Math.max(...s).toFixed(0)}${heap}`;
   }
 }
