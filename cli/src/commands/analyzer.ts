@@ -214,11 +214,22 @@ function logFormatOf(command: Command): LogFormat {
   return command.optsWithGlobals<{ logFormat?: LogFormat }>().logFormat ?? defaultLogFormat();
 }
 
-async function exitAfterCrash(
-  daemon: ThreadedAnalyzer,
+/** How a crashed analyzer ends (tests give their own exit and a short bound). */
+export interface CrashExit {
+  stopMs: number;
+  exit: (code: number) => never;
+}
+
+/**
+ * A stage thread crashed: one fatal line, the other stage stopped within `stopMs` (it commits what
+ * its acknowledged deliveries cover), then exit 70 — whether or not the stop finished.
+ */
+export async function exitAfterCrash(
+  daemon: Pick<AnalyzerProcess, 'stop'>,
   error: Error,
   log: Logger,
   markStopping: () => void,
+  how: CrashExit = { stopMs: CRASH_STOP_MS, exit: (code) => process.exit(code) },
 ): Promise<never> {
   markStopping();
   log.fatal(
@@ -228,8 +239,8 @@ async function exitAfterCrash(
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     daemon.stop().catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, CRASH_STOP_MS))),
+    new Promise((resolve) => (timer = setTimeout(resolve, how.stopMs))),
   ]);
   clearTimeout(timer);
-  process.exit(CRASH_EXIT);
+  return how.exit(CRASH_EXIT);
 }
