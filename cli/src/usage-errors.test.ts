@@ -41,6 +41,18 @@ void test('analyzer --keyed-partitions x exits 2 naming the option', () => {
   }
 });
 
+void test('analyzer --stage-threads: 1 or 2, and 2 only with both stages', () => {
+  const bad = sipward(['analyzer', '--kafka', '127.0.0.1:1', '--stage-threads', '3']);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(oneLine(bad.stderr), /^sipward: error: option '--stage-threads <n>' argument '3' is invalid/);
+  const one = sipward(['analyzer', '--kafka', '127.0.0.1:1', '--stage', 'detect', '--stage-threads', '2']);
+  assert.equal(one.status, 2, one.stderr);
+  assert.equal(
+    oneLine(one.stderr),
+    'sipward: --stage detect runs one stage: --stage-threads 2 needs --stage both (SIPWARD_USAGE)',
+  );
+});
+
 void test('analyzer without --kafka names analyzer, not collect', () => {
   const r = sipward(['analyzer']);
   assert.equal(r.status, 2, r.stderr);

@@ -3,7 +3,7 @@
 //! and call records into Elasticsearch, and commits offsets only after Elasticsearch acknowledged.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SipwardError } from '../../../lib/src/errors';
 import { commandLogger } from '../command-logger';
 import { defaultLogFormat, type LogFormat, type Logger } from '../../../lib/src/logger';
@@ -100,8 +100,8 @@ export function analyzerCommand(): Command {
         '--stage-threads <n>',
         'with --stage both: 2 runs the detect stage in a worker thread (two cores, one process), 1 both on one',
       )
-        .choices(['1', '2'])
-        .argParser((v) => (v === '1' ? 1 : 2))
+        // choices() would be replaced by argParser(): the parser checks the value itself.
+        .argParser(parseStageThreads)
         .default(availableParallelism() >= 2 ? 2 : 1, '2 on ≥ 2 cores'),
     )
     .action(async (flags: AnalyzerFlags, command: Command) => {
@@ -212,6 +212,12 @@ export function analyzerCommand(): Command {
 
 function logFormatOf(command: Command): LogFormat {
   return command.optsWithGlobals<{ logFormat?: LogFormat }>().logFormat ?? defaultLogFormat();
+}
+
+/** `--stage-threads`: 1 or 2 (the analyzer has two stages). */
+function parseStageThreads(value: string): 1 | 2 {
+  if (value === '1' || value === '2') return value === '1' ? 1 : 2;
+  throw new InvalidArgumentError(`1 or 2 (the analyzer has two stages), not ${value}`);
 }
 
 /** How a crashed analyzer ends (tests give their own exit and a short bound). */
