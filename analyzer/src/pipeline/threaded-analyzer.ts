@@ -72,6 +72,9 @@ export interface AnalyzerProcess {
 /** The worker reports its counters this often unasked (metrics scrapes, the periodic stats line). */
 const STATS_EVERY_MS = 1000;
 
+/** A dump waits this long for the worker's answer (it yields to its event loop every 100 ms). */
+const DUMP_WAIT_MS = 2000;
+
 /** A stopping worker that has not answered within this is terminated (its offsets stay uncommitted: replayed). */
 const WORKER_STOP_MS = 20_000;
 
@@ -201,7 +204,15 @@ export class ThreadedAnalyzer implements AnalyzerProcess {
         ? { stats: this.detectStatsOrEmpty(), tasks: {} }
         : await new Promise<{ stats: AnalyzerDaemonStats; tasks: DetectTasks }>((resolve) => {
             const id = this.nextDump++;
-            this.dumps.set(id, resolve);
+            // A worker deep in a batch answers late: the dump then carries its last report.
+            const timer = setTimeout(() => {
+              this.dumps.delete(id);
+              resolve({ stats: this.detectStatsOrEmpty(), tasks: {} });
+            }, DUMP_WAIT_MS);
+            this.dumps.set(id, (reply) => {
+              clearTimeout(timer);
+              resolve(reply);
+            });
             worker.postMessage({ type: 'dump', id } satisfies ToStageWorker);
           });
     return { ...mergeThreadStats(this.dialog.stats(), reply.stats), detect_tasks: reply.tasks };
