@@ -105,6 +105,8 @@ function mixNum(n: number): void {
 
 /** Marks a free slot of the key table: mirror keys are non-negative integers. */
 const FREE = -1;
+/** Key-table slots at start (32 KiB per array); doubled while the window holds more than half. */
+const INITIAL_SLOTS = 4096;
 
 /**
  * Time-ordered ring of (key, time) plus an open-addressing table key → time of the first copy,
@@ -122,9 +124,13 @@ export class MirrorDedup {
   private size = 0;
   private nowMs = 0;
   // Linear probing, at most half full (≥ 2 slots per ring entry), deletion by backward shift.
-  private readonly slotKey: Float64Array;
-  private readonly slotMs: Float64Array;
-  private readonly mask: number;
+  // The table starts small and doubles as the window fills: a window holds a few thousand packets
+  // on a busy link, and probing a table sized for maxEntries (2 MiB) missed the CPU cache on
+  // nearly every packet.
+  private slotKey: Float64Array;
+  private slotMs: Float64Array;
+  private mask: number;
+  private readonly maxSlots: number;
   private used = 0;
 
   constructor(options: Partial<MirrorDedupOptions> = {}) {
@@ -134,6 +140,8 @@ export class MirrorDedup {
     this.ringMs = new Float64Array(cap);
     let slots = 4;
     while (slots < cap * 2) slots *= 2;
+    this.maxSlots = slots;
+    slots = Math.min(slots, INITIAL_SLOTS);
     this.slotKey = new Float64Array(slots).fill(FREE);
     this.slotMs = new Float64Array(slots);
     this.mask = slots - 1;
@@ -186,14 +194,35 @@ export class MirrorDedup {
     this.ringMs[at] = ms;
     this.size++;
     if (slot < 0) {
-      const keys = this.slotKey;
-      const mask = this.mask;
-      slot = key & mask;
-      while (keys[slot] !== FREE) slot = (slot + 1) & mask;
-      keys[slot] = key;
+      if (2 * (this.used + 1) > this.slotKey.length && this.slotKey.length < this.maxSlots) this.grow();
+      slot = this.insert(key);
       this.used++;
     }
     this.slotMs[slot] = ms;
+  }
+
+  /** A free slot for `key` (not in the table), taken; its time is the caller's to set. */
+  private insert(key: number): number {
+    const keys = this.slotKey;
+    const mask = this.mask;
+    let slot = key & mask;
+    while (keys[slot] !== FREE) slot = (slot + 1) & mask;
+    keys[slot] = key;
+    return slot;
+  }
+
+  /** Doubles the key table, re-inserting every entry (their slots depend on the mask). */
+  private grow(): void {
+    const oldKeys = this.slotKey;
+    const oldMs = this.slotMs;
+    const slots = oldKeys.length * 2;
+    this.slotKey = new Float64Array(slots).fill(FREE);
+    this.slotMs = new Float64Array(slots);
+    this.mask = slots - 1;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const key = oldKeys[i] ?? FREE;
+      if (key !== FREE) this.slotMs[this.insert(key)] = oldMs[i] ?? 0;
+    }
   }
 
   private expire(): void {
