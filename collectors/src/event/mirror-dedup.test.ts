@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { L4Segment } from '../packet';
-import { MirrorDedup, mirrorKey } from './mirror-dedup';
+import { eventIdFor } from './event-id';
+import { lastEventId, MirrorDedup, mirrorKey, mirrorKeyWithEventId } from './mirror-dedup';
 
 function udp(t: number, payload: string, o: Partial<L4Segment> = {}): L4Segment {
   return {
@@ -110,6 +111,28 @@ void describe('MirrorDedup', () => {
     assert.equal(d.entries, 1);
     // The early-evicted copy is no longer recognised: a bounded table trades that for memory.
     assert.equal(d.isDuplicate(udp(2000, INVITE + 0)), false);
+  });
+
+  void it('hashes a datagram once for both: the key is mirrorKey, the id eventIdFor over the payload', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 1500 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.integer({ min: 0, max: 65535 }),
+        (bytes, tsSec, tsNsec, srcIp, dstIp, srcPort) => {
+          // A view at an odd offset of a larger buffer, as datagrams sit in a capture chunk.
+          const chunk = Buffer.alloc(bytes.length + 3);
+          chunk.set(bytes, 3);
+          const seg = { ...udp(0, ''), tsSec, tsNsec, srcIp, dstIp, srcPort, payload: chunk.subarray(3) };
+          assert.equal(mirrorKeyWithEventId(seg), mirrorKey(seg));
+          assert.equal(lastEventId(), eventIdFor(seg, seg.payload, 0, seg.payload.length));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   void it('hash has no collisions over 20k random payloads', () => {

@@ -2,6 +2,7 @@
 //! recognised by a hash of its addresses, ports, TCP header and payload within a short packet-time window.
 
 import type { L4Segment } from '../packet';
+import { eventIdFor, eventIdWithMirrorLanes } from './event-id';
 import { HOST_LE, wordsOf } from './words';
 
 export interface MirrorDedupOptions {
@@ -33,20 +34,8 @@ const PROTO_CODE = { udp: 17, tcp: 6, sctp: 132 } as const;
  * Combined into a 53-bit integer: a false match needs both to collide within one window.
  */
 export function mirrorKey(seg: L4Segment): number {
-  // Module-level state instead of per-call closures; same values as mixing field by field.
-  k1 = 0x811c9dc5;
-  k2 = 0x9747b28c;
-  mixStr(seg.srcIp);
-  mixStr(seg.dstIp);
-  mixNum(seg.srcPort | (seg.dstPort << 16));
-  mixNum(PROTO_CODE[seg.protocol]);
-  if (seg.tcp !== undefined) {
-    mixNum(seg.tcp.seq);
-    mixNum(seg.tcp.ack);
-    mixNum(seg.tcp.flags);
-  }
+  mixHeaderFields(seg);
   const p = seg.payload;
-  mixNum(p.length);
   const n = p.length;
   let h1 = k1;
   let h2 = k2;
@@ -70,6 +59,55 @@ export function mirrorKey(seg: L4Segment): number {
     h2 = Math.imul(h2 ^ w, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  return finishKey(p, i, h1, h2);
+}
+
+const lanes = new Int32Array(2);
+let pairedEventId = '';
+
+/**
+ * mirrorKey of a UDP datagram and, from the same pass over its payload, its event id
+ * (event-id.ts `eventIdWithMirrorLanes`), read with `lastEventId()`: the datagram is hashed once
+ * instead of twice (mirror key here, event id when its event is built). The key is mirrorKey's.
+ */
+export function mirrorKeyWithEventId(seg: L4Segment): number {
+  if (!HOST_LE) {
+    pairedEventId = eventIdFor(seg, seg.payload, 0, seg.payload.length);
+    return mirrorKey(seg);
+  }
+  mixHeaderFields(seg);
+  lanes[0] = k1;
+  lanes[1] = k2;
+  pairedEventId = eventIdWithMirrorLanes(seg, lanes);
+  const n = seg.payload.length;
+  return finishKey(seg.payload, n - (n & 3), lanes[0], lanes[1]);
+}
+
+/** The event id computed by the last mirrorKeyWithEventId. */
+export function lastEventId(): string {
+  return pairedEventId;
+}
+
+/** Lanes k1, k2 after the fields that do not change between mirror copies, payload length included. */
+function mixHeaderFields(seg: L4Segment): void {
+  // Module-level state instead of per-call closures; same values as mixing field by field.
+  k1 = 0x811c9dc5;
+  k2 = 0x9747b28c;
+  mixStr(seg.srcIp);
+  mixStr(seg.dstIp);
+  mixNum(seg.srcPort | (seg.dstPort << 16));
+  mixNum(PROTO_CODE[seg.protocol]);
+  if (seg.tcp !== undefined) {
+    mixNum(seg.tcp.seq);
+    mixNum(seg.tcp.ack);
+    mixNum(seg.tcp.flags);
+  }
+  mixNum(seg.payload.length);
+}
+
+/** The payload's 0–3 tail bytes from `i`, then the 53-bit key. */
+function finishKey(p: Buffer, i: number, h1: number, h2: number): number {
+  const n = p.length;
   for (; i < n; i++) {
     h1 = Math.imul(h1 ^ (p[i] ?? 0), 0x01000193);
     h2 = Math.imul(h2 ^ (p[i] ?? 0), 0x5bd1e995);
@@ -149,11 +187,15 @@ export class MirrorDedup {
 
   /** True when `seg` repeats a packet seen within the window: the caller drops it. */
   isDuplicate(seg: L4Segment): boolean {
+    return this.isDuplicateKey(seg, mirrorKey(seg));
+  }
+
+  /** isDuplicate with the segment's mirror key already computed (mirrorKey or mirrorKeyWithEventId). */
+  isDuplicateKey(seg: L4Segment, key: number): boolean {
     this.counters.packets++;
     const ms = seg.tsSec * 1000 + seg.tsNsec / 1e6;
     if (ms > this.nowMs) this.nowMs = ms;
     this.expire();
-    const key = mirrorKey(seg);
     const slot = this.find(key);
     // Two capture points may stamp the copies slightly out of order: compare both ways.
     if (slot >= 0 && Math.abs(ms - (this.slotMs[slot] ?? 0)) <= this.opts.windowMs) {

@@ -55,14 +55,15 @@ export function formatTimestamp(tsSec: number, tsNsec: number): string {
   return cachedPrefix + (THREE_DIGITS[ms] ?? '000') + (THREE_DIGITS[us - ms * 1000] ?? '000') + 'Z';
 }
 
-export function toSipEvent(msg: SipMessage, seg: SipEventMeta, opts: ToSipEventOptions): SipEvent {
+/** `eventId`: the id of exactly msg.buf[msg.start, msg.end) from this `seg`, already computed. */
+export function toSipEvent(msg: SipMessage, seg: SipEventMeta, opts: ToSipEventOptions, eventId?: string): SipEvent {
   let sip: SipFields = msg.sip;
   if (opts.withHeaders === true) sip = { ...sip, headers: headerList(msg) };
   if (opts.withRaw === true) sip = { ...sip, raw: rawText(msg.buf, msg.start, msg.end) };
   const event: SipEvent = {
     '@timestamp': formatTimestamp(seg.tsSec, seg.tsNsec),
     event: {
-      id: opts.eventId ?? eventIdFor(seg, msg.buf, msg.start, msg.end),
+      id: eventId ?? opts.eventId ?? eventIdFor(seg, msg.buf, msg.start, msg.end),
       kind: 'event',
       dataset: 'sipward.sip',
     },
