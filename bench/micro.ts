@@ -147,6 +147,10 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
     measure('JSON line of the INVITE event', undefined, () => {
       sink += toJsonLine(event).length;
     }),
+    // Peer of the row above: what toJsonLine was before its envelope template.
+    measure('JSON.stringify of the INVITE event + newline (peer)', undefined, () => {
+      sink += (JSON.stringify(event) + '\n').length;
+    }),
     measure('SIP parse + SipEvent + JSON line', INVITE.length, () => {
       sink += toJsonLine(toSipEvent(parseSipMessage(INVITE, 0, INVITE.length), seg, { transport: 'udp' })).length;
     }),
