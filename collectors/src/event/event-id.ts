@@ -159,5 +159,16 @@ function finishId(buf: Buffer, p: number, end: number, len: number): string {
   h2 ^= len;
   const a = fmix((h1 + h2) | 0);
   const b = fmix((h2 + a) | 0);
-  return hex32(a) + hex32(b);
+  lastId = hex32(a) + hex32(b);
+  return lastId;
+}
+
+let lastId = '';
+
+/**
+ * Whether `id` is the id computed last (on this thread): then it is hex digits only, which lets
+ * toJsonLine skip scanning it for characters to escape (jsonl.ts). Same object: one comparison.
+ */
+export function isLastEventId(id: string): boolean {
+  return id === lastId;
 }

@@ -52,7 +52,18 @@ export function formatTimestamp(tsSec: number, tsNsec: number): string {
   // Two table lookups instead of a number → string conversion and a slice per event (that line
   // was 1.3 % of `decode --threads 1`, 200k mixed capture).
   const ms = Math.floor(us / 1000);
-  return cachedPrefix + (THREE_DIGITS[ms] ?? '000') + (THREE_DIGITS[us - ms * 1000] ?? '000') + 'Z';
+  lastTimestamp = cachedPrefix + (THREE_DIGITS[ms] ?? '000') + (THREE_DIGITS[us - ms * 1000] ?? '000') + 'Z';
+  return lastTimestamp;
+}
+
+let lastTimestamp = '';
+
+/**
+ * Whether `text` is the timestamp formatted last (on this thread): then it needs no JSON escaping,
+ * which lets toJsonLine skip scanning it (jsonl.ts). Same object: one comparison.
+ */
+export function isLastTimestamp(text: string): boolean {
+  return text === lastTimestamp;
 }
 
 /** `eventId`: the id of exactly msg.buf[msg.start, msg.end) from this `seg`, already computed. */
