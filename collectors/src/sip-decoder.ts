@@ -69,8 +69,6 @@ export class SipDecoder {
   };
   private readonly messages: SipMessageDecoder;
   private readonly handOff: (message: RawSipMessage) => void;
-  /** Events are built on this thread (no hand-off): datagram ids come with the mirror key. */
-  private readonly idsHere: boolean;
   private lastSec = -1;
   private readonly sipPorts: ReadonlySet<number>;
 
@@ -85,7 +83,6 @@ export class SipDecoder {
     this.sctp = new SctpSipExtractor(onStream);
     this.messages = new SipMessageDecoder(options);
     this.handOff = options.handOff ?? ((m) => this.emit(this.messages.decode(m)));
-    this.idsHere = options.handOff === undefined;
     this.sipPorts = new Set(options.sipPorts ?? DEFAULT_SIP_PORTS);
   }
 
@@ -100,12 +97,12 @@ export class SipDecoder {
     const seg = this.packetDecoder.decode(packet);
     if (seg === null) return;
     this.stats.segments++;
-    // A datagram's event id comes from the mirror key's pass over its bytes when its event is
-    // built on this thread (parse workers compute their own: shipping ids would cost more).
+    // A datagram's event id comes from the mirror key's pass over its bytes (parse workers get it
+    // with the message: a 16-char string in the batch costs less than hashing the bytes again).
     let eventId: string | undefined;
     if (this.dedup !== undefined) {
       let key: number;
-      if (seg.protocol === 'udp' && this.idsHere) {
+      if (seg.protocol === 'udp') {
         key = mirrorKeyWithEventId(seg);
         eventId = lastEventId();
       } else key = mirrorKey(seg);
