@@ -32,23 +32,35 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/** Mixes words[0, count) into the lanes, which sit in locals for the loop (no call per word). */
+/** Mixes words[0, count) into the lanes, which sit in locals for the loop. */
 function mixWords(words: Int32Array, count: number): void {
   let a = h1;
   let b = h2;
   for (let i = 0; i < count; i++) {
-    let k = Math.imul(words[i] ?? 0, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b ^= k;
-    b = (b << 17) | (b >>> 15);
-    b = (Math.imul(b, 9) + 0x38495ab5) | 0;
+    const k = scramble(words[i] ?? 0);
+    a = stepLaneA(a, k);
+    b = stepLaneB(b, k);
   }
   h1 = a;
   h2 = b;
+}
+
+// One word's Murmur steps; small enough that the optimising compiler inlines them into the loops.
+function scramble(word: number): number {
+  const k = Math.imul(word, C1);
+  return Math.imul((k << 15) | (k >>> 17), C2);
+}
+
+function stepLaneA(a: number, k: number): number {
+  a ^= k;
+  a = (a << 13) | (a >>> 19);
+  return (Math.imul(a, 5) + 0xe6546b64) | 0;
+}
+
+function stepLaneB(b: number, k: number): number {
+  b ^= k;
+  b = (b << 17) | (b >>> 15);
+  return (Math.imul(b, 9) + 0x38495ab5) | 0;
 }
 
 let charWords = new Int32Array(64);
@@ -109,15 +121,9 @@ export function eventIdWithMirrorLanes(seg: EventIdMeta & { payload: Buffer }, m
       m1 = Math.imul(m1 ^ x, 0x01000193);
       m2 = Math.imul(m2 ^ x, 0x5bd1e995);
       m2 ^= m2 >>> 15;
-      let k = Math.imul(x, C1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, C2);
-      a ^= k;
-      a = (a << 13) | (a >>> 19);
-      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-      b ^= k;
-      b = (b << 17) | (b >>> 15);
-      b = (Math.imul(b, 9) + 0x38495ab5) | 0;
+      const k = scramble(x);
+      a = stepLaneA(a, k);
+      b = stepLaneB(b, k);
     }
   }
   h1 = a;
