@@ -6,9 +6,10 @@ import { PacketDecoder } from '../collectors/src/decode-packet';
 import type { RawPacket } from '../collectors/src/packet';
 import { headerId } from '../collectors/src/sip/header-names';
 import { parseSipMessage } from '../collectors/src/sip/parser';
-import { toSipEvent } from '../collectors/src/event/to-sip-event';
+import { formatTimestamp, toSipEvent } from '../collectors/src/event/to-sip-event';
+import { eventIdFor } from '../collectors/src/event/event-id';
 import { toJsonLine } from '../collectors/src/event/jsonl';
-import { MirrorDedup } from '../collectors/src/event/mirror-dedup';
+import { lastEventId, MirrorDedup, mirrorKey, mirrorKeyWithEventId } from '../collectors/src/event/mirror-dedup';
 import type { L4Segment } from '../collectors/src/packet';
 import { emptyEnrichment } from '../analyzer/src/engine/enrich/enrichment';
 import { compileConditions, compileGate, SignatureDispatch } from '../analyzer/src/engine/compile/dispatch';
@@ -110,6 +111,7 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
   }
   const dedup = new MirrorDedup();
   let dedupStep = 0;
+  let timestampStep = 0;
   const results = [
     measure('packet decode: Ethernet/IPv4/UDP → L4Segment', data.length, () => {
       sink += decoder.decode(packet)?.srcPort ?? 0;
@@ -124,6 +126,18 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
       d.tsNsec = (dedupStep % 10_000) * 100_000;
       if (dedup.isDuplicate(d)) sink++;
     }),
+    // The two rows below are peers: one pass for both hashes (what decode does for a datagram
+    // whose event is built on its thread) against the two passes it replaced.
+    measure('datagram hashes in one pass: mirror key + event id of the INVITE', INVITE.length, () => {
+      sink += mirrorKeyWithEventId(seg) + lastEventId().length;
+    }),
+    measure('datagram hashes in two passes (peer): mirrorKey, then eventIdFor', INVITE.length, () => {
+      sink += mirrorKey(seg) + eventIdFor(seg, seg.payload, 0, seg.payload.length).length;
+    }),
+    measure('@timestamp text of a packet time (prefix cached per second)', undefined, () => {
+      timestampStep++;
+      sink += formatTimestamp(1_795_000_000 + (timestampStep >>> 20), (timestampStep * 7919) % 1e9).length;
+    }),
     measure('SIP parse: INVITE with SDP (~640 B)', INVITE.length, () => {
       sink += parseSipMessage(INVITE, 0, INVITE.length).sip.size;
     }),
@@ -132,6 +146,10 @@ export async function runMicroBenchmarks(): Promise<MicroResult[]> {
     }),
     measure('JSON line of the INVITE event', undefined, () => {
       sink += toJsonLine(event).length;
+    }),
+    // Peer of the row above: what toJsonLine was before its envelope template.
+    measure('JSON.stringify of the INVITE event + newline (peer)', undefined, () => {
+      sink += (JSON.stringify(event) + '\n').length;
     }),
     measure('SIP parse + SipEvent + JSON line', INVITE.length, () => {
       sink += toJsonLine(toSipEvent(parseSipMessage(INVITE, 0, INVITE.length), seg, { transport: 'udp' })).length;

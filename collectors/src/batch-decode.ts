@@ -20,6 +20,8 @@ export interface MessageBatch {
   flags: Uint8Array;
   srcIp: string[];
   dstIp: string[];
+  /** RawSipMessage.datagramEventId per message, '' when it has none. */
+  eventIds: string[];
   /** Only the messages that have VLAN tags, tunnels or stream anomalies (rare). */
   extras: BatchExtra[];
 }
@@ -74,6 +76,8 @@ export function decodeBatch(decoder: SipMessageDecoder, batch: MessageBatch): Ba
       missingContentLength: (flags & 32) !== 0,
       ...(extra?.hep !== undefined ? { hep: extra.hep } : {}),
     };
+    const eventId = batch.eventIds[i] ?? '';
+    if (eventId !== '') raw.datagramEventId = eventId;
     const event = decoder.decode(raw);
     countEvent(counters, event);
     text += toJsonLine(event);

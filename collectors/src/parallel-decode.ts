@@ -72,6 +72,7 @@ export class ParallelMessageDecoder {
   private flags = new Uint8Array(BATCH_MESSAGES);
   private srcIp: string[] = [];
   private dstIp: string[] = [];
+  private eventIds: string[] = [];
   private extras: BatchExtra[] = [];
 
   /** @param threads all threads, this one included: `threads` − 1 parse workers are started. */
@@ -116,6 +117,7 @@ export class ParallelMessageDecoder {
       TRANSPORTS.indexOf(m.transport) | (PROTOCOLS.indexOf(meta.protocol) << 3) | (m.missingContentLength ? 32 : 0);
     this.srcIp.push(meta.srcIp);
     this.dstIp.push(meta.dstIp);
+    this.eventIds.push(m.datagramEventId ?? '');
     if (meta.vlan.length > 0 || meta.tunnel.length > 0 || m.streamAnomalies.length > 0 || m.hep !== undefined) {
       this.extras.push({
         index: i,
@@ -167,12 +169,14 @@ export class ParallelMessageDecoder {
       flags: this.flags.slice(0, n),
       srcIp: this.srcIp,
       dstIp: this.dstIp,
+      eventIds: this.eventIds,
       extras: this.extras,
     };
     this.count = 0;
     this.used = 0;
     this.srcIp = [];
     this.dstIp = [];
+    this.eventIds = [];
     this.extras = [];
     // The least busy worker; if even it has a batch waiting, decoding here beats waiting for it
     // (delivery stays in batch order whoever decodes).

@@ -6,7 +6,7 @@
 import type { HepFields, SipEvent, Transport } from '../../schema/src/sip-event';
 import type { AnomalyCode } from '../../schema/src/anomalies';
 import { PacketDecoder, type PacketDecoderOptions } from './decode-packet';
-import { MirrorDedup } from './event/mirror-dedup';
+import { lastEventId, MirrorDedup, mirrorKey, mirrorKeyWithEventId } from './event/mirror-dedup';
 import { DEFAULT_SIP_PORTS } from './event/not-sip-event';
 import type { SipEventMeta } from './event/to-sip-event';
 import type { L4Segment, RawPacket } from './packet';
@@ -97,11 +97,21 @@ export class SipDecoder {
     const seg = this.packetDecoder.decode(packet);
     if (seg === null) return;
     this.stats.segments++;
-    if (this.dedup !== undefined && this.dedup.isDuplicate(seg)) {
-      this.stats.mirror_duplicates++;
-      return;
+    // A datagram's event id comes from the mirror key's pass over its bytes (parse workers get it
+    // with the message: a 16-char string in the batch costs less than hashing the bytes again).
+    let eventId: string | undefined;
+    if (this.dedup !== undefined) {
+      let key: number;
+      if (seg.protocol === 'udp') {
+        key = mirrorKeyWithEventId(seg);
+        eventId = lastEventId();
+      } else key = mirrorKey(seg);
+      if (this.dedup.isDuplicateKey(seg, key)) {
+        this.stats.mirror_duplicates++;
+        return;
+      }
     }
-    if (seg.protocol === 'udp') this.pushDatagram(seg);
+    if (seg.protocol === 'udp') this.pushDatagram(seg, eventId);
     else if (seg.protocol === 'tcp') this.tcp.push(seg);
     else this.sctp.push(seg);
   }
@@ -130,7 +140,7 @@ export class SipDecoder {
   }
 
   /** RFC 3261 §18.3: a UDP datagram carries exactly one message; extra bytes are an anomaly. */
-  private pushDatagram(seg: L4Segment): void {
+  private pushDatagram(seg: L4Segment, eventId: string | undefined): void {
     this.stats.udp_datagrams++;
     const buf = seg.payload;
     if (!probeSip(buf, 0, buf.length)) {
@@ -145,7 +155,9 @@ export class SipDecoder {
       }
       return;
     }
-    this.handOff(wholeMessage(buf, seg, 'udp'));
+    const message = wholeMessage(buf, seg, 'udp');
+    if (eventId !== undefined) message.datagramEventId = eventId;
+    this.handOff(message);
   }
 
   private emitStream(m: StreamMessage): void {

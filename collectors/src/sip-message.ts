@@ -21,6 +21,11 @@ export interface RawSipMessage {
   hep?: HepFields;
   /** Not SIP, sent to a SIP port: becomes a `not_sip` event (event/not-sip-event.ts), never parsed. */
   notSip?: true;
+  /**
+   * A datagram's event id over all its bytes, computed with its mirror key (sip-decoder.ts); the
+   * event takes it when the message spans the whole datagram (else the id of the message's bytes).
+   */
+  datagramEventId?: string;
 }
 
 /** Everything besides the message that shapes its event (same on every thread). */
@@ -71,7 +76,8 @@ export class SipMessageDecoder {
     if (raw.notSip === true) return notSipEvent({ ...raw.meta, payload: raw.data }, raw.transport, this.observerId);
     const stream = raw.transport !== 'udp';
     const msg = this.parser.parse(raw.data, 0, raw.data.length, stream ? this.streamParse : this.udpParse);
-    const event = toSipEvent(msg, raw.meta, this.eventOptions[raw.transport]);
+    const whole = raw.datagramEventId !== undefined && msg.start === 0 && msg.end === raw.data.length;
+    const event = toSipEvent(msg, raw.meta, this.eventOptions[raw.transport], whole ? raw.datagramEventId : undefined);
     if (raw.streamAnomalies.length > 0 || raw.missingContentLength) {
       const codes = new Set<AnomalyCode>(event.sip.anomalies ?? []);
       if (raw.missingContentLength) codes.add('missing_content_length');

@@ -32,23 +32,35 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/** Mixes words[0, count) into the lanes, which sit in locals for the loop (no call per word). */
+/** Mixes words[0, count) into the lanes, which sit in locals for the loop. */
 function mixWords(words: Int32Array, count: number): void {
   let a = h1;
   let b = h2;
   for (let i = 0; i < count; i++) {
-    let k = Math.imul(words[i] ?? 0, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b ^= k;
-    b = (b << 17) | (b >>> 15);
-    b = (Math.imul(b, 9) + 0x38495ab5) | 0;
+    const k = scramble(words[i] ?? 0);
+    a = stepLaneA(a, k);
+    b = stepLaneB(b, k);
   }
   h1 = a;
   h2 = b;
+}
+
+// One word's Murmur steps; small enough that the optimising compiler inlines them into the loops.
+function scramble(word: number): number {
+  const k = Math.imul(word, C1);
+  return Math.imul((k << 15) | (k >>> 17), C2);
+}
+
+function stepLaneA(a: number, k: number): number {
+  a ^= k;
+  a = (a << 13) | (a >>> 19);
+  return (Math.imul(a, 5) + 0xe6546b64) | 0;
+}
+
+function stepLaneB(b: number, k: number): number {
+  b ^= k;
+  b = (b << 17) | (b >>> 15);
+  return (Math.imul(b, 9) + 0x38495ab5) | 0;
 }
 
 let charWords = new Int32Array(64);
@@ -75,6 +87,54 @@ function hex32(n: number): string {
  * buf[start..end)). Same inputs → same id on every run and machine.
  */
 export function eventIdFor(meta: EventIdMeta, buf: Buffer, start: number, end: number): string {
+  seedLanes(meta);
+  let p = start;
+  if (HOST_LE && end - start >= 4) {
+    // Same words as the byte loop in finishId, loaded from an aligned copy.
+    const count = (end - start) >>> 2;
+    mixWords(wordsOf(buf, start, end), count);
+    p += count * 4;
+  }
+  return finishId(buf, p, end, end - start);
+}
+
+/**
+ * A whole datagram's event id — eventIdFor(seg, seg.payload, 0, its length) — computed in the
+ * same pass over the payload words as its mirror-dedup lanes (mirror-dedup.ts), so that each
+ * datagram is read once for both hashes. `mirror` holds the two mirror lanes after the packet's
+ * header fields and leaves with the lanes after the payload's whole words; `mirrorStep` is their
+ * step per word. Little-endian hosts only (HOST_LE), the one pass needs the aligned words.
+ */
+export function eventIdWithMirrorLanes(seg: EventIdMeta & { payload: Buffer }, mirror: Int32Array): string {
+  seedLanes(seg);
+  const payload = seg.payload;
+  const n = payload.length;
+  const count = n >>> 2;
+  let a = h1;
+  let b = h2;
+  let m1 = mirror[0] ?? 0;
+  let m2 = mirror[1] ?? 0;
+  if (count > 0) {
+    const words = wordsOf(payload, 0, n);
+    for (let i = 0; i < count; i++) {
+      const x = words[i] ?? 0;
+      m1 = Math.imul(m1 ^ x, 0x01000193);
+      m2 = Math.imul(m2 ^ x, 0x5bd1e995);
+      m2 ^= m2 >>> 15;
+      const k = scramble(x);
+      a = stepLaneA(a, k);
+      b = stepLaneB(b, k);
+    }
+  }
+  h1 = a;
+  h2 = b;
+  mirror[0] = m1;
+  mirror[1] = m2;
+  return finishId(payload, count * 4, n, n);
+}
+
+/** The lanes after the packet meta: time, ports, protocol and addresses. */
+function seedLanes(meta: EventIdMeta): void {
   h1 = 0x9747b28c;
   h2 = 0x3c6ef372;
   metaWords[0] = meta.tsSec >>> 0;
@@ -85,13 +145,10 @@ export function eventIdFor(meta: EventIdMeta, buf: Buffer, start: number, end: n
   mixString(meta.protocol);
   mixString(meta.srcIp);
   mixString(meta.dstIp);
-  let p = start;
-  if (HOST_LE && end - start >= 4) {
-    // Same words as the byte loop below, loaded from an aligned copy.
-    const count = (end - start) >>> 2;
-    mixWords(wordsOf(buf, start, end), count);
-    p += count * 4;
-  }
+}
+
+/** Mixes buf[p, end) (whole words, then the 0–3 tail bytes as one word) and the length; the id. */
+function finishId(buf: Buffer, p: number, end: number, len: number): string {
   const stop = end - 3;
   while (p < stop) {
     mix((buf[p] ?? 0) | ((buf[p + 1] ?? 0) << 8) | ((buf[p + 2] ?? 0) << 16) | ((buf[p + 3] ?? 0) << 24));
@@ -104,10 +161,20 @@ export function eventIdFor(meta: EventIdMeta, buf: Buffer, start: number, end: n
     shift += 8;
   }
   mix(tail);
-  const len = end - start;
   h1 ^= len;
   h2 ^= len;
   const a = fmix((h1 + h2) | 0);
   const b = fmix((h2 + a) | 0);
-  return hex32(a) + hex32(b);
+  lastId = hex32(a) + hex32(b);
+  return lastId;
+}
+
+let lastId = '';
+
+/**
+ * Whether `id` is the id computed last (on this thread): then it is hex digits only, which lets
+ * toJsonLine skip scanning it for characters to escape (jsonl.ts). Same object: one comparison.
+ */
+export function isLastEventId(id: string): boolean {
+  return id === lastId;
 }

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { L4Segment } from '../packet';
-import { MirrorDedup, mirrorKey } from './mirror-dedup';
+import { eventIdFor } from './event-id';
+import { lastEventId, MirrorDedup, mirrorKey, mirrorKeyWithEventId } from './mirror-dedup';
 
 function udp(t: number, payload: string, o: Partial<L4Segment> = {}): L4Segment {
   return {
@@ -23,6 +24,34 @@ function udp(t: number, payload: string, o: Partial<L4Segment> = {}): L4Segment 
 }
 
 const INVITE = 'INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: 1\r\nContent-Length: 0\r\n\r\n';
+
+// The reference keeps the semantics the typed table must have: same window, same ring order,
+// same early eviction; it only stores keys in a Map.
+class MapModel {
+  private readonly seen = new Map<number, number>();
+  private readonly ring: Array<[number, number]> = [];
+  private now = 0;
+  constructor(private readonly max: number) {}
+  isDuplicate(seg: L4Segment): boolean {
+    const ms = seg.tsSec * 1000 + seg.tsNsec / 1e6;
+    if (ms > this.now) this.now = ms;
+    while (this.ring.length > 0 && (this.ring[0]?.[1] ?? 0) < this.now - 50) this.drop();
+    const key = mirrorKey(seg);
+    const first = this.seen.get(key);
+    if (first !== undefined && Math.abs(ms - first) <= 50) return true;
+    if (this.ring.length === this.max) this.drop();
+    this.ring.push([key, ms]);
+    this.seen.set(key, ms);
+    return false;
+  }
+  get entries(): number {
+    return this.seen.size;
+  }
+  private drop(): void {
+    const [key, ms] = this.ring.shift() ?? [0, 0];
+    if (this.seen.get(key) === ms) this.seen.delete(key);
+  }
+}
 
 void describe('MirrorDedup', () => {
   void it('drops a copy within the window despite another VLAN, tunnel or interface', () => {
@@ -84,6 +113,28 @@ void describe('MirrorDedup', () => {
     assert.equal(d.isDuplicate(udp(2000, INVITE + 0)), false);
   });
 
+  void it('hashes a datagram once for both: the key is mirrorKey, the id eventIdFor over the payload', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 1500 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.integer({ min: 0, max: 65535 }),
+        (bytes, tsSec, tsNsec, srcIp, dstIp, srcPort) => {
+          // A view at an odd offset of a larger buffer, as datagrams sit in a capture chunk.
+          const chunk = Buffer.alloc(bytes.length + 3);
+          chunk.set(bytes, 3);
+          const seg = { ...udp(0, ''), tsSec, tsNsec, srcIp, dstIp, srcPort, payload: chunk.subarray(3) };
+          assert.equal(mirrorKeyWithEventId(seg), mirrorKey(seg));
+          assert.equal(lastEventId(), eventIdFor(seg, seg.payload, 0, seg.payload.length));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
   void it('hash has no collisions over 20k random payloads', () => {
     const keys = new Set<number>();
     const inputs = new Set<string>();
@@ -99,33 +150,6 @@ void describe('MirrorDedup', () => {
   });
 
   void it('answers like a plain Map of key → first time on random traffic (small tables, many collisions)', () => {
-    // The reference keeps the semantics the typed table must have: same window, same ring order,
-    // same early eviction; it only stores keys in a Map.
-    class MapModel {
-      private readonly seen = new Map<number, number>();
-      private readonly ring: Array<[number, number]> = [];
-      private now = 0;
-      constructor(private readonly max: number) {}
-      isDuplicate(seg: L4Segment): boolean {
-        const ms = seg.tsSec * 1000 + seg.tsNsec / 1e6;
-        if (ms > this.now) this.now = ms;
-        while (this.ring.length > 0 && (this.ring[0]?.[1] ?? 0) < this.now - 50) this.drop();
-        const key = mirrorKey(seg);
-        const first = this.seen.get(key);
-        if (first !== undefined && Math.abs(ms - first) <= 50) return true;
-        if (this.ring.length === this.max) this.drop();
-        this.ring.push([key, ms]);
-        this.seen.set(key, ms);
-        return false;
-      }
-      get entries(): number {
-        return this.seen.size;
-      }
-      private drop(): void {
-        const [key, ms] = this.ring.shift() ?? [0, 0];
-        if (this.seen.get(key) === ms) this.seen.delete(key);
-      }
-    }
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 12 }),
@@ -144,5 +168,22 @@ void describe('MirrorDedup', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  void it('grows its key table as the window fills and still answers like the Map model', () => {
+    // 30 000 packets 4 µs apart: ~12 500 in one 50 ms window, so the table doubles from its
+    // initial 4 096 slots several times while lookups, expiry and backward-shift deletes go on.
+    const d = new MirrorDedup({ maxEntries: 20_000 });
+    const model = new MapModel(20_000);
+    let seed = 12345;
+    let t = 1000;
+    for (let i = 0; i < 30_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      t += 0.004;
+      const seg = udp(t, `p${seed % 20_000}`);
+      assert.equal(d.isDuplicate(seg), model.isDuplicate(seg));
+      assert.equal(d.entries, model.entries);
+    }
+    assert.ok(d.counters.duplicates > 0);
   });
 });

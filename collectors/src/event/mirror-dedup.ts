@@ -2,6 +2,7 @@
 //! recognised by a hash of its addresses, ports, TCP header and payload within a short packet-time window.
 
 import type { L4Segment } from '../packet';
+import { eventIdFor, eventIdWithMirrorLanes } from './event-id';
 import { HOST_LE, wordsOf } from './words';
 
 export interface MirrorDedupOptions {
@@ -33,20 +34,8 @@ const PROTO_CODE = { udp: 17, tcp: 6, sctp: 132 } as const;
  * Combined into a 53-bit integer: a false match needs both to collide within one window.
  */
 export function mirrorKey(seg: L4Segment): number {
-  // Module-level state instead of per-call closures; same values as mixing field by field.
-  k1 = 0x811c9dc5;
-  k2 = 0x9747b28c;
-  mixStr(seg.srcIp);
-  mixStr(seg.dstIp);
-  mixNum(seg.srcPort | (seg.dstPort << 16));
-  mixNum(PROTO_CODE[seg.protocol]);
-  if (seg.tcp !== undefined) {
-    mixNum(seg.tcp.seq);
-    mixNum(seg.tcp.ack);
-    mixNum(seg.tcp.flags);
-  }
+  mixHeaderFields(seg);
   const p = seg.payload;
-  mixNum(p.length);
   const n = p.length;
   let h1 = k1;
   let h2 = k2;
@@ -70,6 +59,55 @@ export function mirrorKey(seg: L4Segment): number {
     h2 = Math.imul(h2 ^ w, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  return finishKey(p, i, h1, h2);
+}
+
+const lanes = new Int32Array(2);
+let pairedEventId = '';
+
+/**
+ * mirrorKey of a UDP datagram and, from the same pass over its payload, its event id
+ * (event-id.ts `eventIdWithMirrorLanes`), read with `lastEventId()`: the datagram is hashed once
+ * instead of twice (mirror key here, event id when its event is built). The key is mirrorKey's.
+ */
+export function mirrorKeyWithEventId(seg: L4Segment): number {
+  if (!HOST_LE) {
+    pairedEventId = eventIdFor(seg, seg.payload, 0, seg.payload.length);
+    return mirrorKey(seg);
+  }
+  mixHeaderFields(seg);
+  lanes[0] = k1;
+  lanes[1] = k2;
+  pairedEventId = eventIdWithMirrorLanes(seg, lanes);
+  const n = seg.payload.length;
+  return finishKey(seg.payload, n - (n & 3), lanes[0], lanes[1]);
+}
+
+/** The event id computed by the last mirrorKeyWithEventId. */
+export function lastEventId(): string {
+  return pairedEventId;
+}
+
+/** Lanes k1, k2 after the fields that do not change between mirror copies, payload length included. */
+function mixHeaderFields(seg: L4Segment): void {
+  // Module-level state instead of per-call closures; same values as mixing field by field.
+  k1 = 0x811c9dc5;
+  k2 = 0x9747b28c;
+  mixStr(seg.srcIp);
+  mixStr(seg.dstIp);
+  mixNum(seg.srcPort | (seg.dstPort << 16));
+  mixNum(PROTO_CODE[seg.protocol]);
+  if (seg.tcp !== undefined) {
+    mixNum(seg.tcp.seq);
+    mixNum(seg.tcp.ack);
+    mixNum(seg.tcp.flags);
+  }
+  mixNum(seg.payload.length);
+}
+
+/** The payload's 0–3 tail bytes from `i`, then the 53-bit key. */
+function finishKey(p: Buffer, i: number, h1: number, h2: number): number {
+  const n = p.length;
   for (; i < n; i++) {
     h1 = Math.imul(h1 ^ (p[i] ?? 0), 0x01000193);
     h2 = Math.imul(h2 ^ (p[i] ?? 0), 0x5bd1e995);
@@ -105,6 +143,8 @@ function mixNum(n: number): void {
 
 /** Marks a free slot of the key table: mirror keys are non-negative integers. */
 const FREE = -1;
+/** Key-table slots at start (32 KiB per array); doubled while the window holds more than half. */
+const INITIAL_SLOTS = 4096;
 
 /**
  * Time-ordered ring of (key, time) plus an open-addressing table key → time of the first copy,
@@ -122,9 +162,13 @@ export class MirrorDedup {
   private size = 0;
   private nowMs = 0;
   // Linear probing, at most half full (≥ 2 slots per ring entry), deletion by backward shift.
-  private readonly slotKey: Float64Array;
-  private readonly slotMs: Float64Array;
-  private readonly mask: number;
+  // The table starts small and doubles as the window fills: a window holds a few thousand packets
+  // on a busy link, and probing a table sized for maxEntries (2 MiB) missed the CPU cache on
+  // nearly every packet.
+  private slotKey: Float64Array;
+  private slotMs: Float64Array;
+  private mask: number;
+  private readonly maxSlots: number;
   private used = 0;
 
   constructor(options: Partial<MirrorDedupOptions> = {}) {
@@ -134,6 +178,8 @@ export class MirrorDedup {
     this.ringMs = new Float64Array(cap);
     let slots = 4;
     while (slots < cap * 2) slots *= 2;
+    this.maxSlots = slots;
+    slots = Math.min(slots, INITIAL_SLOTS);
     this.slotKey = new Float64Array(slots).fill(FREE);
     this.slotMs = new Float64Array(slots);
     this.mask = slots - 1;
@@ -141,11 +187,15 @@ export class MirrorDedup {
 
   /** True when `seg` repeats a packet seen within the window: the caller drops it. */
   isDuplicate(seg: L4Segment): boolean {
+    return this.isDuplicateKey(seg, mirrorKey(seg));
+  }
+
+  /** isDuplicate with the segment's mirror key already computed (mirrorKey or mirrorKeyWithEventId). */
+  isDuplicateKey(seg: L4Segment, key: number): boolean {
     this.counters.packets++;
     const ms = seg.tsSec * 1000 + seg.tsNsec / 1e6;
     if (ms > this.nowMs) this.nowMs = ms;
     this.expire();
-    const key = mirrorKey(seg);
     const slot = this.find(key);
     // Two capture points may stamp the copies slightly out of order: compare both ways.
     if (slot >= 0 && Math.abs(ms - (this.slotMs[slot] ?? 0)) <= this.opts.windowMs) {
@@ -186,14 +236,35 @@ export class MirrorDedup {
     this.ringMs[at] = ms;
     this.size++;
     if (slot < 0) {
-      const keys = this.slotKey;
-      const mask = this.mask;
-      slot = key & mask;
-      while (keys[slot] !== FREE) slot = (slot + 1) & mask;
-      keys[slot] = key;
+      if (2 * (this.used + 1) > this.slotKey.length && this.slotKey.length < this.maxSlots) this.grow();
+      slot = this.insert(key);
       this.used++;
     }
     this.slotMs[slot] = ms;
+  }
+
+  /** A free slot for `key` (not in the table), taken; its time is the caller's to set. */
+  private insert(key: number): number {
+    const keys = this.slotKey;
+    const mask = this.mask;
+    let slot = key & mask;
+    while (keys[slot] !== FREE) slot = (slot + 1) & mask;
+    keys[slot] = key;
+    return slot;
+  }
+
+  /** Doubles the key table, re-inserting every entry (their slots depend on the mask). */
+  private grow(): void {
+    const oldKeys = this.slotKey;
+    const oldMs = this.slotMs;
+    const slots = oldKeys.length * 2;
+    this.slotKey = new Float64Array(slots).fill(FREE);
+    this.slotMs = new Float64Array(slots);
+    this.mask = slots - 1;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const key = oldKeys[i] ?? FREE;
+      if (key !== FREE) this.slotMs[this.insert(key)] = oldMs[i] ?? 0;
+    }
   }
 
   private expire(): void {
