@@ -33,7 +33,9 @@ const gc = runInNewContext('gc') as () => void;
 function liveMiB(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed / 2 ** 20;
+  // Typed arrays keep their data outside the V8 heap: count it too.
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return (heapUsed + arrayBuffers) / 2 ** 20;
 }
 
 /** A field of a task's private state, reached by name (measurement only). */
@@ -152,7 +154,15 @@ async function main(): Promise<void> {
         'detect: id sets + line builders',
         detects.flatMap((d) => [...fieldsOf(d, 'idSets'), ...fieldsOf(d, 'builders')]),
       ],
-      ['detect: kind state (runners)', detects.flatMap((d) => fieldsOf(d, 'engine.runtimes.runner'))],
+      // One row per signature: which kinds of state hold the most.
+      ...[
+        ...new Set(
+          detects.flatMap((d) => fieldsOf(d, 'engine.runtimes.id').map((s) => Reflect.get(s.owner, 'id') as string)),
+        ),
+      ].map((id): [string, Slot[]] => [
+        `detect: ${id} state`,
+        detects.flatMap((d) => fieldsOf(d, 'engine.runtimes.runner')).filter((s) => Reflect.get(s.owner, 'id') === id),
+      ]),
       ['detect: incident books', detects.flatMap((d) => fieldsOf(d, 'engine.runtimes.book'))],
       ['detect: rest of the tasks', detects.map((d, i) => ({ owner: detects, field: String(i) }))],
       ['dialog: event-id dedup (seen)', dialogs.flatMap((d) => fieldsOf(d, 'seen'))],
@@ -167,7 +177,8 @@ async function main(): Promise<void> {
     for (const [name, slots] of tables) {
       drop(slots);
       const after = liveMiB();
-      process.stdout.write(`  ${name}: ${(before - after).toFixed(1)} MiB\n`);
+      if (before - after >= 0.5 || !name.endsWith(' state'))
+        process.stdout.write(`  ${name}: ${(before - after).toFixed(1)} MiB\n`);
       before = after;
     }
     process.stdout.write(`  left (signatures, decoder, code): ${before.toFixed(1)} MiB\n`);
