@@ -19,8 +19,9 @@ import { decodeInputs } from '../collectors/src/decode';
 import { compileSignature } from '../analyzer/src/engine/compile/compile-signature';
 import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
 import { activeSignatures } from '../analyzer/src/pipeline/analyzer-daemon';
-import { DetectTask } from '../analyzer/src/pipeline/detect-stage';
-import { DialogTask, type KeyedOut } from '../analyzer/src/pipeline/dialog-stage';
+import type { DetectTask } from '../analyzer/src/pipeline/detect-stage';
+import type { DialogTask, KeyedOut } from '../analyzer/src/pipeline/dialog-stage';
+import { inMemoryStages } from './stage-tasks';
 
 const PARTITIONS = 4;
 const KEYED = 4;
@@ -69,35 +70,10 @@ async function main(): Promise<void> {
   const stopAt = Number(process.argv[4] ?? 100);
   const loaded = activeSignatures(loadSignatures({ extraDirs: [] }), false);
   const compiled = loaded.map((s) => compileSignature(s.signature));
-  const keyed: KeyedOut[][] = Array.from({ length: KEYED }, () => []);
-  const dialogs = Array.from(
-    { length: PARTITIONS },
-    (_, partition) =>
-      new DialogTask({
-        partition,
-        signatures: compiled,
-        keyedPartitions: KEYED,
-        enricher: {},
-        deliver: (out) => {
-          for (const k of out.keyed) keyed[k.partition]?.push(k);
-          return Promise.resolve();
-        },
-      }),
-  );
   let alerts = 0;
-  const detects = Array.from(
-    { length: KEYED },
-    (_, partition) =>
-      new DetectTask({
-        partition,
-        signatures: loaded,
-        upstreamPartitions: PARTITIONS,
-        deliver: (list) => {
-          alerts += list.length;
-          return Promise.resolve();
-        },
-      }),
-  );
+  const { keyed, dialogs, detects } = inMemoryStages(compiled, loaded, PARTITIONS, KEYED, (list) => {
+    alerts += list.length;
+  });
   const keyedOffsets = new Array<number>(KEYED).fill(0);
   const inputOffsets = new Array<number>(PARTITIONS).fill(0);
   const lines: string[][] = Array.from({ length: PARTITIONS }, () => []);
