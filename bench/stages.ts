@@ -20,8 +20,9 @@ import { compileSignature } from '../analyzer/src/engine/compile/compile-signatu
 import { DetectionEngine } from '../analyzer/src/engine/engine';
 import { loadSignatures } from '../analyzer/src/engine/load/load-signatures';
 import { activeSignatures } from '../analyzer/src/pipeline/analyzer-daemon';
-import { DetectTask } from '../analyzer/src/pipeline/detect-stage';
-import { DialogTask, type KeyedOut } from '../analyzer/src/pipeline/dialog-stage';
+import type { DetectTask } from '../analyzer/src/pipeline/detect-stage';
+import type { DialogTask, KeyedOut } from '../analyzer/src/pipeline/dialog-stage';
+import { inMemoryStages } from './stage-tasks';
 
 const PARTITIONS = 4;
 const KEYED = 4;
@@ -104,35 +105,10 @@ export async function runStageBenchmarks(capture: string): Promise<StageRow[]> {
   // The stages run on the input records alone: a heap full of decoded events would inflate their GC.
   events.length = 0;
 
-  const keyed: KeyedOut[][] = Array.from({ length: KEYED }, () => []);
-  const dialogs = Array.from(
-    { length: PARTITIONS },
-    (_, partition) =>
-      new DialogTask({
-        partition,
-        signatures: compiled,
-        keyedPartitions: KEYED,
-        enricher: {},
-        deliver: (out) => {
-          for (const k of out.keyed) keyed[k.partition]?.push(k);
-          return Promise.resolve();
-        },
-      }),
-  );
   const alerts = new Map<string, Alert>();
-  const detects = Array.from(
-    { length: KEYED },
-    (_, partition) =>
-      new DetectTask({
-        partition,
-        signatures: loaded,
-        upstreamPartitions: PARTITIONS,
-        deliver: (list) => {
-          for (const a of list) alerts.set(a.event.id, a);
-          return Promise.resolve();
-        },
-      }),
-  );
+  const { keyed, dialogs, detects } = inMemoryStages(compiled, loaded, PARTITIONS, KEYED, (list) => {
+    for (const a of list) alerts.set(a.event.id, a);
+  });
   const keyedOffsets = new Array<number>(KEYED).fill(0);
   let dialogMs = 0;
   let detectMs = 0;

@@ -59,6 +59,29 @@ void test('the evidence ring keeps the first events with their text and the fact
   );
 });
 
+void test('the evidence ring keeps the newest facts when told to, and stays in order through a flood', () => {
+  const ring = new EvidenceRing(3);
+  for (let i = 0; i < 5; i++) ring.push(register(i, { callId: `r${i}`, seq: 1 }));
+  ring.keepNewest(1);
+  assert.deepEqual(
+    ring.sample().tallied.map((p) => p.callId),
+    ['r4'],
+  );
+  for (let i = 5; i < 100; i++) ring.push(register(i, { callId: `r${i}`, seq: 1 }));
+  assert.deepEqual(
+    ring.sample().tallied.map((p) => p.callId),
+    ['r97', 'r98', 'r99'],
+  );
+  assert.equal(ring.tallied, 3);
+  ring.keepNewest(0);
+  assert.deepEqual(ring.sample().tallied, []);
+  assert.deepEqual(
+    ring.sample().first.map((p) => p.callId),
+    ['r0', 'r1', 'r2', 'r3'],
+    'the first events stay',
+  );
+});
+
 void test('summaries never print a "?" placeholder', () => {
   const bare = sipEvent({ t: 0, sip: { type: 'response' } });
   assert.equal(summarize(bare), 'response 203.0.113.7:5060 → 198.51.100.10:5060 without status');

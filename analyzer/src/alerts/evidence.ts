@@ -120,7 +120,8 @@ export const NO_SAMPLE: CrossingSample = Object.freeze({ first: [], tallied: [] 
  */
 export class EvidenceRing {
   private readonly first: EvidenceParts[] = [];
-  private readonly items: EvidenceParts[] = [];
+  /** The tallied facts, oldest at `head` (a queue, compacted in place). */
+  private readonly items: Array<EvidenceParts | undefined> = [];
   private head = 0;
   private readonly capacity: number;
 
@@ -128,25 +129,47 @@ export class EvidenceRing {
     this.capacity = Math.max(1, Math.min(tallyCapacity, MAX_TALLIED_BEFORE_CROSSING));
   }
 
+  get tallied(): number {
+    return this.items.length - this.head;
+  }
+
   push(event: SipEvent, txn?: TxnInfo): void {
     if (this.first.length < FIRST_EVIDENCE) this.first.push(partsOf(event, txn, true));
-    if (this.items.length < this.capacity) this.items.push(partsOf(event, txn, false));
+    if (this.items.length - this.head < this.capacity) this.items.push(partsOf(event, txn, false));
     else {
-      // Full (a flood): the oldest facts are overwritten in place, not replaced by a new object per
-      // event. Safe because sample()'s `tallied` is only read while the incident opens (the tally
-      // keeps strings, never the object), and `first` holds objects of its own.
-      fillParts(this.items[this.head] as EvidenceParts, event, txn, false);
-      this.head = (this.head + 1) % this.capacity;
+      // Full (a flood): the oldest facts are overwritten in place and moved to the back, not
+      // replaced by a new object per event. Safe because sample()'s `tallied` is only read while
+      // the incident opens (the tally keeps strings, never the object), and `first` holds objects
+      // of its own.
+      const oldest = this.items[this.head] as EvidenceParts;
+      this.items[this.head++] = undefined;
+      fillParts(oldest, event, txn, false);
+      this.items.push(oldest);
+      this.compact();
     }
   }
 
+  /** Keeps the newest `count` tallied facts (those of events still inside the window). */
+  keepNewest(count: number): void {
+    while (this.items.length - this.head > count) this.items[this.head++] = undefined;
+    this.compact();
+  }
+
   sample(): CrossingSample {
-    return { first: this.first.slice(), tallied: [...this.items.slice(this.head), ...this.items.slice(0, this.head)] };
+    return { first: this.first.slice(), tallied: this.items.slice(this.head) as EvidenceParts[] };
   }
 
   clear(): void {
     this.first.length = 0;
     this.items.length = 0;
+    this.head = 0;
+  }
+
+  /** Moves the kept facts to the front once the dead front is the larger part (amortised O(1)). */
+  private compact(): void {
+    if (this.head === 0 || this.head * 2 < this.items.length) return;
+    this.items.copyWithin(0, this.head);
+    this.items.length -= this.head;
     this.head = 0;
   }
 }

@@ -10,7 +10,7 @@ import { CallTracker } from '../calls/call-tracker';
 import type { CompiledSignature } from '../engine/compile/compile-signature';
 import { EventEnricher, type EnricherOptions } from '../engine/enrich/event-enricher';
 import { SipTransactionLog } from '../siplog/transaction-log';
-import { LruTable } from '../state/lru-table';
+import { RecentIds } from '../state/recent-ids';
 import { recordEncoding, splitEventBatch } from '../../../schema/src/event-records';
 import {
   decodeSipEvent,
@@ -116,7 +116,7 @@ export class DialogTask {
   private readonly targetIds: string[] = [];
   private readonly tracker: CallTracker;
   private readonly sipLog: SipTransactionLog | undefined;
-  private readonly seen: LruTable<string, true>;
+  private readonly seen: RecentIds;
   /** Keyed events (each line serialised once) per keyed partition, not yet handed to a delivery. */
   private keyed = new Map<number, KeyedItem[]>();
   private keyedPending = 0;
@@ -145,7 +145,7 @@ export class DialogTask {
     this.enricher = new EventEnricher(options.enricher);
     this.router = new Router(options.signatures, options.keyedPartitions);
     this.projector = new Projector(options.signatures.map((c) => c.signature));
-    this.seen = new LruTable(options.dedupeEntries ?? 500_000);
+    this.seen = new RecentIds(options.dedupeEntries ?? 500_000);
     this.tracker = new CallTracker({
       onCall: (record) => {
         if (this.replaying) return;
@@ -223,11 +223,10 @@ export class DialogTask {
     }
     const { event, t } = decoded;
     // A collector that restarts re-publishes what it had sent: its event ids are deterministic.
-    if (this.seen.has(event.event.id)) {
+    if (!this.seen.add(event.event.id)) {
       this.stats.duplicates++;
       return;
     }
-    this.seen.set(event.event.id, true);
     this.stats.events++;
     if (t > this.streamTime) this.streamTime = t;
     const now = this.streamTime;

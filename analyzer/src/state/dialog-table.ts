@@ -22,6 +22,7 @@ import {
   type InvitePhase,
   type InviteStep,
 } from './invite-dialog';
+import { Interner } from './interner';
 
 /** The `dialog.*` fields a predicate can read. Reused per event; undefined = absent. */
 export interface DialogInfo {
@@ -64,6 +65,11 @@ const IN_DIALOG_METHODS: ReadonlySet<string> = new Set([
   'MESSAGE',
 ]);
 
+/** The empty list every dialog starts with (lists are replaced, never mutated). */
+const NONE: readonly string[] = Object.freeze([]);
+/** Addresses held by the table's dialogs, one shared copy each (events each carry their own). */
+const held = new Interner();
+
 /** Expiry lists, one per time-to-live: unanswered (early or challenged), confirmed, terminated. */
 type ListIndex = 0 | 1 | 2;
 function listOf(phase: InvitePhase): ListIndex {
@@ -86,12 +92,15 @@ interface Dialog {
   callerUser: string | undefined;
   calleeUser: string | undefined;
   authUser: string | undefined;
-  /** Every address seen as a hop of the dialog (bounded by MAX_HOPS). */
-  hops: string[];
+  /**
+   * Every address seen as a hop of the dialog (bounded by MAX_HOPS). These lists are replaced, not
+   * pushed to: a push grows an array to 17 slots, and a dialog holds four lists of a few addresses.
+   */
+  hops: readonly string[];
   /** Caller-side hops only (initial INVITE legs): who may CANCEL. */
-  callerHops: string[];
-  callerMedia: string[];
-  calleeMedia: string[];
+  callerHops: readonly string[];
+  callerMedia: readonly string[];
+  calleeMedia: readonly string[];
   /** Intrusive links of the expiry list for `phase`. */
   prev: Dialog | undefined;
   next: Dialog | undefined;
@@ -238,15 +247,15 @@ export class DialogTable {
       answerMs: undefined,
       endMs: undefined,
       touchMs: nowMs,
-      callerIp: event.source.ip,
+      callerIp: held.intern(event.source.ip),
       calleeIp: undefined,
       callerUser: sip.from?.user,
       calleeUser: sip.request_uri_user,
       authUser: sip.auth?.username,
-      hops: [],
-      callerHops: [],
-      callerMedia: [],
-      calleeMedia: [],
+      hops: NONE,
+      callerHops: NONE,
+      callerMedia: NONE,
+      calleeMedia: NONE,
       prev: undefined,
       next: undefined,
     };
@@ -296,7 +305,8 @@ export class DialogTable {
     const step = responseStep(sip.status_code);
     // Responses to the initial INVITE: the first one with a To-tag names the callee. A challenger
     // (often a proxy) is not the callee: the one answering the authenticated retry is.
-    if (d.calleeIp === undefined && sip.to?.tag !== undefined && step !== 'challenge') d.calleeIp = event.source.ip;
+    if (d.calleeIp === undefined && sip.to?.tag !== undefined && step !== 'challenge')
+      d.calleeIp = held.intern(event.source.ip);
     this.step(d, step, nowMs, out);
   }
 
@@ -332,7 +342,7 @@ export class DialogTable {
     if (sdp === undefined) return;
     const sip = event.sip;
     const callerSide = sentByCaller(d, event);
-    const own = callerSide ? d.callerMedia : d.calleeMedia;
+    let own = callerSide ? d.callerMedia : d.calleeMedia;
     const other = callerSide ? d.calleeMedia : d.callerMedia;
     const cseqMethod = sip.cseq?.method ?? sip.method;
     const setup = (cseqMethod === 'INVITE' || cseqMethod === 'ACK') && inInitialTransaction(d, event);
@@ -341,10 +351,12 @@ export class DialogTable {
     const consider = (ip: string | undefined): void => {
       if (ip === undefined || isHoldAddress(ip) || includes(own, ip)) return;
       if (!setup && prev !== undefined && !includes(d.hops, ip) && !includes(other, ip)) changed = true;
-      remember(own, ip);
+      own = remembered(own, ip);
     };
     consider(sdp.connection_ip);
     for (const m of sdp.media) consider(m.connection_ip);
+    if (callerSide) d.callerMedia = own;
+    else d.calleeMedia = own;
     if (changed && prev !== undefined) {
       out.media_changed = true;
       out.media_prev_ip = prev;
@@ -493,14 +505,15 @@ function viaHasKnownHop(d: Dialog, event: SipEvent): boolean {
 
 function addHop(d: Dialog, host: string, callerSide: boolean): void {
   if (host === '') return;
-  if (d.hops.length < MAX_HOPS && !includes(d.hops, host)) d.hops.push(host);
-  if (callerSide && d.callerHops.length < MAX_HOPS && !includes(d.callerHops, host)) d.callerHops.push(host);
+  if (d.hops.length < MAX_HOPS && !includes(d.hops, host)) d.hops = d.hops.concat(held.intern(host));
+  if (callerSide && d.callerHops.length < MAX_HOPS && !includes(d.callerHops, host))
+    d.callerHops = d.callerHops.concat(held.intern(host));
 }
 
-/** Keeps the most recent MAX_MEDIA_PER_SIDE addresses, newest last. */
-function remember(list: string[], ip: string): void {
-  if (list.length >= MAX_MEDIA_PER_SIDE) list.shift();
-  list.push(ip);
+/** `list` with `ip` last, keeping the most recent MAX_MEDIA_PER_SIDE addresses. */
+function remembered(list: readonly string[], ip: string): readonly string[] {
+  const kept = list.length >= MAX_MEDIA_PER_SIDE ? list.slice(1) : list;
+  return kept.concat(held.intern(ip));
 }
 
 /** A short array scan beats a Set at these sizes (≤ 16) and allocates nothing. */

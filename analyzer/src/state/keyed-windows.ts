@@ -4,7 +4,8 @@ import { LruTable } from './lru-table';
 
 /**
  * The last `capacity` timestamps of a group. "≥ N events within W" holds exactly when the N-th most
- * recent timestamp is inside the window, so N slots suffice however long the flood lasts.
+ * recent timestamp is inside the window, so N slots suffice however long the flood lasts. A queue
+ * (oldest at `head`, compacted in place) so a caller may also drop timestamps that left the window.
  */
 export class TimestampRing {
   private readonly times: number[] = [];
@@ -13,37 +14,52 @@ export class TimestampRing {
   constructor(private readonly capacity: number) {}
 
   get length(): number {
-    return this.times.length;
+    return this.times.length - this.head;
   }
 
   push(t: number): void {
-    if (this.times.length < this.capacity) this.times.push(t);
-    else {
-      this.times[this.head] = t;
-      this.head = (this.head + 1) % this.capacity;
-    }
+    this.times.push(t);
+    if (this.times.length - this.head > this.capacity) this.head++;
+    this.compact();
   }
 
   /** Oldest kept timestamp (the `capacity`-th most recent once full). */
   oldest(): number | undefined {
-    return this.times.length < this.capacity ? this.times[0] : this.times[this.head];
+    return this.head < this.times.length ? this.times[this.head] : undefined;
   }
 
   /** True when `capacity` events are kept and all lie in (now − windowMs, now]. */
   fullWithin(now: number, windowMs: number): boolean {
     const oldest = this.oldest();
-    return this.times.length >= this.capacity && oldest !== undefined && now - oldest < windowMs;
+    return this.length >= this.capacity && oldest !== undefined && now - oldest < windowMs;
   }
 
   /** How many kept timestamps lie in (now − windowMs, now]. */
   countWithin(now: number, windowMs: number): number {
     let n = 0;
-    for (const t of this.times) if (now - t < windowMs) n++;
+    for (let i = this.head; i < this.times.length; i++) if (now - (this.times[i] as number) < windowMs) n++;
     return n;
+  }
+
+  /** Drops the timestamps not in (now − windowMs, now]; returns how many went. */
+  dropOutside(now: number, windowMs: number): number {
+    const start = this.head;
+    while (this.head < this.times.length && now - (this.times[this.head] as number) >= windowMs) this.head++;
+    const dropped = this.head - start;
+    if (dropped > 0) this.compact();
+    return dropped;
   }
 
   clear(): void {
     this.times.length = 0;
+    this.head = 0;
+  }
+
+  /** Moves the kept timestamps to the front once the dead front is the larger part (amortised O(1)). */
+  private compact(): void {
+    if (this.head === 0 || this.head * 2 < this.times.length) return;
+    this.times.copyWithin(0, this.head);
+    this.times.length -= this.head;
     this.head = 0;
   }
 }

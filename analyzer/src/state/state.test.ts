@@ -169,3 +169,35 @@ void test('1M distinct source IPs through an event_count signature keep state wi
       `(Δ ${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1)} MiB), rss ${(after.rss / 2 ** 20).toFixed(0)} MiB`,
   );
 });
+
+void test('TimestampRing: dropping what left the window changes no "full within" answer (random model check)', () => {
+  let x = 12345;
+  const random = (n: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x % n;
+  };
+  for (const [capacity, windowMs] of [
+    [1, 10],
+    [3, 50],
+    [48, 6000],
+  ] as const) {
+    const trimmed = new TimestampRing(capacity);
+    const model: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 20_000; i++) {
+      now += random(4) === 0 ? random(windowMs * 2) : random(Math.max(1, windowMs / capacity));
+      trimmed.dropOutside(now, windowMs);
+      trimmed.push(now);
+      model.push(now);
+      if (model.length > capacity) model.shift();
+      const full = model.length >= capacity && now - (model[0] as number) < windowMs;
+      assert.equal(trimmed.fullWithin(now, windowMs), full, `step ${i}`);
+      if (full) assert.equal(trimmed.oldest(), model[0]);
+      assert.equal(trimmed.countWithin(now, windowMs), model.filter((t) => now - t < windowMs).length);
+      if (full) {
+        trimmed.clear();
+        model.length = 0;
+      }
+    }
+  }
+});
