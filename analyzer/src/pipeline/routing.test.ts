@@ -91,3 +91,26 @@ void test('escalation evidence goes to the incident it names, to escalate only',
     'not counted (the where does not hold), but sent where the incident lives',
   );
 });
+
+void test('an event no condition of a signature admits (a sequence step, a ratio part) is not routed to it', () => {
+  // The detect stage's engine dispatches with the same conditions: such an event would change nothing there.
+  const sequence = compileSignature(
+    signature({
+      id: 'SIP-T-SEQ',
+      kind: 'sequence',
+      steps: [
+        { where: { 'sip.type': 'response', 'sip.status_code': 401 }, min_count: 2 },
+        { where: { 'sip.type': 'response', 'sip.status_code': 200 }, min_count: 1 },
+      ],
+    }),
+  );
+  const router = new Router([sequence], 4);
+  const req = register(0, { src: '203.0.113.9', callId: 's1', seq: 1 });
+  assert.equal(router.route(req, emptyEnrichment()).size, 0, 'a request is no step of it');
+  assert.equal(router.route(responseTo(req, 0.1, 100), emptyEnrichment()).size, 0, 'nor a 100 Trying');
+  const challenge = responseTo(req, 0.2, 401);
+  assert.deepEqual(
+    new Map(router.route(challenge, emptyEnrichment())),
+    new Map([[groupPartition('SIP-T-SEQ', challenge.source.ip, 4), { ids: ['SIP-T-SEQ'], escalate: [] }]]),
+  );
+});

@@ -4,7 +4,7 @@
 //! exactly one detect-stage task whatever the number of analyzer instances.
 import type { SipEvent } from '../../../schema/src/sip-event';
 import type { CompiledSignature } from '../engine/compile/compile-signature';
-import { compileGate, SignatureDispatch } from '../engine/compile/dispatch';
+import { compileConditions, compileGate, SignatureDispatch } from '../engine/compile/dispatch';
 import type { Enrichment } from '../engine/enrich/enrichment';
 import { selectedGroup } from '../engine/kinds/kind';
 import { LruTable } from '../state/lru-table';
@@ -36,7 +36,12 @@ export interface RouteTargets {
 }
 
 export class Router {
-  /** The signatures a message can concern (the engine's dispatch gates: failing one fails `where`). */
+  /**
+   * The signatures a message can concern: the engine's dispatch, gates and conditions (a sequence
+   * step, a ratio part…). The detect stage's engine dispatches the same way, so an event no
+   * condition admits would change nothing there: it is not sent (3.0 → 2.4 keyed events per SIP
+   * message on the realistic bench capture).
+   */
   private readonly dispatch: SignatureDispatch<CompiledSignature>;
   private readonly escalating: CompiledSignature[] = [];
   /** half_open: transaction key → [signature id, group key] of requests routed and not yet answered. */
@@ -48,7 +53,11 @@ export class Router {
     private readonly partitions: number,
   ) {
     this.dispatch = new SignatureDispatch(
-      signatures.map((compiled) => ({ item: compiled, gate: compileGate(compiled.signature) })),
+      signatures.map((compiled) => ({
+        item: compiled,
+        gate: compileGate(compiled.signature),
+        conditions: compileConditions(compiled.signature),
+      })),
     );
     for (const compiled of signatures) if (compiled.escalations.length > 0) this.escalating.push(compiled);
   }
