@@ -96,9 +96,28 @@ class HeaderTable<T, K> {
   }
 }
 
+/** The header's signature-id sets: by the list itself first (the router shares one array per list), then by content. */
+class SetTable {
+  private readonly byContent = new HeaderTable<readonly string[], string>();
+  private readonly byList = new Map<readonly string[], number>();
+
+  get rows(): ReadonlyArray<readonly string[]> {
+    return this.byContent.rows;
+  }
+
+  indexOf(ids: readonly string[]): number {
+    let i = this.byList.get(ids);
+    if (i === undefined) {
+      i = this.byContent.indexOf(ids, ids.join('\u001f'));
+      this.byList.set(ids, i);
+    }
+    return i;
+  }
+}
+
 /** Pure: the value of a v3 keyed record (header line + one line per item) for upstream partition `p`. */
 export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string {
-  const sets = new HeaderTable<readonly string[], string>();
+  const sets = new SetTable();
   const shapes = new HeaderTable<number[], LineShape>();
   const paths = new HeaderTable<readonly string[], string>();
   const o: number[] = [];
@@ -110,8 +129,8 @@ export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string 
   for (const item of items) {
     o.push(item.o);
     t.push(item.t);
-    s.push(sets.indexOf(item.ids, item.ids.join('\u001f')));
-    x.push(item.escalate.length > 0 ? sets.indexOf(item.escalate, item.escalate.join('\u001f')) : -1);
+    s.push(sets.indexOf(item.ids));
+    x.push(item.escalate.length > 0 ? sets.indexOf(item.escalate) : -1);
     const known = shapes.rows.length;
     const shape = shapes.indexOf([], item.shape);
     if (shape === known) {
