@@ -125,7 +125,9 @@ export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string 
   const s: number[] = [];
   const x: number[] = [];
   const h: number[] = [];
-  const lines: string[] = [];
+  // Slot 0 takes the header: the record is joined once (header + lines concatenated after the
+  // join copied every line a second time).
+  const lines: string[] = [''];
   for (const item of items) {
     o.push(item.o);
     t.push(item.t);
@@ -142,8 +144,9 @@ export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string 
     h.push(shape);
     lines.push(item.line);
   }
-  const header = JSON.stringify({ p, o, t, s, x, sets: sets.rows, h, shapes: shapes.rows, paths: paths.rows });
-  return `${header}\n${lines.join('\n')}`;
+  lines[0] = JSON.stringify({ p, o, t, s, x, sets: sets.rows, h, shapes: shapes.rows, paths: paths.rows });
+  if (items.length === 0) lines.push('');
+  return lines.join('\n');
 }
 
 /** Rebuilds a line's `{c, e}` from its values (one function per shape, records.ts header). */
@@ -207,43 +210,70 @@ const MAX_SHAPES = 4096;
  * they enter the code only as JSON string literals, and `__proto__` (which a literal would take
  * for the prototype) makes the shape invalid.
  */
+/** A path read segment by segment: its number, once seen (-1 before). */
+interface PathStep {
+  readonly next: Map<string, PathStep>;
+  id: number;
+}
+
+/** A shape read path number by path number: its builder, once compiled. */
+interface ShapeStep {
+  readonly next: Map<number, ShapeStep>;
+  compiled: boolean;
+  build: LineBuilder | undefined;
+}
+
+/** Distinct paths numbered by a reader before it starts over. */
+const MAX_PATHS = 65_536;
+
 export class LineBuilders {
-  /** A number per distinct path (records list their paths in their own order). */
-  private readonly pathIds = new Map<string, number>();
+  /**
+   * A number per distinct path (records list their paths in their own order), found by walking
+   * its segments: every record names its paths, and a key string per path and record was most of
+   * what the detect stage allocated besides the events themselves.
+   */
+  private paths: PathStep = { next: new Map(), id: -1 };
+  private pathCount = 0;
   /** By the shape's path numbers. */
-  private readonly cache = new Map<string, LineBuilder | undefined>();
+  private shapes: ShapeStep = { next: new Map(), compiled: false, build: undefined };
+  private shapeCount = 0;
 
   /** The builders of a record's shapes (indices into `paths`); undefined when one is not a tree. */
   forRecord(paths: readonly string[][], shapes: readonly number[][]): LineBuilder[] | undefined {
-    if (this.cache.size >= MAX_SHAPES) {
-      this.cache.clear();
-      this.pathIds.clear();
+    if (this.shapeCount >= MAX_SHAPES || this.pathCount >= MAX_PATHS) {
+      this.paths = { next: new Map(), id: -1 };
+      this.pathCount = 0;
+      this.shapes = { next: new Map(), compiled: false, build: undefined };
+      this.shapeCount = 0;
     }
     const ids: number[] = [];
     for (const path of paths) {
-      const key = path.join('\u001f');
-      let id = this.pathIds.get(key);
-      if (id === undefined) {
-        id = this.pathIds.size;
-        this.pathIds.set(key, id);
+      let step = this.paths;
+      for (const seg of path) {
+        let next = step.next.get(seg);
+        if (next === undefined) step.next.set(seg, (next = { next: new Map(), id: -1 }));
+        step = next;
       }
-      ids.push(id);
+      if (step.id === -1) step.id = this.pathCount++;
+      ids.push(step.id);
     }
     const out: LineBuilder[] = [];
     for (const shape of shapes) {
-      let key = '';
+      let step = this.shapes;
       for (const i of shape) {
         const id = ids[i];
         if (id === undefined) return undefined;
-        key += `${id},`;
+        let next = step.next.get(id);
+        if (next === undefined) step.next.set(id, (next = { next: new Map(), compiled: false, build: undefined }));
+        step = next;
       }
-      let build = this.cache.get(key);
-      if (build === undefined && !this.cache.has(key)) {
-        build = compileBuilder(shape.map((i) => paths[i] as string[]));
-        this.cache.set(key, build);
+      if (!step.compiled) {
+        step.build = compileBuilder(shape.map((i) => paths[i] as string[]));
+        step.compiled = true;
+        this.shapeCount++;
       }
-      if (build === undefined) return undefined;
-      out.push(build);
+      if (step.build === undefined) return undefined;
+      out.push(step.build);
     }
     return out;
   }
