@@ -146,6 +146,9 @@ export interface ProjectedLine {
 interface ShapeStep {
   readonly next: Array<ShapeStep | undefined>;
   shape: LineShape | undefined;
+  /** The step before and the node this one wrote (undefined at the root). */
+  readonly parent: ShapeStep | undefined;
+  readonly index: number;
 }
 
 interface Projection {
@@ -155,7 +158,7 @@ interface Projection {
   shapeCount: number;
 }
 
-const shapeStep = (): ShapeStep => ({ next: [], shape: undefined });
+const shapeStep = (): ShapeStep => ({ next: [], shape: undefined, parent: undefined, index: -1 });
 
 /** Distinct signature-id sets whose projection is kept (few in practice: one per routing outcome). */
 const MAX_CACHED = 4096;
@@ -167,9 +170,13 @@ export class Projector {
   private readonly cache = new Map<string, Projection>();
   /** The same by the id list itself (the router hands out one array per distinct list). */
   private readonly byList = new Map<readonly string[], Projection>();
-  /** Reused per event: the values of the line being written, the nodes written and the shape step reached. */
+  /**
+   * Reused per event: the values of the line being written (the first `count`) and the shape step
+   * reached. Written by index and cut to `count` at the end: `length = 0` would drop the array's
+   * store and every event would grow a new one.
+   */
   private readonly values: unknown[] = [];
-  private readonly written: number[] = [];
+  private count = 0;
   private step: ShapeStep = shapeStep();
 
   /** @param signatures every signature the dialog stage routes to (tuned variants share an id: their fields unite). */
@@ -190,8 +197,7 @@ export class Projector {
   project(ids: readonly string[], event: object, ctx: Enrichment): ProjectedLine {
     const p = this.projection(ids);
     const values = this.values;
-    values.length = 0;
-    this.written.length = 0;
+    this.count = 0;
     if (p.shapeCount >= MAX_SHAPES) {
       p.shapes = shapeStep();
       p.shapeCount = 0;
@@ -202,11 +208,15 @@ export class Projector {
     this.write(e, event);
     let shape = this.step.shape;
     if (shape === undefined) {
-      const paths = this.written.map((index) => (p.nodes[index] as FieldNode).path);
+      const written: number[] = [];
+      for (let step: ShapeStep | undefined = this.step; step?.parent !== undefined; step = step.parent)
+        written.push(step.index);
+      const paths = written.reverse().map((index) => (p.nodes[index] as FieldNode).path);
       shape = { paths, keys: paths.map((path) => path.join('\u001f')) };
       this.step.shape = shape;
       p.shapeCount++;
     }
+    values.length = this.count;
     return { line: JSON.stringify(values), shape };
   }
 
@@ -214,28 +224,28 @@ export class Projector {
   private wrote(node: FieldNode): void {
     const next = this.step.next;
     let step = next[node.index];
-    if (step === undefined) next[node.index] = step = shapeStep();
+    if (step === undefined)
+      next[node.index] = step = { next: [], shape: undefined, parent: this.step, index: node.index };
     this.step = step;
-    this.written.push(node.index);
   }
 
   /** Appends the values of `node` present in `value` (what `pick` would keep), in tree order. */
   private write(node: FieldNode, value: unknown): void {
     const members = node.members;
     if (members === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.values.push(members === undefined ? value : pick(value, node.tree));
+      this.values[this.count++] = members === undefined ? value : pick(value, node.tree);
       this.wrote(node);
       return;
     }
-    const before = this.values.length;
+    const before = this.count;
     const source = value as Record<string, unknown>;
     for (const member of members) {
       const v = source[member.key];
       if (v !== undefined) this.write(member, v);
     }
-    if (this.values.length === before) {
+    if (this.count === before) {
       // An object none of whose named members is there: kept as `{}`, as the nested form had it.
-      this.values.push({});
+      this.values[this.count++] = {};
       this.wrote(node);
     }
   }
