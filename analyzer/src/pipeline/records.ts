@@ -86,12 +86,18 @@ class HeaderTable<T, K> {
   private readonly index = new Map<K, number>();
 
   indexOf(row: T, key: K): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.rows.length;
-      this.rows.push(row);
-      this.index.set(key, i);
-    }
+    return this.index.get(key) ?? this.add(row, key);
+  }
+
+  /** The index of `key`, undefined before it was added. */
+  find(key: K): number | undefined {
+    return this.index.get(key);
+  }
+
+  add(row: T, key: K): number {
+    const i = this.rows.length;
+    this.rows.push(row);
+    this.index.set(key, i);
     return i;
   }
 }
@@ -133,13 +139,13 @@ export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string 
     t.push(item.t);
     s.push(sets.indexOf(item.ids));
     x.push(item.escalate.length > 0 ? sets.indexOf(item.escalate) : -1);
-    const known = shapes.rows.length;
-    const shape = shapes.indexOf([], item.shape);
-    if (shape === known) {
-      const row = shapes.rows[shape] as number[];
+    let shape = shapes.find(item.shape);
+    if (shape === undefined) {
+      const row: number[] = [];
       const { paths: shapePaths, keys } = item.shape;
       for (let i = 0; i < shapePaths.length; i++)
         row.push(paths.indexOf(shapePaths[i] as readonly string[], keys[i] as string));
+      shape = shapes.add(row, item.shape);
     }
     h.push(shape);
     lines.push(item.line);
