@@ -26,9 +26,9 @@ export function groupHash(text: string): number {
   return fnv1a(FNV_OFFSET, text) >>> 0;
 }
 
-/** The hash state after `<signature id>\u001f`: its groups' hashes continue from it. */
+/** The hash after `<signature id>\u001f`: its groups' hashes continue from it (the same 32 bits as the state). */
 function signatureSeed(signatureId: string): number {
-  return fnv1a(FNV_OFFSET, `${signatureId}\u001f`);
+  return groupHash(`${signatureId}\u001f`);
 }
 
 export function groupPartition(signatureId: string, groupKey: string, partitions: number): number {
@@ -118,7 +118,6 @@ export class Router {
    */
   private readonly dispatch: SignatureDispatch<Routed>;
   private readonly escalating: Routed[] = [];
-  private readonly seeds = new Map<string, number>();
   /** half_open: transaction key → [signature id, group key] of requests routed and not yet answered. */
   private readonly pending = new LruTable<string, Array<[string, string]>>(MAX_PENDING);
   private readonly lists = new IdLists();
@@ -136,9 +135,7 @@ export class Router {
   ) {
     const routed = signatures.map((compiled): Routed => {
       const id = compiled.signature.id;
-      const seed = signatureSeed(id);
-      this.seeds.set(id, seed);
-      return { compiled, id, seed, halfOpen: compiled.signature.kind === 'half_open' };
+      return { compiled, id, seed: signatureSeed(id), halfOpen: compiled.signature.kind === 'half_open' };
     });
     this.dispatch = new SignatureDispatch(
       routed.map((r) => ({
@@ -167,11 +164,11 @@ export class Router {
         const waiting = this.pending.peek(key);
         if (waiting === undefined) this.pending.set(key, [[r.id, group]]);
         else if (!waiting.some(([sig]) => sig === r.id)) waiting.push([r.id, group]);
-        this.add(r.id, r.seed, group, false);
+        this.add(r.id, this.partitionOf(r.seed, group), false);
         continue;
       }
       const group = selectedGroup(compiled, event, ctx);
-      if (group !== undefined) this.add(r.id, r.seed, group, false);
+      if (group !== undefined) this.add(r.id, this.partitionOf(r.seed, group), false);
     }
     // Escalation evidence (a brute force answered 200, a flood answered 5xx) is usually not what
     // the signature counts: it goes to the partition of the incident it names, to escalate only.
@@ -179,7 +176,7 @@ export class Router {
       for (const e of r.compiled.escalations) {
         if (!e.when(event, ctx)) continue;
         const key = e.groupKey(event, ctx);
-        if (key !== undefined) this.add(r.id, r.seed, key, true);
+        if (key !== undefined) this.add(r.id, this.partitionOf(r.seed, key), true);
       }
     }
     let all = this.lists.root;
@@ -200,11 +197,16 @@ export class Router {
     const waiting = this.pending.peek(key);
     if (waiting === undefined) return;
     this.pending.delete(key);
-    for (const [id, group] of waiting) this.add(id, this.seeds.get(id) ?? signatureSeed(id), group, false);
+    // Rare (final answers to pending requests): the seed is hashed again.
+    for (const [id, group] of waiting) this.add(id, groupPartition(id, group, this.partitions), false);
   }
 
-  private add(id: string, seed: number, group: string, escalateOnly: boolean): void {
-    const partition = (fnv1a(seed, group) >>> 0) % this.partitions;
+  /** groupPartition with the signature's prefix hashed once. */
+  private partitionOf(seed: number, group: string): number {
+    return (fnv1a(seed, group) >>> 0) % this.partitions;
+  }
+
+  private add(id: string, partition: number, escalateOnly: boolean): void {
     let slot = this.slots[partition];
     if (slot === undefined) {
       const root = this.lists.root;
