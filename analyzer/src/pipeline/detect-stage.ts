@@ -100,7 +100,24 @@ export class DetectTask {
         this.stats.malformed++;
         return;
       }
-      for (const l of lines) this.accept(l.p, l.o, l.t, l.ids, l.escalate, l.line, l.build, undefined);
+      // A record's events share its header's id arrays: each is looked up once per record.
+      const sets = new Map<readonly string[], ReadonlySet<string>>();
+      const setOf = (ids: readonly string[]): ReadonlySet<string> => {
+        let set = sets.get(ids);
+        if (set === undefined) sets.set(ids, (set = this.idSet(ids)));
+        return set;
+      };
+      for (const l of lines)
+        this.accept(
+          l.p,
+          l.o,
+          l.t,
+          setOf(l.ids),
+          l.escalate.length === 0 ? undefined : setOf(l.escalate),
+          l.line,
+          l.build,
+          undefined,
+        );
       return;
     }
     const record = decodeKeyed(message.value, contentType);
@@ -118,15 +135,16 @@ export class DetectTask {
   }
 
   private acceptEvent(r: KeyedEvent): void {
-    this.accept(r.p, r.o, r.t, r.s, r.x ?? [], undefined, undefined, { e: r.e, c: r.c });
+    const escalate = r.x === undefined || r.x.length === 0 ? undefined : this.idSet(r.x);
+    this.accept(r.p, r.o, r.t, this.idSet(r.s), escalate, undefined, undefined, { e: r.e, c: r.c });
   }
 
   private accept(
     p: number,
     o: number,
     t: number,
-    ids: readonly string[],
-    escalate: readonly string[],
+    ids: ReadonlySet<string>,
+    escalate: ReadonlySet<string> | undefined,
     line: string | undefined,
     build: LineBuilder | undefined,
     event: Pending['event'],
@@ -142,8 +160,8 @@ export class DetectTask {
       t,
       p,
       o,
-      ids: this.idSet(ids),
-      escalate: escalate.length === 0 ? undefined : this.idSet(escalate),
+      ids,
+      escalate,
       line,
       build,
       event,

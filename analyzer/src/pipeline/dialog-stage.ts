@@ -112,8 +112,6 @@ export class DialogTask {
   private readonly enricher: EventEnricher;
   private readonly router: Router;
   private readonly projector: Projector;
-  /** Signature ids of all of an event's targets (reused). */
-  private readonly targetIds: string[] = [];
   private readonly tracker: CallTracker;
   private readonly sipLog: SipTransactionLog | undefined;
   private readonly seen: RecentIds;
@@ -233,25 +231,19 @@ export class DialogTask {
     const ctx = this.enricher.enrich(event, now);
     this.tracker.process(event);
     this.sipLog?.process(event);
-    const targets = this.router.route(event, ctx);
-    if (targets.size === 0 || replaying) return;
+    const { targets, all } = this.router.route(event, ctx);
+    if (targets.length === 0 || replaying) return;
     // Projected once for all its targets (the union of their signatures' fields), so the detect
     // stage parses only what it reads.
-    const all = this.targetIds;
-    all.length = 0;
-    for (const { ids, escalate } of targets.values()) {
-      for (const id of ids) if (!all.includes(id)) all.push(id);
-      for (const id of escalate) if (!all.includes(id)) all.push(id);
-    }
     const { line, shape } = this.projector.project(all, event, ctx);
-    for (const [partition, { ids, escalate }] of targets) {
+    for (const { partition, ids, escalate } of targets) {
       const list = this.keyed.get(partition);
       const item: KeyedItem = { o, t, line, shape, ids, escalate };
       if (list === undefined) this.keyed.set(partition, [item]);
       else list.push(item);
     }
-    this.keyedPending += targets.size;
-    this.stats.keyedRecords += targets.size;
+    this.keyedPending += targets.length;
+    this.stats.keyedRecords += targets.length;
   }
 
   caughtUp(lag: number): void {

@@ -126,8 +126,8 @@ interface FieldNode {
   key: string;
   /** Path from the line's root (`c` or `e` first). */
   path: readonly string[];
-  /** Shape-key character of this node when written as one value. */
-  mark: string;
+  /** Index of this node in its projection (a step of the shape table). */
+  index: number;
   tree: FieldTree;
   /** Undefined: kept whole. */
   members: FieldNode[] | undefined;
@@ -139,11 +139,26 @@ export interface ProjectedLine {
   shape: LineShape;
 }
 
+/**
+ * A node of a projection's shape table: the nodes written so far lead here, one step per node
+ * (by node index), so an event's shape is found without building a key.
+ */
+interface ShapeStep {
+  readonly next: Array<ShapeStep | undefined>;
+  shape: LineShape | undefined;
+  /** The step before and the node this one wrote (undefined at the root). */
+  readonly parent: ShapeStep | undefined;
+  readonly index: number;
+}
+
 interface Projection {
   root: FieldNode[];
   nodes: FieldNode[];
-  shapes: Map<string, LineShape>;
+  shapes: ShapeStep;
+  shapeCount: number;
 }
+
+const shapeStep = (): ShapeStep => ({ next: [], shape: undefined, parent: undefined, index: -1 });
 
 /** Distinct signature-id sets whose projection is kept (few in practice: one per routing outcome). */
 const MAX_CACHED = 4096;
@@ -153,9 +168,16 @@ const MAX_SHAPES = 4096;
 export class Projector {
   private readonly fieldsById = new Map<string, Set<string>>();
   private readonly cache = new Map<string, Projection>();
-  /** Reused per event: the values of the line being written and the marks of its shape. */
+  /** The same by the id list itself (the router hands out one array per distinct list). */
+  private readonly byList = new Map<readonly string[], Projection>();
+  /**
+   * Reused per event: the values of the line being written (the first `count`) and the shape step
+   * reached. Written by index and cut to `count` at the end: `length = 0` would drop the array's
+   * store and every event would grow a new one.
+   */
   private readonly values: unknown[] = [];
-  private shapeKey = '';
+  private count = 0;
+  private step: ShapeStep = shapeStep();
 
   /** @param signatures every signature the dialog stage routes to (tuned variants share an id: their fields unite). */
   constructor(signatures: readonly Signature[]) {
@@ -169,50 +191,75 @@ export class Projector {
   /**
    * The line of a keyed event projected for the signatures `ids`: `{"c":<enrichment>,"e":<event>}`
    * flattened to the values of its present members (one JSON array, one stringify) and its shape.
+   * `ids` is remembered by identity too: the caller never changes a list it passed (the router's
+   * lists are shared and never change).
    */
   project(ids: readonly string[], event: object, ctx: Enrichment): ProjectedLine {
     const p = this.projection(ids);
     const values = this.values;
-    values.length = 0;
-    this.shapeKey = '';
+    this.count = 0;
+    if (p.shapeCount >= MAX_SHAPES) {
+      p.shapes = shapeStep();
+      p.shapeCount = 0;
+    }
+    this.step = p.shapes;
     const [c, e] = p.root as [FieldNode, FieldNode];
     this.write(c, ctx);
     this.write(e, event);
-    let shape = p.shapes.get(this.shapeKey);
+    let shape = this.step.shape;
     if (shape === undefined) {
-      const paths = [...this.shapeKey].map((mark) => (p.nodes[mark.charCodeAt(0)] as FieldNode).path);
+      const written: number[] = [];
+      for (let step: ShapeStep | undefined = this.step; step?.parent !== undefined; step = step.parent)
+        written.push(step.index);
+      const paths = written.reverse().map((index) => (p.nodes[index] as FieldNode).path);
       shape = { paths, keys: paths.map((path) => path.join('\u001f')) };
-      if (p.shapes.size >= MAX_SHAPES) p.shapes.clear();
-      p.shapes.set(this.shapeKey, shape);
+      this.step.shape = shape;
+      p.shapeCount++;
     }
+    values.length = this.count;
     return { line: JSON.stringify(values), shape };
+  }
+
+  /** One more node written as one value: its step in the shape table. */
+  private wrote(node: FieldNode): void {
+    const next = this.step.next;
+    let step = next[node.index];
+    if (step === undefined)
+      next[node.index] = step = { next: [], shape: undefined, parent: this.step, index: node.index };
+    this.step = step;
   }
 
   /** Appends the values of `node` present in `value` (what `pick` would keep), in tree order. */
   private write(node: FieldNode, value: unknown): void {
     const members = node.members;
     if (members === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.values.push(members === undefined ? value : pick(value, node.tree));
-      this.shapeKey += node.mark;
+      this.values[this.count++] = members === undefined ? value : pick(value, node.tree);
+      this.wrote(node);
       return;
     }
-    const before = this.values.length;
+    const before = this.count;
     const source = value as Record<string, unknown>;
     for (const member of members) {
       const v = source[member.key];
       if (v !== undefined) this.write(member, v);
     }
-    if (this.values.length === before) {
+    if (this.count === before) {
       // An object none of whose named members is there: kept as `{}`, as the nested form had it.
-      this.values.push({});
-      this.shapeKey += node.mark;
+      this.values[this.count++] = {};
+      this.wrote(node);
     }
   }
 
   private projection(ids: readonly string[]): Projection {
-    const key = ids.join('\u001f');
-    let p = this.cache.get(key);
+    let p = this.byList.get(ids);
     if (p !== undefined) return p;
+    if (this.byList.size >= MAX_CACHED) this.byList.clear();
+    const key = ids.join('\u001f');
+    p = this.cache.get(key);
+    if (p !== undefined) {
+      this.byList.set(ids, p);
+      return p;
+    }
     const event: { [key: string]: FieldTree } = {};
     const ctx: { [key: string]: FieldTree } = {};
     const add = (path: string): void => {
@@ -226,14 +273,15 @@ export class Projector {
     const nodes: FieldNode[] = [];
     const node = (key: string, tree: FieldTree, parent: readonly string[]): FieldNode => {
       const path = [...parent, key];
-      const n: FieldNode = { key, path, mark: String.fromCharCode(nodes.length), tree, members: undefined };
+      const n: FieldNode = { key, path, index: nodes.length, tree, members: undefined };
       nodes.push(n);
       if (tree !== true) n.members = Object.keys(tree).map((k) => node(k, tree[k] as FieldTree, path));
       return n;
     };
-    p = { root: [node('c', ctx, []), node('e', event, [])], nodes, shapes: new Map() };
+    p = { root: [node('c', ctx, []), node('e', event, [])], nodes, shapes: shapeStep(), shapeCount: 0 };
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(key, p);
+    this.byList.set(ids, p);
     return p;
   }
 }

@@ -86,11 +86,36 @@ class HeaderTable<T, K> {
   private readonly index = new Map<K, number>();
 
   indexOf(row: T, key: K): number {
-    let i = this.index.get(key);
+    return this.index.get(key) ?? this.add(row, key);
+  }
+
+  /** The index of `key`, undefined before it was added. */
+  find(key: K): number | undefined {
+    return this.index.get(key);
+  }
+
+  add(row: T, key: K): number {
+    const i = this.rows.length;
+    this.rows.push(row);
+    this.index.set(key, i);
+    return i;
+  }
+}
+
+/** The header's signature-id sets: by the list itself first (the router shares one array per list), then by content. */
+class SetTable {
+  private readonly byContent = new HeaderTable<readonly string[], string>();
+  private readonly byList = new Map<readonly string[], number>();
+
+  get rows(): ReadonlyArray<readonly string[]> {
+    return this.byContent.rows;
+  }
+
+  indexOf(ids: readonly string[]): number {
+    let i = this.byList.get(ids);
     if (i === undefined) {
-      i = this.rows.length;
-      this.rows.push(row);
-      this.index.set(key, i);
+      i = this.byContent.indexOf(ids, ids.join('\u001f'));
+      this.byList.set(ids, i);
     }
     return i;
   }
@@ -98,7 +123,7 @@ class HeaderTable<T, K> {
 
 /** Pure: the value of a v3 keyed record (header line + one line per item) for upstream partition `p`. */
 export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string {
-  const sets = new HeaderTable<readonly string[], string>();
+  const sets = new SetTable();
   const shapes = new HeaderTable<number[], LineShape>();
   const paths = new HeaderTable<readonly string[], string>();
   const o: number[] = [];
@@ -106,25 +131,28 @@ export function keyedLinesValue(p: number, items: readonly KeyedItem[]): string 
   const s: number[] = [];
   const x: number[] = [];
   const h: number[] = [];
-  const lines: string[] = [];
+  // Slot 0 takes the header: the record is joined once (header + lines concatenated after the
+  // join copied every line a second time).
+  const lines: string[] = [''];
   for (const item of items) {
     o.push(item.o);
     t.push(item.t);
-    s.push(sets.indexOf(item.ids, item.ids.join('\u001f')));
-    x.push(item.escalate.length > 0 ? sets.indexOf(item.escalate, item.escalate.join('\u001f')) : -1);
-    const known = shapes.rows.length;
-    const shape = shapes.indexOf([], item.shape);
-    if (shape === known) {
-      const row = shapes.rows[shape] as number[];
+    s.push(sets.indexOf(item.ids));
+    x.push(item.escalate.length > 0 ? sets.indexOf(item.escalate) : -1);
+    let shape = shapes.find(item.shape);
+    if (shape === undefined) {
+      const row: number[] = [];
       const { paths: shapePaths, keys } = item.shape;
       for (let i = 0; i < shapePaths.length; i++)
         row.push(paths.indexOf(shapePaths[i] as readonly string[], keys[i] as string));
+      shape = shapes.add(row, item.shape);
     }
     h.push(shape);
     lines.push(item.line);
   }
-  const header = JSON.stringify({ p, o, t, s, x, sets: sets.rows, h, shapes: shapes.rows, paths: paths.rows });
-  return `${header}\n${lines.join('\n')}`;
+  lines[0] = JSON.stringify({ p, o, t, s, x, sets: sets.rows, h, shapes: shapes.rows, paths: paths.rows });
+  if (items.length === 0) lines.push('');
+  return lines.join('\n');
 }
 
 /** Rebuilds a line's `{c, e}` from its values (one function per shape, records.ts header). */
@@ -188,43 +216,70 @@ const MAX_SHAPES = 4096;
  * they enter the code only as JSON string literals, and `__proto__` (which a literal would take
  * for the prototype) makes the shape invalid.
  */
+/** A path read segment by segment: its number, once seen (-1 before). */
+interface PathStep {
+  readonly next: Map<string, PathStep>;
+  id: number;
+}
+
+/** A shape read path number by path number: its builder, once compiled. */
+interface ShapeStep {
+  readonly next: Map<number, ShapeStep>;
+  compiled: boolean;
+  build: LineBuilder | undefined;
+}
+
+/** Distinct paths numbered by a reader before it starts over. */
+const MAX_PATHS = 65_536;
+
 export class LineBuilders {
-  /** A number per distinct path (records list their paths in their own order). */
-  private readonly pathIds = new Map<string, number>();
+  /**
+   * A number per distinct path (records list their paths in their own order), found by walking
+   * its segments: every record names its paths, and a key string per path and record was most of
+   * what the detect stage allocated besides the events themselves.
+   */
+  private paths: PathStep = { next: new Map(), id: -1 };
+  private pathCount = 0;
   /** By the shape's path numbers. */
-  private readonly cache = new Map<string, LineBuilder | undefined>();
+  private shapes: ShapeStep = { next: new Map(), compiled: false, build: undefined };
+  private shapeCount = 0;
 
   /** The builders of a record's shapes (indices into `paths`); undefined when one is not a tree. */
   forRecord(paths: readonly string[][], shapes: readonly number[][]): LineBuilder[] | undefined {
-    if (this.cache.size >= MAX_SHAPES) {
-      this.cache.clear();
-      this.pathIds.clear();
+    if (this.shapeCount >= MAX_SHAPES || this.pathCount >= MAX_PATHS) {
+      this.paths = { next: new Map(), id: -1 };
+      this.pathCount = 0;
+      this.shapes = { next: new Map(), compiled: false, build: undefined };
+      this.shapeCount = 0;
     }
     const ids: number[] = [];
     for (const path of paths) {
-      const key = path.join('\u001f');
-      let id = this.pathIds.get(key);
-      if (id === undefined) {
-        id = this.pathIds.size;
-        this.pathIds.set(key, id);
+      let step = this.paths;
+      for (const seg of path) {
+        let next = step.next.get(seg);
+        if (next === undefined) step.next.set(seg, (next = { next: new Map(), id: -1 }));
+        step = next;
       }
-      ids.push(id);
+      if (step.id === -1) step.id = this.pathCount++;
+      ids.push(step.id);
     }
     const out: LineBuilder[] = [];
     for (const shape of shapes) {
-      let key = '';
+      let step = this.shapes;
       for (const i of shape) {
         const id = ids[i];
         if (id === undefined) return undefined;
-        key += `${id},`;
+        let next = step.next.get(id);
+        if (next === undefined) step.next.set(id, (next = { next: new Map(), compiled: false, build: undefined }));
+        step = next;
       }
-      let build = this.cache.get(key);
-      if (build === undefined && !this.cache.has(key)) {
-        build = compileBuilder(shape.map((i) => paths[i] as string[]));
-        this.cache.set(key, build);
+      if (!step.compiled) {
+        step.build = compileBuilder(shape.map((i) => paths[i] as string[]));
+        step.compiled = true;
+        this.shapeCount++;
       }
-      if (build === undefined) return undefined;
-      out.push(build);
+      if (step.build === undefined) return undefined;
+      out.push(step.build);
     }
     return out;
   }

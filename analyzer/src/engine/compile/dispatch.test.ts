@@ -149,7 +149,7 @@ void test('dispatch: sequence steps, concurrent start/end and ratio parts each a
   const answered = emptyEnrichment();
   answered.dialog = { event: 'answer' };
   assert.deepEqual(dispatch.for(ringing, answered), ['CONC']);
-  // Without conditions (the pipeline's router) the same signatures see every message, as before.
+  // Without conditions the same signatures see every message.
   assert.deepEqual(dispatchOf(sequence, concurrent).for(ringing, txn), ['SEQ', 'CONC']);
 });
 
