@@ -4,7 +4,6 @@
 //! BYE and emits the record once the call is over.
 //! Bounded (LRU with an eviction counter; an evicted call is emitted, never lost) and driven by
 //! event time only, so replaying a capture gives the same records as watching it live.
-import { Interner } from '../state/interner';
 import { createHash } from 'node:crypto';
 import type { CallCallee, CallCaller, CallEndedBy, CallOutcome, CallRecord } from '../../../schema/src/call-record';
 import type { SipEvent, SipFields, SipSdp } from '../../../schema/src/sip-event';
@@ -88,9 +87,6 @@ function mediaOf(sdp: SipSdp | undefined): { ip?: string; port?: number } | unde
   return { ...(ip !== undefined ? { ip } : {}), ...(m !== undefined ? { port: m.port } : {}) };
 }
 
-/** Addresses and agents of held calls, one shared copy each (every event carries its own). */
-const held = new Interner();
-
 // The parties are built by assignment, in the record's field order: an object literal spreading
 // optional members costs ~3× the heap per object, and every held call keeps three of them.
 
@@ -101,9 +97,9 @@ function callerOf(event: SipEvent): CallCaller {
   if (sip.from?.host !== undefined) caller.host = sip.from.host;
   if (sip.from?.display_name !== undefined) caller.display_name = sip.from.display_name;
   if (sip.auth?.username !== undefined) caller.auth_user = sip.auth.username;
-  caller.ip = held.intern(event.source.ip);
+  caller.ip = event.source.ip;
   caller.port = event.source.port;
-  if (sip.user_agent !== undefined) caller.user_agent = held.intern(sip.user_agent);
+  if (sip.user_agent !== undefined) caller.user_agent = sip.user_agent;
   return caller as CallCaller;
 }
 
@@ -112,7 +108,7 @@ function calleeOf(sip: SipFields): CallCallee {
   if (sip.request_uri_user !== undefined) callee.request_uri_user = sip.request_uri_user;
   if (sip.to?.user !== undefined) callee.to_user = sip.to.user;
   const host = sip.request_uri_host ?? sip.to?.host;
-  if (host !== undefined) callee.host = held.intern(host);
+  if (host !== undefined) callee.host = host;
   const dialled =
     sip.request_uri_user ?? (sip.request_uri_scheme === 'tel' ? sip.request_uri : undefined) ?? sip.to?.user;
   if (dialled !== undefined) Object.assign(callee, recordNumber(dialled));
@@ -121,7 +117,7 @@ function calleeOf(sip: SipFields): CallCallee {
 
 function pathOf(sip: SipFields): string[] {
   const path: string[] = [];
-  for (const v of sip.via ?? []) if (v.host !== undefined) path.push(held.intern(v.host));
+  for (const v of sip.via ?? []) if (v.host !== undefined) path.push(v.host);
   // A pushed-to array has room for 17; the call holds this one until it ends.
   return path.slice();
 }

@@ -22,7 +22,6 @@ import {
   type InvitePhase,
   type InviteStep,
 } from './invite-dialog';
-import { Interner } from './interner';
 
 /** The `dialog.*` fields a predicate can read. Reused per event; undefined = absent. */
 export interface DialogInfo {
@@ -67,8 +66,6 @@ const IN_DIALOG_METHODS: ReadonlySet<string> = new Set([
 
 /** The empty list every dialog starts with (lists are replaced, never mutated). */
 const NONE: readonly string[] = Object.freeze([]);
-/** Addresses held by the table's dialogs, one shared copy each (events each carry their own). */
-const held = new Interner();
 
 /** Expiry lists, one per time-to-live: unanswered (early or challenged), confirmed, terminated. */
 type ListIndex = 0 | 1 | 2;
@@ -247,7 +244,7 @@ export class DialogTable {
       answerMs: undefined,
       endMs: undefined,
       touchMs: nowMs,
-      callerIp: held.intern(event.source.ip),
+      callerIp: event.source.ip,
       calleeIp: undefined,
       callerUser: sip.from?.user,
       calleeUser: sip.request_uri_user,
@@ -305,8 +302,7 @@ export class DialogTable {
     const step = responseStep(sip.status_code);
     // Responses to the initial INVITE: the first one with a To-tag names the callee. A challenger
     // (often a proxy) is not the callee: the one answering the authenticated retry is.
-    if (d.calleeIp === undefined && sip.to?.tag !== undefined && step !== 'challenge')
-      d.calleeIp = held.intern(event.source.ip);
+    if (d.calleeIp === undefined && sip.to?.tag !== undefined && step !== 'challenge') d.calleeIp = event.source.ip;
     this.step(d, step, nowMs, out);
   }
 
@@ -505,15 +501,15 @@ function viaHasKnownHop(d: Dialog, event: SipEvent): boolean {
 
 function addHop(d: Dialog, host: string, callerSide: boolean): void {
   if (host === '') return;
-  if (d.hops.length < MAX_HOPS && !includes(d.hops, host)) d.hops = d.hops.concat(held.intern(host));
+  if (d.hops.length < MAX_HOPS && !includes(d.hops, host)) d.hops = d.hops.concat(host);
   if (callerSide && d.callerHops.length < MAX_HOPS && !includes(d.callerHops, host))
-    d.callerHops = d.callerHops.concat(held.intern(host));
+    d.callerHops = d.callerHops.concat(host);
 }
 
 /** `list` with `ip` last, keeping the most recent MAX_MEDIA_PER_SIDE addresses. */
 function remembered(list: readonly string[], ip: string): readonly string[] {
   const kept = list.length >= MAX_MEDIA_PER_SIDE ? list.slice(1) : list;
-  return kept.concat(held.intern(ip));
+  return kept.concat(ip);
 }
 
 /** A short array scan beats a Set at these sizes (≤ 16) and allocates nothing. */

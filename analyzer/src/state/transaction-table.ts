@@ -2,7 +2,6 @@
 //! §17) and marks retransmissions, so signatures can ask what a 401 answered and floods skip
 //! resends. Bounded: entries live ~32 s of event time (Timer B/F = 64·T1) and at most `maxEntries`.
 import type { SipEvent } from '../../../schema/src/sip-event';
-import { Interner } from './interner';
 
 /** The `txn.*` fields a predicate can read (README "Enriched fields"). Reused per event. */
 export interface TxnInfo {
@@ -68,7 +67,6 @@ export class TransactionTable {
   /** Creation order; `head` is the oldest live entry. */
   private queue: Array<Filed | undefined> = [];
   private head = 0;
-  private readonly strings = new Interner();
   /** Entries dropped because the table was full (not because they expired). */
   evictions = 0;
 
@@ -119,10 +117,9 @@ export class TransactionTable {
         txn.requestSeen = true;
         txn.requestMethod = sip.method;
         txn.hasAuth = sip.auth !== undefined;
-        // Shared copies: the table holds ~150k transactions at 9k msgs/s, from a few thousand agents.
-        txn.authUsername = this.strings.intern(sip.auth?.username);
-        txn.sourceIp = this.strings.intern(event.source.ip);
-        txn.userAgent = this.strings.intern(sip.user_agent);
+        txn.authUsername = sip.auth?.username;
+        txn.sourceIp = event.source.ip;
+        txn.userAgent = sip.user_agent;
       }
       return;
     }
