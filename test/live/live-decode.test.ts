@@ -209,10 +209,10 @@ function oracleUsec(e: Json): number {
 }
 
 /**
- * Largest |event time − tshark time| over the messages, pairing equal tuples in time order (the
- * multisets are equal by then). Infinity if a tuple has no partner.
+ * |event time − tshark time| per message in µs, ascending, pairing equal tuples in time order (the
+ * multisets are equal by then). Infinity for a tuple without a partner.
  */
-function timestampSkewUs(reference: Json[], events: Json[]): number {
+function timestampSkewsUs(reference: Json[], events: Json[]): number[] {
   const group = (xs: Json[], usec: (e: Json) => number): Map<string, number[]> => {
     const m = new Map<string, number[]>();
     for (const e of xs) m.set(tupleOf(e), [...(m.get(tupleOf(e)) ?? []), usec(e)]);
@@ -220,15 +220,20 @@ function timestampSkewUs(reference: Json[], events: Json[]): number {
     return m;
   };
   const ref = group(reference, oracleUsec);
-  let max = 0;
+  const skews: number[] = [];
   for (const [k, times] of group(events, eventUsec)) {
     const other = ref.get(k) ?? [];
     times.forEach((t, i) => {
       const o = other[i];
-      max = Math.max(max, o === undefined ? Infinity : Math.abs(t - o));
+      skews.push(o === undefined ? Infinity : Math.abs(t - o));
     });
   }
-  return max;
+  return skews.sort((a, b) => a - b);
+}
+
+/** The q-quantile (0..1) of ascending values, nearest rank. */
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN);
 }
 
 interface Window {
@@ -376,13 +381,19 @@ for (const spec of SENSORS) {
     t.diagnostic(`${spec.name}: agreement with tshark ${a.agreed}/${count(expected)}`);
     assert.ok(a.missing.length === 0 && a.extra.length === 0, `${spec.name} and tshark disagree\n${describe(a)}`);
 
-    // pcap hands over the kernel's capture time: each message's timestamp must be within a few µs
-    // of tshark's time for the frame that completed it (every packet socket, tcpdump's included,
-    // stamps its own copy: measured 4–20 µs apart). cap stamps at receipt in JS: reported only.
-    const skewUs = timestampSkewUs(oracle, res.events);
-    t.diagnostic(`${spec.name}: timestamp vs tcpdump: max |skew| ${skewUs} µs`);
-    if (spec.backend === 'pcap') assert.ok(skewUs <= 2000, `${spec.name}: timestamps ${skewUs} µs away from tcpdump's`);
-    else assert.ok(skewUs <= 1_000_000, `${spec.name}: receipt timestamps ${skewUs} µs away from tcpdump's`);
+    // pcap hands over the kernel's capture time: a message's timestamp is within µs of tshark's
+    // time for the frame that completed it (each packet socket stamps its own copy: measured 4–70 µs
+    // apart on a quiet or CPU-loaded machine). A busy CI host once put one message 2.4 ms apart, so
+    // the proof is the bulk (p90), with a loose bound on the worst. cap stamps at receipt in JS
+    // (median hundreds of µs, worst 4–14 ms here): it would fail the p90 bound; reported only.
+    const skews = timestampSkewsUs(oracle, res.events);
+    const [p50, p90, max] = [quantile(skews, 0.5), quantile(skews, 0.9), quantile(skews, 1)];
+    const shown = `p50 ${p50} / p90 ${p90} / max ${max} µs`;
+    t.diagnostic(`${spec.name}: timestamp vs tcpdump: |skew| ${shown}`);
+    if (spec.backend === 'pcap') {
+      assert.ok(p90 <= 200, `${spec.name}: timestamps away from tcpdump's (not the kernel's capture time?): ${shown}`);
+      assert.ok(max <= 50_000, `${spec.name}: a timestamp far from tcpdump's: ${shown}`);
+    } else assert.ok(max <= 1_000_000, `${spec.name}: receipt timestamps away from tcpdump's: ${shown}`);
 
     // Live events carry the capture interface, and timestamps from this run.
     for (const e of res.events) {
