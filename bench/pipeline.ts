@@ -30,6 +30,7 @@ import { createLogger } from '../lib/src/logger';
 import { splitEventBatch } from '../schema/src/event-records';
 import type { SipEvent } from '../schema/src/sip-event';
 import { repoRoot } from '../lib/src/repo-root';
+import { percentile } from '../lib/src/percentile';
 
 export interface PipelineRow {
   tool: string;
@@ -758,13 +759,6 @@ function endToEndRows(r: EndToEnd, label: string, ceiling: number | undefined): 
 
 // ---------------------------------------------------------------------------------------------
 // 4. alert latency
-
-/** Pure: pth percentile (nearest rank) of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? NaN;
-}
 
 // Placeholders JSON.stringify leaves as they are (control characters would be escaped).
 const TS = '\u00a7TS\u00a7';

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { compare, count, describe, multiset, parseJsonl, tupleOf, type Json } from '../oracle/compare';
 import { tempDir } from '../../lib/src/test-support/temp-dir';
 import { repoRoot } from '../../lib/src/repo-root';
+import { percentile } from '../../lib/src/percentile';
 
 // Compiled to dist/test/live/: the repository root is three levels up.
 const ROOT = repoRoot();
@@ -231,11 +232,6 @@ function timestampSkewsUs(reference: Json[], events: Json[]): number[] {
   return skews.sort((a, b) => a - b);
 }
 
-/** The q-quantile (0..1) of ascending values, nearest rank. */
-function quantile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN);
-}
-
 interface Window {
   scenario: string;
   expected: number;
@@ -387,7 +383,7 @@ for (const spec of SENSORS) {
     // the proof is the bulk (p90), with a loose bound on the worst. cap stamps at receipt in JS
     // (median hundreds of µs, worst 4–14 ms here): it would fail the p90 bound; reported only.
     const skews = timestampSkewsUs(oracle, res.events);
-    const [p50, p90, max] = [quantile(skews, 0.5), quantile(skews, 0.9), quantile(skews, 1)];
+    const [p50, p90, max] = [percentile(skews, 50), percentile(skews, 90), percentile(skews, 100)];
     const shown = `p50 ${p50} / p90 ${p90} / max ${max} µs`;
     t.diagnostic(`${spec.name}: timestamp vs tcpdump: |skew| ${shown}`);
     if (spec.backend === 'pcap') {
